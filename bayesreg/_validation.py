@@ -1,0 +1,190 @@
+"""Input validation shared by every entry point (map, map_path, to_pymc, estimators, CLI).
+
+Each check raises a bayesreg error that names the argument, the offending value or
+position, and the fix. Inputs are never modified: anything that needs converting is
+copied.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._errors import BayesregTypeError, DataError, ParameterError
+
+__all__ = ["check_X", "check_y", "check_sample_weight", "check_scale", "check_X_y"]
+
+
+def _position(mask: np.ndarray) -> str:
+    idx = np.argwhere(mask)
+    first = tuple(int(i) for i in idx[0])
+    where = f"row {first[0]}" if len(first) == 1 else f"row {first[0]}, column {first[1]}"
+    return f"{len(idx)} value(s), first at {where}"
+
+
+def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
+    """Validate a design matrix.
+
+    Returns
+    -------
+    X : ndarray of float64 (C or F order) or scipy.sparse.csc_matrix of float64
+    feature_names : list of str or None
+        Column names when X is a pandas DataFrame.
+    """
+    feature_names = None
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):  # pandas DataFrame
+        feature_names = [str(c) for c in X.columns]
+        bad = [str(c) for c, dt in zip(X.columns, X.dtypes) if not _is_numeric_dtype(dt)]
+        if bad:
+            raise DataError(
+                f"{name} has non-numeric column(s) {bad}: encode them as numbers "
+                "(e.g. pandas.get_dummies) or drop them before fitting."
+            )
+        X = X.to_numpy(dtype=np.float64)
+    if sp.issparse(X):
+        if not accept_sparse:
+            raise DataError(f"{name} is a scipy.sparse matrix, which this call does not accept: "
+                            "pass a dense array (X.toarray()).")
+        if X.ndim != 2:
+            raise DataError(f"{name} must be 2-D, got shape {X.shape}.")
+        X = sp.csc_matrix(X, dtype=np.float64, copy=True)
+        X.sum_duplicates()
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise DataError(f"{name} is empty (shape {X.shape}): need at least one row and one column.")
+        if not np.all(np.isfinite(X.data)):
+            raise DataError(f"{name} contains NaN or infinite entries: remove or impute them before fitting.")
+        return X, feature_names
+    if isinstance(X, (str, bytes)):
+        raise BayesregTypeError(f"{name} must be an array-like of numbers, got a string.")
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # pragma: no cover - exotic objects
+        raise BayesregTypeError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.dtype.kind in "OUSV":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DataError(
+                f"{name} contains non-numeric values (dtype {arr.dtype}): convert every column "
+                "to numbers before fitting."
+            ) from exc
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    if arr.ndim == 1:
+        raise DataError(
+            f"{name} is 1-D with shape {arr.shape}: a design matrix must be 2-D. "
+            f"Use {name}.reshape(-1, 1) for a single feature or {name}.reshape(1, -1) for a single row."
+        )
+    if arr.ndim != 2:
+        raise DataError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}.")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise DataError(f"{name} is empty (shape {arr.shape}): need at least one row and one column.")
+    arr = np.array(arr, dtype=np.float64, order="F", copy=True)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        raise DataError(f"{name} contains NaN or infinite entries ({_position(~finite)}): "
+                        "remove or impute them before fitting.")
+    return arr, feature_names
+
+
+def _is_numeric_dtype(dt) -> bool:
+    try:
+        return np.dtype(dt).kind in "biuf"
+    except TypeError:
+        return False
+
+
+def check_y(y: Any, n_samples: int | None = None, name: str = "y") -> np.ndarray:
+    """Validate a response vector: 1-D (or n x 1), finite, numeric; returns a float64 copy."""
+    if hasattr(y, "to_numpy"):
+        y = y.to_numpy()
+    if isinstance(y, (str, bytes)):
+        raise BayesregTypeError(f"{name} must be an array of numbers, got a string.")
+    arr = np.asarray(y)
+    if arr.dtype.kind in "OUSV":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"{name} contains non-numeric values (dtype {arr.dtype}): "
+                            "encode the response as numbers.") from exc
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise DataError(f"{name} must be 1-D (one response per row), got shape {arr.shape}. "
+                        "bayesreg fits one response at a time.")
+    if arr.shape[0] == 0:
+        raise DataError(f"{name} is empty: need at least one observation.")
+    if n_samples is not None and arr.shape[0] != n_samples:
+        raise DataError(f"X has {n_samples} rows but {name} has {arr.shape[0]} entries: "
+                        "they must have the same length.")
+    arr = np.array(arr, dtype=np.float64, copy=True)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        raise DataError(f"{name} contains NaN or infinite entries ({_position(~finite)}): "
+                        "drop those rows or impute them.")
+    return arr
+
+
+def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
+    """Validate sample weights: None -> ones; otherwise 1-D, finite, >= 0, not all zero."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    sw = check_y(sample_weight, n_samples, name="sample_weight")
+    if np.any(sw < 0):
+        raise DataError(f"sample_weight has negative entries ({_position(sw < 0)}): "
+                        "weights multiply each row's log-likelihood and must be >= 0.")
+    if not np.any(sw > 0):
+        raise DataError("sample_weight is zero for every row: at least one row must have positive weight.")
+    return sw
+
+
+def check_X_y(X, y, sample_weight=None, accept_sparse: bool = True):
+    """Validate X, y and sample_weight together; returns (X, y, sw, feature_names)."""
+    if y is None:
+        raise DataError("y is None: supervised fitting needs a response vector.")
+    if _is_dask(X) or _is_dask(y):
+        raise DataError("Dask arrays are handled by the Dask entry points; compute them or see "
+                        "the scale-out section of the user guide.")
+    X, names = check_X(X, accept_sparse=accept_sparse)
+    y = check_y(y, X.shape[0])
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    return X, y, sw, names
+
+
+def _is_dask(a) -> bool:
+    return type(a).__module__.split(".")[0] == "dask"
+
+
+def check_scale(value: Any, name: str, allow_array: bool = True) -> float | np.ndarray:
+    """Validate a prior scale or sigma: finite and > 0, a float or (if allowed) a 1-D array."""
+    if isinstance(value, bool):
+        raise BayesregTypeError(f"{name} must be a positive number, got a bool ({value}).")
+    if isinstance(value, Real):
+        v = float(value)
+        if not np.isfinite(v) or v <= 0:
+            raise ParameterError(f"{name} must be finite and > 0, got {value!r}.")
+        return v
+    if isinstance(value, (str, bytes)) or value is None:
+        raise BayesregTypeError(f"{name} must be a positive number, got {value!r}.")
+    if not allow_array:
+        raise BayesregTypeError(f"{name} must be a single positive number, got {type(value).__name__}.")
+    try:
+        arr = np.array(value, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise BayesregTypeError(f"{name} must be a positive number or an array of them: {exc}") from exc
+    if arr.ndim == 0:
+        return check_scale(float(arr), name, allow_array=False)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ParameterError(f"{name} must be a number or a non-empty 1-D array (one per coefficient), "
+                             f"got shape {arr.shape}.")
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ParameterError(f"{name} must be finite and > 0 everywhere; entry {i} is {arr[i]!r}.")
+    arr.setflags(write=False)
+    return arr

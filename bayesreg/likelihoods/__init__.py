@@ -1,0 +1,25 @@
+"""Observation models, each with its density, datafit and PyMC faces.
+
+===========  ==========================================  ===========================
+likelihood   datafit (negative log-likelihood)           PyMC form
+===========  ==========================================  ===========================
+Gaussian     sum sw (y - eta)^2 / (2 sigma^2)            pm.Normal / suff. statistics
+Bernoulli    sum sw [log(1 + e^eta) - y eta]             pm.Bernoulli(logit_p=eta)
+Poisson      sum sw [e^eta - y eta]                      pm.Poisson(mu=e^eta)
+===========  ==========================================  ===========================
+"""
+
+from .base import LIKELIHOODS, Likelihood, likelihood_from_dict, register_likelihood
+from .bernoulli import Bernoulli
+from .gaussian import Gaussian
+from .poisson import Poisson
+
+__all__ = [
+    "Likelihood",
+    "Gaussian",
+    "Bernoulli",
+    "Poisson",
+    "LIKELIHOODS",
+    "register_likelihood",
+    "likelihood_from_dict",
+]

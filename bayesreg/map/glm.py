@@ -1,0 +1,134 @@
+"""Proximal Newton for GLM likelihoods (Bernoulli, Poisson) with elastic-net-form priors.
+
+Minimizes ``F(b0, w) = datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (the negative log
+posterior up to constants). Each outer step is glmnet's IRLS: a weighted least-squares model of
+the datafit around the current point (weights = curvature, working response
+``z = eta - gradient / curvature``), solved by weighted coordinate descent (any L1 part) or in
+closed form (pure L2: this is Newton's method), followed by an Armijo backtracking line search
+on F (Lee, Sun & Saunders 2014). Perfectly separable data still converge: the prior keeps F
+coercive, so the MAP is finite.
+
+Certificate: the largest KKT violation (distance of minus the datafit gradient to the
+penalty's subdifferential, intercept gradient included), relative to the same quantity at the
+intercept-only model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .enet import solve_enet
+from .ridge import solve_ridge
+
+
+@dataclass
+class GLMSolution:
+    coef: np.ndarray
+    intercept: float
+    kkt: float
+    tol_abs: float
+    n_iter: int
+    converged: bool
+
+
+def _matvec(X, w):
+    return np.asarray(X @ w).ravel()
+
+
+def _rmatvec(X, g):
+    return np.asarray(X.T @ g).ravel()
+
+
+def kkt_violation(X, g, w, a, c, fit_intercept):
+    """Largest KKT violation given the datafit gradient ``g`` (w.r.t. eta) at (b0, w)."""
+    gw = _rmatvec(X, g) + c * w
+    viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
+    k = float(viol.max(initial=0.0))
+    if fit_intercept:
+        k = max(k, abs(float(g.sum())))
+    return k
+
+
+def null_eta(lik, y, sw, fit_intercept):
+    """Linear predictor of the intercept-only MLE (0 without intercept)."""
+    if not fit_intercept:
+        return 0.0
+    m = float(sw @ y / sw.sum())
+    fam = lik.family
+    if fam == "binomial":
+        m = min(max(m, 1e-10), 1 - 1e-10)
+        return float(np.log(m / (1 - m)))
+    if fam == "poisson":
+        return float(np.log(max(m, 1e-10)))
+    return m
+
+
+def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-6, max_iter=100,
+              inner_max_iter=10000):
+    n, p = X.shape
+    w = np.zeros(p) if w0 is None else np.array(w0, dtype=float)
+    eta0 = null_eta(lik, y, sw, fit_intercept)
+    b = eta0 if b0 is None else float(b0)
+    if not fit_intercept:
+        b = 0.0
+    # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
+    g_null = lik.gradient(y, np.full(n, eta0), sw)
+    scale = max(float(np.abs(_rmatvec(X, g_null)).max(initial=0.0)), 1e-12)
+    tol_abs = tol * scale
+    pure_l2 = not np.any(a > 0)
+
+    def pen(wv):
+        return float(np.sum(a * np.abs(wv)) + 0.5 * np.sum(c * wv * wv))
+
+    eta = b + _matvec(X, w)
+    F = lik.datafit(y, eta, sw) + pen(w)
+    kkt = np.inf
+    it = 0
+    for it in range(1, max_iter + 1):
+        g = lik.gradient(y, eta, sw)
+        kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+        if kkt <= tol_abs:
+            it -= 1
+            break
+        h = lik.curvature(y, eta, sw)
+        h = np.maximum(h, 1e-12 * max(float(h.max()), 1e-300))
+        z = eta - g / h
+        if pure_l2:
+            w_new, b_new, _ = solve_ridge(X, z, h, c, fit_intercept)
+        else:
+            rel = kkt / scale
+            inner_tol = min(1e-3, max(1e-14, 0.1 * rel * rel))
+            sol = solve_enet(X, z, h, a, c, fit_intercept, w0=w, tol=inner_tol,
+                             max_iter=inner_max_iter)
+            w_new, b_new = sol.coef, sol.intercept
+        dw, db = w_new - w, b_new - b
+        # Armijo backtracking on F along the prox-Newton direction
+        delta = float(_rmatvec(X, g) @ dw) + float(g.sum()) * db + pen(w_new) - pen(w)
+        X_dw = _matvec(X, dw)
+        t = 1.0
+        accepted = False
+        for _ in range(60):
+            eta_t = eta + t * (db + X_dw)
+            w_t = w + t * dw
+            F_t = lik.datafit(y, eta_t, sw) + pen(w_t)
+            if np.isfinite(F_t) and F_t <= F + 1e-4 * t * min(delta, 0.0) + 1e-13 * abs(F):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            break
+        w, b, eta, F = w_t, b + t * db, eta_t, F_t
+    else:
+        g = lik.gradient(y, eta, sw)
+        kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+    if np.isfinite(kkt) and kkt > tol_abs:
+        g = lik.gradient(y, eta, sw)
+        kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+    return GLMSolution(w, float(b), float(kkt), float(tol_abs), it, bool(kkt <= tol_abs))
+
+
+def is_sparse(X) -> bool:
+    return sp.issparse(X)

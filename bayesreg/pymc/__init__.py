@@ -1,0 +1,1 @@
+"""The PyMC bridge (to_pymc, crosscheck, sample): see the PyMC-bridge issue."""
