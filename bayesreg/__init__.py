@@ -19,6 +19,28 @@ from .priors import ElasticNetPrior, Laplace, Normal
 
 __version__ = "0.1.0"
 
+# Heavier parts are imported on first use so `import bayesreg` stays fast (no PyMC/ArviZ import).
+_LAZY = {
+    "MAPRegressor": "bayesreg.estimators",
+    "MAPClassifier": "bayesreg.estimators",
+    "BayesianLasso": "bayesreg.priors",
+    "compare": "bayesreg.diagnostics",
+    "diagnose": "bayesreg.diagnostics",
+    "report": "bayesreg.diagnostics",
+    "CrossCheck": "bayesreg.pymc",
+    "datasets": None,
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        if _LAZY[name] is None:
+            return importlib.import_module(f"bayesreg.{name}")
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'bayesreg' has no attribute {name!r}")
+
 __all__ = [
     "Model",
     "Normal",
@@ -35,4 +57,12 @@ __all__ = [
     "BayesregTypeError",
     "NotSupportedError",
     "ConvergenceWarning",
+    "MAPRegressor",
+    "MAPClassifier",
+    "BayesianLasso",
+    "compare",
+    "diagnose",
+    "report",
+    "CrossCheck",
+    "datasets",
 ]

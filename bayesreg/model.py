@@ -13,7 +13,7 @@ import numpy as np
 
 from . import conversions
 from ._errors import BayesregTypeError
-from ._validation import check_X_y
+from ._validation import _is_dask, check_X_y
 from .likelihoods import Likelihood, likelihood_from_dict
 from .map import MAPPath, MAPResult, fit_map, fit_path
 from .priors import Prior, prior_from_dict
@@ -87,6 +87,10 @@ class Model:
         -------
         MAPResult
         """
+        if _is_dask(X) or _is_dask(y):
+            from .scaleout import fit_map_dask
+
+            return fit_map_dask(self, X, y, sample_weight, tol=tol, max_iter=max_iter)
         X, y, sw, names = check_X_y(X, y, sample_weight)
         _check_tol(tol)
         w0 = b0 = s0 = None
