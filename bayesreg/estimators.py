@@ -1,0 +1,162 @@
+"""scikit-learn estimators wrapping :class:`bayesreg.Model`.
+
+``MAPRegressor`` and ``MAPClassifier`` fit the posterior mode of a bayesreg model and behave like
+scikit-learn estimators (``fit/predict/score``, ``coef_``, ``intercept_``, pipelines, grid search,
+pickling). Their defaults reproduce scikit-learn's: ``MAPRegressor()`` (Gaussian(sigma=1) x
+Normal(1)) has the optimum of ``Ridge(alpha=1)``, ``MAPClassifier()`` (Bernoulli x Normal(1)) that
+of ``LogisticRegression(C=1)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._errors import BayesregTypeError, DataError
+from .likelihoods import Bernoulli, Gaussian, Likelihood, Poisson
+from .model import Model
+from .priors import Normal, Prior
+
+__all__ = ["MAPRegressor", "MAPClassifier"]
+
+
+class _MAPBase(BaseEstimator):
+    def _model(self, default_lik: Likelihood) -> Model:
+        prior = Normal(1.0) if self.prior is None else self.prior
+        lik = default_lik if getattr(self, "likelihood", None) is None else self.likelihood
+        if not isinstance(prior, Prior):
+            raise BayesregTypeError(f"prior must be a bayesreg prior, got {type(prior).__name__}.")
+        return Model(likelihood=lik, prior=prior, fit_intercept=self.fit_intercept)
+
+    def _fit_model(self, model, X, y, sample_weight):
+        sw = None
+        if sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=float)
+        self.result_ = model.map(X, y, sample_weight=sw, tol=self.tol, max_iter=self.max_iter)
+        self.model_ = model
+        self.coef_ = self.result_.coef
+        self.intercept_ = self.result_.intercept
+        self.n_iter_ = self.result_.n_iter
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class MAPRegressor(RegressorMixin, _MAPBase):
+    """Posterior-mode regression (Gaussian or Poisson likelihood) as a scikit-learn regressor.
+
+    Fits ``argmax log p(coef, intercept | X, y)`` for ``y ~ likelihood(intercept + X coef)`` and
+    ``coef_j ~ prior``; e.g. Gaussian(sigma) x Laplace(b) minimizes
+    ``||y - intercept - X coef||^2 / (2 sigma^2) + ||coef||_1 / b``.
+
+    Parameters
+    ----------
+    prior : Prior, default Normal(1.0)
+    likelihood : Likelihood, default Gaussian(sigma=1.0)
+        Gaussian (any sigma, including ``None`` = estimated) or Poisson.
+    fit_intercept : bool, default True
+    tol : float, default 1e-6
+        Relative certificate tolerance (see :meth:`bayesreg.Model.map`).
+    max_iter : int or None
+
+    Attributes
+    ----------
+    coef_, intercept_, n_iter_, result_ (:class:`MAPResult`), model_ (:class:`Model`),
+    n_features_in_, feature_names_in_
+    """
+
+    def __init__(self, prior: Prior | None = None, likelihood: Likelihood | None = None,
+                 fit_intercept: bool = True, tol: float = 1e-6, max_iter: int | None = None):
+        self.prior = prior
+        self.likelihood = likelihood
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the MAP. ``sample_weight`` multiplies each row's log-likelihood."""
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64, y_numeric=True)
+        model = self._model(Gaussian(sigma=1.0))
+        if isinstance(model.likelihood, Bernoulli):
+            raise BayesregTypeError("MAPRegressor does not take a Bernoulli likelihood: use "
+                                    "MAPClassifier for binary targets.")
+        return self._fit_model(model, X, y, sample_weight)
+
+    def predict(self, X):
+        """Posterior-mode mean ``E[y | X]`` (identity link for Gaussian, exp for Poisson)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csc", dtype=np.float64, reset=False)
+        eta = self.intercept_ + np.asarray(X @ self.coef_).ravel()
+        return self.model_.likelihood.mean(eta)
+
+
+class MAPClassifier(ClassifierMixin, _MAPBase):
+    """Posterior-mode logistic regression (Bernoulli likelihood, logit link) as a classifier.
+
+    Fits ``argmax log p(coef, intercept | X, y)`` with ``y ~ Bernoulli(sigmoid(intercept + X coef))``
+    and ``coef_j ~ prior``: with Laplace(b) it minimizes ``sum_i logloss_i + ||coef||_1 / b``,
+    i.e. ``LogisticRegression(C=b, l1_ratio=1)``. Binary targets only; the second of the sorted
+    ``classes_`` is the positive class.
+
+    Parameters
+    ----------
+    prior : Prior, default Normal(1.0) (= LogisticRegression(C=1.0))
+    fit_intercept : bool, default True
+    tol : float, default 1e-6
+    max_iter : int or None
+    """
+
+    def __init__(self, prior: Prior | None = None, fit_intercept: bool = True, tol: float = 1e-6,
+                 max_iter: int | None = None):
+        self.prior = prior
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the MAP on binary labels (any two distinct values)."""
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_, y01 = np.unique(y, return_inverse=True)
+        k = self.classes_.shape[0]
+        if k == 1:
+            raise DataError(f"y has only one class ({self.classes_[0]!r}): a classifier needs both "
+                            "classes in the training data.")
+        if k != 2:
+            raise DataError(f"Only binary classification is supported. MAPClassifier needs exactly 2 "
+                            f"classes in y, got {k} ({self.classes_[:5].tolist()}). For multiclass "
+                            "wrap it in sklearn.multiclass.OneVsRestClassifier.")
+        model = self._model(Bernoulli())
+        return self._fit_model(model, X, y01.astype(float), sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def decision_function(self, X):
+        """Linear predictor ``intercept + X coef`` (log-odds of the positive class)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csc", dtype=np.float64, reset=False)
+        return self.intercept_ + np.asarray(X @ self.coef_).ravel()
+
+    def predict_proba(self, X):
+        """Class probabilities at the posterior mode, shape (n, 2)."""
+        p1 = Bernoulli().mean(self.decision_function(X))
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most probable class at the posterior mode."""
+        check_is_fitted(self)
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+_ = Poisson  # Poisson likelihood is accepted by MAPRegressor
