@@ -16,7 +16,8 @@ def test_documented_closed_forms():
     assert br.Model.from_sklearn(Ridge(alpha=4.0), sigma=sigma).prior == br.Normal(1.0)
     assert br.Model.from_sklearn(Lasso(alpha=0.1), n_samples=n, sigma=sigma).prior == br.Laplace(4 / 44.2)
     en = br.Model.from_sklearn(ElasticNet(alpha=0.2, l1_ratio=0.25), n_samples=n, sigma=sigma).prior
-    assert np.isclose(1 / en.l1_scale, n * 0.2 * 0.25 / 4) and np.isclose(1 / en.l2_scale**2, n * 0.2 * 0.75 / 4)
+    assert np.isclose(1 / en.l1_scale, n * 0.2 * 0.25 / 4)
+    assert np.isclose(1 / en.l2_scale**2, n * 0.2 * 0.75 / 4)
     lr = br.Model.from_sklearn(LogisticRegression(C=0.3)).prior
     assert isinstance(lr, br.Normal) and np.isclose(lr.scale**2, 0.3)  # prior variance C
     l1 = br.Model.from_sklearn(LogisticRegression(C=0.3, l1_ratio=1.0, solver="saga")).prior
@@ -127,7 +128,8 @@ def test_prior_from_penalty():
         (lambda: br.Model.from_sklearn(Lasso(alpha=0.1), sigma=1.0), br.ParameterError, "n_samples"),
         (lambda: br.Model.from_sklearn(Ridge(alpha=0.0)), br.NotSupportedError, "unpenalized"),
         (lambda: br.Model.from_sklearn(LogisticRegression(C=np.inf)), br.NotSupportedError, "unpenalized"),
-        (lambda: br.Model.from_sklearn(Lasso(alpha=0.1), n_samples=10, sigma=None), br.ParameterError, "sigma"),
+        (lambda: br.Model.from_sklearn(Lasso(alpha=0.1), n_samples=10, sigma=None), br.ParameterError,
+         "sigma"),
         (lambda: br.Model.from_sklearn(object()), br.BayesregTypeError, "Ridge"),
         (lambda: br.Model(br.Gaussian(None), br.Laplace(1.0)).to_sklearn(n_samples=5), br.ParameterError,
          "sigma"),
