@@ -27,8 +27,10 @@ def problems(draw, lik_kinds=("gauss", "bern", "pois")):
         lik, y = br.Gaussian(sigma=draw(st.floats(0.1, 5))), eta + rng.normal(size=n)
     elif kind == "bern":
         lik, y = br.Bernoulli(), (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+        y[0] = 1.0 - y[1]  # both classes present: otherwise the mode does not exist (flat intercept)
     else:
         lik, y = br.Poisson(), rng.poisson(np.exp(np.clip(eta, -3, 3))).astype(float)
+        y[0] = max(y[0], 1.0)
     prior_kind = draw(st.sampled_from(["normal", "laplace", "enet"]))
     a, b = draw(scales), draw(scales)
     prior = {"normal": br.Normal(a), "laplace": br.Laplace(a), "enet": br.ElasticNetPrior(a, b)}[prior_kind]

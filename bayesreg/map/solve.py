@@ -55,6 +55,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     a = np.ascontiguousarray(a, dtype=float)
     c = np.ascontiguousarray(c, dtype=float)
     lik.check_y(y)
+    _check_mode_exists(lik, y, sw, fit_intercept)
     names = list(feature_names) if feature_names is not None else [f"x{j}" for j in range(p)]
     sigma_scale = None
     extra: dict = {}
@@ -92,6 +93,26 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      n_iter=int(n_iter), converged=converged, feature_names=names, prior=prior,
                      likelihood=lik, fit_intercept=fit_intercept, solver=solver, n_samples=n,
                      sigma_prior_scale=sigma_scale, extra=extra)
+
+
+def _check_mode_exists(lik, y, sw, fit_intercept):
+    """With a flat intercept prior, the mode does not exist when the intercept alone can push the
+    likelihood to its supremum (all-one or all-zero binary labels, all-zero counts)."""
+    if not fit_intercept:
+        return
+    from .._errors import DataError
+
+    yy = y[sw > 0]
+    if lik.family == "binomial" and (np.all(yy == 0) or np.all(yy == 1)):
+        raise DataError(
+            f"y is {int(yy[0])} for every (weighted) row: with the flat prior on the intercept the "
+            "posterior mode does not exist (the intercept runs to "
+            f"{'-' if yy[0] == 0 else '+'}infinity). Provide both classes, or fit_intercept=False.")
+    if lik.family == "poisson" and np.all(yy == 0):
+        raise DataError(
+            "every count in y is 0: with the flat prior on the intercept the posterior mode does not "
+            "exist (the intercept runs to -infinity). Use fit_intercept=False (the prior then keeps "
+            "the MAP finite) or add data with non-zero counts.")
 
 
 def _lik_constant(lik, y, sw, sigma):
