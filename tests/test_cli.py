@@ -1,0 +1,335 @@
+"""The command line: every subcommand in-process, bad arguments and exit codes.
+
+References are independent: scikit-learn fits on the same data, and the conversion rules
+written out by hand (Lasso: Laplace scale = sigma^2 / (n alpha), ...)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
+
+from bayesreg import cli
+from bayesreg.cli import main
+from bayesreg.datasets import load_diabetes
+
+SUBCOMMANDS = ["demo", "fit", "crosscheck", "sample", "compare", "report", "convert"]
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(argv, capsys):
+    code, out, err = run(argv + ["--json"], capsys)
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def csv_gauss(tmp_path):
+    rng = np.random.default_rng(0)
+    n, p = 80, 6
+    X = rng.standard_normal((n, p))
+    w = np.array([2.0, -1.0, 0, 0, 0.5, 0])
+    y = 1.0 + X @ w + 0.5 * rng.standard_normal(n)
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(p)]).assign(y=y)
+    path = tmp_path / "gauss.csv"
+    df.to_csv(path, index=False)
+    return path, df
+
+
+@pytest.fixture
+def csv_binary(tmp_path):
+    rng = np.random.default_rng(1)
+    n, p = 200, 4
+    X = rng.standard_normal((n, p))
+    eta = 0.3 + X @ np.array([1.5, -1.0, 0.0, 0.2])
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    df = pd.DataFrame(X, columns=list("abcd")).assign(label=y)
+    path = tmp_path / "binary.csv"
+    df.to_csv(path, index=False)
+    return path, df
+
+
+# ------------------------------------------------------------------------------- help
+@pytest.mark.parametrize("cmd", SUBCOMMANDS)
+def test_help_with_examples_on_every_subcommand(cmd, capsys):
+    code, out, _ = run([cmd, "--help"], capsys)
+    assert code == 0
+    assert "examples:" in out and f"bayesreg {cmd}" in out
+
+
+def test_python_dash_m_help_subprocess():
+    r = subprocess.run([sys.executable, "-m", "bayesreg", "--help"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0
+    for cmd in SUBCOMMANDS:
+        assert cmd in r.stdout
+    assert "exit codes" in r.stdout
+
+
+# -------------------------------------------------------------------------------- fit
+def test_fit_lasso_matches_sklearn(csv_gauss, capsys):
+    path, df = csv_gauss
+    X, y = df.drop(columns="y"), df["y"]
+    alpha, sigma = 0.05, 0.7
+    d = run_json(["fit", str(path), "--target", "y", "--prior", "laplace", "--alpha",
+                  str(alpha), "--sigma", str(sigma), "--tol", "1e-12"], capsys)
+    sk = Lasso(alpha=alpha, tol=1e-14, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(d["coef"], sk.coef_, atol=1e-8)
+    assert d["intercept"] == pytest.approx(sk.intercept_, abs=1e-8)
+    assert d["feature_names"] == list(X.columns)
+    assert d["converged"] is True and d["optimality"] <= d["tol"]
+    # the equivalent penalty printed is the one we started from
+    assert d["equivalent"]["sklearn"] == f"Lasso(alpha={alpha})"
+    assert d["equivalent"]["glmnet"]["lambda_"] == pytest.approx(alpha, rel=1e-12)
+    # prior: Laplace scale = sigma^2 / (n alpha)
+    assert d["prior"]["type"] == "Laplace"
+    assert d["prior"]["scale"] == pytest.approx(sigma**2 / (len(y) * alpha), rel=1e-12)
+
+
+def test_fit_scale_ridge_text_output(csv_gauss, capsys):
+    path, df = csv_gauss
+    X, y = df.drop(columns="y").to_numpy(), df["y"].to_numpy()
+    tau, sigma = 0.5, 1.0
+    code, out, err = run(["fit", str(path), "--target", "y", "--prior", "normal", "--scale",
+                          str(tau), "--sigma", str(sigma)], capsys)
+    assert code == 0, err
+    # Ridge alpha = sigma^2 / tau^2
+    sk = Ridge(alpha=sigma**2 / tau**2).fit(X, y)
+    assert "Ridge(alpha=4.0)" in out
+    for name, c in zip(df.columns[:-1], sk.coef_):
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(name + " "))
+        assert float(line.split()[-1]) == pytest.approx(c, rel=1e-5, abs=1e-6)
+    assert "kkt" in out and "converged=True" in out
+
+
+def test_fit_bundled_elasticnet_glmnet_convention(capsys):
+    X, y = load_diabetes(return_X_y=True, standardize=True)
+    lam, mix, sigma = 1.0, 0.5, 54.0
+    d = run_json(["fit", "diabetes", "--target", "target", "--standardize", "--prior",
+                  "elasticnet", "--alpha", str(lam), "--l1-ratio", str(mix), "--convention",
+                  "glmnet", "--sigma", str(sigma), "--tol", "1e-12"], capsys)
+    # glmnet gaussian objective = sklearn ElasticNet objective with alpha=lambda, l1_ratio=alpha
+    sk = ElasticNet(alpha=lam, l1_ratio=mix, tol=1e-14, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(d["coef"], sk.coef_, atol=1e-7)
+
+
+def test_fit_bernoulli_matches_logistic_regression(csv_binary, capsys):
+    path, df = csv_binary
+    X, y = df.drop(columns="label"), df["label"]
+    C = 0.5
+    d = run_json(["fit", str(path), "--target", "label", "--likelihood", "bernoulli",
+                  "--prior", "normal", "--alpha", str(1 / C), "--tol", "1e-10"], capsys)
+    sk = LogisticRegression(C=C, tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(d["coef"], sk.coef_.ravel(), atol=1e-5)
+    assert d["prior"]["scale"] == pytest.approx(np.sqrt(C), rel=1e-12)  # prior variance = C
+
+
+def test_fit_save_and_features(csv_gauss, tmp_path, capsys):
+    from bayesreg import MAPResult
+
+    path, _ = csv_gauss
+    save = tmp_path / "fit.json"
+    code, out, err = run(["fit", str(path), "--target", "y", "--features", "x0,x1",
+                          "--scale", "1", "--sigma", "1", "--save", str(save)], capsys)
+    assert code == 0, err
+    fit = MAPResult.load(save)
+    assert fit.feature_names == ["x0", "x1"]
+
+
+def test_quiet_and_json_are_clean(csv_gauss, capsys):
+    path, _ = csv_gauss
+    code, out, err = run(["fit", str(path), "--target", "y", "--scale", "1", "--json",
+                          "--quiet"], capsys)
+    assert code == 0 and err == ""
+    d = json.loads(out)
+    assert d["sigma"] > 0 and d["likelihood"]["sigma"] is None  # sigma estimated
+
+
+# ---------------------------------------------------------------------------- convert
+def test_convert_sklearn_lasso_to_prior(capsys):
+    d = run_json(["convert", "--from", "sklearn:Lasso", "--alpha", "0.1", "--n-samples", "442",
+                  "--sigma", "1"], capsys)
+    assert d["model"]["prior"]["type"] == "Laplace"
+    assert d["model"]["prior"]["scale"] == pytest.approx(1 / (442 * 0.1), rel=1e-12)
+    assert d["equivalent"]["sklearn"] == "Lasso(alpha=0.1)"
+
+
+def test_convert_prior_to_sklearn_and_glmnet(capsys):
+    d = run_json(["convert", "--from", "prior:laplace", "--scale", "0.5", "--to", "sklearn",
+                  "--n-samples", "442", "--sigma", "1"], capsys)
+    est = d["equivalent"]["sklearn"]
+    assert est.startswith("Lasso(alpha=")
+    assert float(est[len("Lasso(alpha="):-1]) == pytest.approx(1 / (442 * 0.5), rel=1e-12)
+    d = run_json(["convert", "--from", "prior:normal", "--scale", "2", "--to", "glmnet",
+                  "--n-samples", "100", "--sigma", "3"], capsys)
+    # glmnet gaussian alpha=0: lambda (1/2)||w||^2 * n / sigma^2 = ||w||^2 / (2 tau^2)
+    assert d["equivalent"]["glmnet"]["alpha"] == 0.0
+    assert d["equivalent"]["glmnet"]["lambda_"] == pytest.approx(9 / (100 * 4), rel=1e-12)
+
+
+def test_convert_logistic_and_glmnet_binomial(capsys):
+    d = run_json(["convert", "--from", "sklearn:LogisticRegression", "--C", "0.25",
+                  "--l1-ratio", "1"], capsys)
+    assert d["model"]["prior"] == {"type": "Laplace", "scale": 0.25}
+    d = run_json(["convert", "--from", "glmnet:binomial", "--lambda", "0.01", "--alpha", "1",
+                  "--n-samples", "1000"], capsys)
+    assert d["model"]["prior"]["scale"] == pytest.approx(1 / (1000 * 0.01), rel=1e-12)
+    d = run_json(["convert", "--from", "sklearn:ElasticNet", "--alpha", "0.2", "--l1-ratio",
+                  "0.25", "--n-samples", "50", "--sigma", "2"], capsys)
+    pr = d["model"]["prior"]
+    assert 1 / pr["l1_scale"] == pytest.approx(50 * 0.2 * 0.25 / 4, rel=1e-12)
+    assert 1 / pr["l2_scale"] ** 2 == pytest.approx(50 * 0.2 * 0.75 / 4, rel=1e-12)
+
+
+# ------------------------------------------------------------------- errors and codes
+@pytest.mark.parametrize("argv, needle", [
+    (["fit", "missing.csv", "--target", "y", "--scale", "1"], "not found"),
+    (["fit", "diabetes", "--target", "nope", "--scale", "1"], "--target 'nope'"),
+    (["fit", "diabetes", "--target", "target"], "--scale"),
+    (["fit", "diabetes", "--target", "target", "--scale", "1", "--alpha", "1"], "not both"),
+    (["fit", "diabetes", "--target", "target", "--alpha", "1"], "--sigma"),
+    (["fit", "diabetes", "--target", "target", "--likelihood", "bernoulli", "--scale", "1"],
+     "0/1"),
+    (["fit", "diabetes", "--target", "target", "--likelihood", "poisson", "--prior", "laplace",
+      "--alpha", "1"], "PoissonRegressor"),
+    (["fit", "diabetes", "--target", "target", "--prior", "elasticnet", "--scale", "1"],
+     "--l2-scale"),
+    (["convert", "--from", "sklearn:SVC", "--alpha", "1"], "supported"),
+    (["convert", "--from", "sklearn:Lasso", "--alpha", "1"], "n_samples"),
+    (["convert", "--from", "magic:thing"], "--from"),
+    (["compare", "missing.nc"], "not found"),
+])
+def test_user_errors_exit_2_one_line(argv, needle, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], err
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["frobnicate"],
+    ["fit", "diabetes"],  # --target missing
+    ["fit", "diabetes", "--target", "target", "--prior", "horseshoe", "--scale", "1"],
+    ["fit", "diabetes", "--target", "target", "--scale", "-1"],
+    ["fit", "diabetes", "--target", "target", "--scale", "abc"],
+    ["sample", "diabetes", "--target", "target", "--scale", "1"],  # --out missing
+    ["convert", "--from", "sklearn:Lasso", "--l1-ratio", "2"],
+])
+def test_usage_errors_exit_2(argv, capsys):
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert "usage:" in err and "Traceback" not in err
+
+
+def test_non_numeric_column_and_bad_csv(tmp_path, capsys):
+    p = tmp_path / "d.csv"
+    pd.DataFrame({"a": [1.0, 2, 3], "b": ["x", "y", "z"], "y": [1.0, 2, 3]}).to_csv(p, index=False)
+    code, _, err = run(["fit", str(p), "--target", "y", "--scale", "1"], capsys)
+    assert code == 2 and "non-numeric" in err
+    q = tmp_path / "empty.csv"
+    q.write_text("")
+    code, _, err = run(["fit", str(q), "--target", "y", "--scale", "1"], capsys)
+    assert code == 2 and "cannot read" in err
+
+
+def test_nan_in_data_is_a_clean_error(tmp_path, capsys):
+    p = tmp_path / "nan.csv"
+    pd.DataFrame({"a": [1.0, np.nan, 3, 4], "y": [1.0, 2, 3, 4]}).to_csv(p, index=False)
+    code, _, err = run(["fit", str(p), "--target", "y", "--scale", "1"], capsys)
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- demo step 1
+def test_demo_equivalence_table_agrees_with_sklearn():
+    X, y = load_diabetes(return_X_y=True, standardize=True)
+    table = cli.equivalence_table(X, y)
+    assert len(table) == 5
+    assert (table["max|sk - MAP|"] < 1e-8).all()
+    # Lasso(alpha=5) is sparse on the diabetes data, Ridge is not
+    assert table.loc[3, "non-zero"] < 10 and table.loc[0, "non-zero"] == 10
+
+
+# --------------------------------------------- PyMC / diagnostics dependent subcommands
+needs_pymc = pytest.mark.skipif(not cli._has("bayesreg.pymc", "crosscheck"),
+                                reason="bayesreg.pymc not available yet")
+needs_sampling = pytest.mark.skipif(
+    not (cli._has("bayesreg.pymc", "sample") and cli._has("bayesreg.diagnostics", "compare")),
+    reason="bayesreg.pymc.sample / bayesreg.diagnostics not available yet")
+needs_report = pytest.mark.skipif(not cli._has("bayesreg.diagnostics", "report"),
+                                  reason="bayesreg.diagnostics.report not available yet")
+
+
+@needs_pymc
+def test_crosscheck_passes_exit_0(csv_gauss, capsys):
+    path, _ = csv_gauss
+    code, out, err = run(["crosscheck", str(path), "--target", "y", "--prior", "laplace",
+                          "--scale", "0.5", "--sigma", "0.7"], capsys)
+    assert code == 0, out + err
+    assert "PASSED" in out
+    d = run_json(["crosscheck", str(path), "--target", "y", "--prior", "normal", "--scale",
+                  "1", "--sigma", "1"], capsys)
+    assert d["passed"] is True
+
+
+def test_crosscheck_missing_dependency_or_bad_input_exit_2(capsys):
+    code, _, err = run(["crosscheck", "nofile.csv", "--target", "y", "--scale", "1"], capsys)
+    assert code == 2 and "not found" in err
+
+
+@pytest.mark.slow
+@needs_sampling
+def test_sample_then_compare(csv_gauss, tmp_path, capsys):
+    import xarray as xr
+
+    path, _ = csv_gauss
+    nc = tmp_path / "post.nc"
+    fitjson = tmp_path / "fit.json"
+    model_args = [str(path), "--target", "y", "--prior", "normal", "--scale", "1", "--sigma",
+                  "0.5"]
+    code, out, err = run(["fit", *model_args, "--save", str(fitjson)], capsys)
+    assert code == 0, err
+    code, out, err = run(["sample", *model_args, "--out", str(nc), "--draws", "200", "--tune",
+                          "200", "--chains", "2", "--seed", "1", "--quiet"], capsys)
+    assert code == 0, err
+    tree = xr.open_datatree(nc, engine="h5netcdf")
+    assert tree.posterior["coef"].shape == (2, 200, 6)
+    d = run_json(["compare", str(nc)], capsys)
+    rows = d["table"]
+    assert len(rows) == 6
+    d2 = run_json(["compare", str(nc), "--fit", str(fitjson)], capsys)
+    # ridge with known sigma: the MAP is the posterior mean; both tables carry the same MAP
+    np.testing.assert_allclose([r["map"] for r in rows], [r["map"] for r in d2["table"]],
+                               rtol=1e-5)
+    post_mean = tree.posterior["coef"].mean(("chain", "draw")).to_numpy()
+    np.testing.assert_allclose([r["map"] for r in rows], post_mean, atol=0.05)
+
+
+@pytest.mark.slow
+@needs_report
+def test_report_writes_html(csv_gauss, tmp_path, capsys):
+    path, _ = csv_gauss
+    out_dir = tmp_path / "rep"
+    code, out, err = run(["report", str(path), "--target", "y", "--prior", "laplace",
+                          "--scale", "0.5", "--sigma", "0.5", "--out", str(out_dir),
+                          "--draws", "200", "--tune", "200", "--seed", "0", "--quiet"], capsys)
+    assert code == 0, err
+    assert list(out_dir.glob("*.html"))
+    assert "report written" in out
+
+
+@pytest.mark.slow
+def test_demo_quick_runs(tmp_path, capsys):
+    code, out, err = run(["demo", "--quick", "--quiet", "--out", str(tmp_path / "rep")], capsys)
+    assert code == 0, err
+    for k in range(1, 6):
+        assert f"[{k}/5]" in out
