@@ -68,7 +68,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         else:
             sigma = lik.sigma
             w, b, opt, tol_abs, n_iter, solver, kind = _gaussian_fixed(
-                X, y, sw / sigma**2, a, c, fit_intercept, tol, max_iter, w0)
+                X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0)
     else:
         sigma = None
         sol = solve_glm(lik, X, y, sw, a, c, fit_intercept, w0=w0, b0=b0, tol=tol,
@@ -132,34 +132,44 @@ def _lik_constant(lik, y, sw, sigma):
     return 0.0
 
 
-def _gaussian_fixed(X, y, swe, a, c, fit_intercept, tol, max_iter, w0, design=None):
+def _gaussian_fixed(X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design=None):
+    """Fixed-sigma Gaussian MAP. Multiplying the -log posterior by sigma^2 gives
+    ``sum sw r^2 / 2 + sigma^2 * penalty``, so the centered design (and its Gram matrix) depends
+    on the data only and is reused across sigma values; certificates are divided by sigma^2 to be
+    reported in nats."""
+    s2 = sigma * sigma
+    d = design if design is not None else Design(X, y, sw, fit_intercept,
+                                                 use_gram=None if np.any(a > 0) else False)
+    a2, c2 = a * s2, c * s2
     if not np.any(a > 0):
-        d = design if design is not None else Design(X, y, swe, fit_intercept, use_gram=False)
-        w, b, n_iter = solve_ridge(X, y, swe, c, fit_intercept, design=d)
+        w, b, n_iter = solve_ridge(X, y, sw, c2, fit_intercept, design=d)
         r = d.yt - d.matvec(w)
-        kkt = float(np.abs(d.corr(r) - c * w).max(initial=0.0))
+        kkt = float(np.abs(d.corr(r) - c2 * w).max(initial=0.0))
         scale = max(float(np.abs(d.corr(d.yt)).max(initial=0.0)), 1e-300)
-        return w, b, kkt, max(tol, 1e-9) * scale, n_iter, "closed_form", "kkt"
-    sol = solve_enet(X, y, swe, a, c, fit_intercept, w0=w0, tol=tol,
-                     max_iter=max_iter or 100_000, design=design)
-    return sol.coef, sol.intercept, sol.gap, sol.tol_abs, sol.n_iter, "coordinate_descent", "duality_gap"
+        return w, b, kkt / s2, max(tol, 1e-9) * scale / s2, n_iter, "closed_form", "kkt"
+    sol = solve_enet(X, y, sw, a2, c2, fit_intercept, w0=w0, tol=tol,
+                     max_iter=max_iter or 100_000, design=d)
+    return (sol.coef, sol.intercept, sol.gap / s2, sol.tol_abs / s2, sol.n_iter, "coordinate_descent",
+            "duality_gap")
 
 
 def _gaussian_joint(X, y, sw, a, c, fit_intercept, tol, max_iter, w0, sigma0, s):
     """Block coordinate ascent on (coef, sigma): the coef step is the fixed-sigma MAP, the sigma
-    step is exact (:meth:`Gaussian.sigma_update`). Each sweep increases the log posterior."""
+    step is exact (:meth:`Gaussian.sigma_update`). Each sweep increases the log posterior; the
+    centered design is built once."""
     W = float(sw.sum())
     sigma = float(sigma0) if sigma0 is not None else s
     w = None if w0 is None else np.array(w0, dtype=float)
+    design = Design(X, y, sw, fit_intercept, use_gram=None if np.any(a > 0) else False)
     total = 0
     opt = tol_abs = np.inf
     solver = ""
     for _ in range(max_iter or 500):
         w, b, opt, tol_abs, n_iter, solver, _ = _gaussian_fixed(
-            X, y, sw / sigma**2, a, c, fit_intercept, tol, None, w)
+            X, y, sw, sigma, a, c, fit_intercept, tol, None, w, design)
         total += n_iter
-        r = y - b - np.asarray(X @ w).ravel()
-        rss = float(sw @ (r * r))
+        r = design.yt - design.matvec(w)  # sqrt(sw) * residual
+        rss = float(r @ r)
         new = Gaussian.sigma_update(rss, W, s)
         if new <= 1e-8 * s:
             raise NotSupportedError(
@@ -172,6 +182,6 @@ def _gaussian_joint(X, y, sw, a, c, fit_intercept, tol, max_iter, w0, sigma0, s)
             break
     # final coefficient solve at the final sigma, so the certificate refers to the returned point
     w, b, opt, tol_abs, n_iter, solver, _ = _gaussian_fixed(
-        X, y, sw / sigma**2, a, c, fit_intercept, tol, None, w)
+        X, y, sw, sigma, a, c, fit_intercept, tol, None, w, design)
     total += n_iter
     return w, b, sigma, opt, tol_abs, total, solver + "+sigma"
