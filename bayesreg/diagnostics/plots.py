@@ -1,0 +1,438 @@
+"""Pictures of point estimate vs posterior, regularization paths, L1/L2 geometry and priors.
+
+Every function returns a :class:`matplotlib.figure.Figure` (``fig.savefig("x.png")`` or
+``"x.svg"``). Posterior plots are drawn by arviz-plots (``arviz.plot_forest``,
+``arviz.plot_dist``) and then annotated with the MAP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._errors import BayesregTypeError, DataError, ParameterError
+from ._common import COEF_VAR, SAMPLE_DIMS, check_positive, check_prob, coef_draws, feature_labels
+
+__all__ = [
+    "plot_forest_map",
+    "plot_posterior_map",
+    "plot_path",
+    "plot_geometry",
+    "plot_prior_densities",
+    "constrained_optima",
+    "equal_variance_priors",
+    "prior_variance",
+]
+
+MAP_STYLE = {"color": "C3", "marker": "D", "s": 36, "zorder": 5}
+LINE_STYLES = {
+    "MAP": {"color": "C3", "linestyle": "-", "linewidth": 2.0},
+    "mean": {"color": "C0", "linestyle": "--", "linewidth": 1.5},
+    "median": {"color": "C2", "linestyle": ":", "linewidth": 1.8},
+}
+
+
+def _figure(pc) -> Any:
+    fig = pc.viz["figure"]
+    return fig.item() if hasattr(fig, "item") else fig
+
+
+# --------------------------------------------------------------------------- posterior
+def plot_forest_map(idata: Any, fit: Any, hdi_prob: float = 0.94):
+    """Forest plot of the coefficients' posteriors with the MAP marked on each row.
+
+    Drawn by ``arviz.plot_forest`` (chains combined): the thin line is the ``hdi_prob`` HDI,
+    the thick line the 50% HDI, the dot the posterior mean; a red diamond marks the MAP
+    (``fit.coef``). A MAP diamond exactly at 0 with a wide interval around it is the lasso's
+    sparsity of the mode, not certainty that the coefficient is zero.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree with posterior ``coef`` (chain, draw, feature)
+    fit : MAPResult of the same model and data
+    hdi_prob : float, default 0.94
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import arviz as az
+
+    hdi_prob = check_prob(hdi_prob, "hdi_prob")
+    names = feature_labels(idata, fit)
+    da = coef_draws(idata)
+    dim = [d for d in da.dims if d not in SAMPLE_DIMS][0]
+    pc = az.plot_forest(idata, var_names=[COEF_VAR], combined=True,
+                        ci_probs=[0.5, hdi_prob], ci_kind="hdi", point_estimate="mean",
+                        backend="matplotlib",
+                        figure_kwargs={"figsize": (7.5, 1.2 + 0.38 * len(names))})
+    fig = _figure(pc)
+    pe = pc.viz["point_estimate"][COEF_VAR]
+    ax = None
+    for j, coord in enumerate(da[dim].values):
+        art = pe.sel({dim: coord}).item()
+        ax = art.axes
+        ypos = float(art.get_offsets()[0, 1])
+        ax.scatter([fit.coef[j]], [ypos], label="MAP" if j == 0 else None, **MAP_STYLE)
+    ax.axvline(0.0, color="0.6", linewidth=0.8, zorder=0)
+    ax.scatter([], [], color="C0", marker="o", label="posterior mean")
+    ax.plot([], [], color="C0", linewidth=1, label=f"{hdi_prob:.0%} HDI")
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    ax.set_xlabel("coefficient")
+    fig.suptitle("Posterior (HDI) vs MAP per coefficient")
+    return fig
+
+
+def plot_posterior_map(idata: Any, fit: Any, hdi_prob: float = 0.94, col_wrap: int = 4):
+    """Posterior density of every coefficient with the MAP, mean and median as vertical lines.
+
+    Densities are ``arviz.plot_dist(kind="kde")`` (with the ``hdi_prob`` HDI as the bar under
+    each curve). Lines: MAP (red, solid), posterior mean (blue, dashed), posterior median (green,
+    dotted). For an L1 prior a MAP at exactly 0 typically sits at the peak of a density that
+    still puts most of its mass away from 0: the mean and median are not 0.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import arviz as az
+
+    hdi_prob = check_prob(hdi_prob, "hdi_prob")
+    if isinstance(col_wrap, bool) or not isinstance(col_wrap, (int, np.integer)) or col_wrap < 1:
+        raise ParameterError(f"col_wrap must be a positive integer, got {col_wrap!r}.")
+    feature_labels(idata, fit)
+    da = coef_draws(idata)
+    dim = [d for d in da.dims if d not in SAMPLE_DIMS][0]
+    p = da.sizes[dim]
+    ncol = min(int(col_wrap), p)
+    nrow = -(-p // ncol)
+    pc = az.plot_dist(idata, var_names=[COEF_VAR], kind="kde", ci_kind="hdi", ci_prob=hdi_prob,
+                      point_estimate="mean", backend="matplotlib", col_wrap=ncol,
+                      visuals={"point_estimate_text": False, "point_estimate": False},
+                      figure_kwargs={"figsize": (3.2 * ncol, 2.4 * nrow + 0.6)})
+    fig = _figure(pc)
+    w = np.asarray(da.transpose(*SAMPLE_DIMS, dim).values, dtype=float).reshape(-1, p)
+    mean, median = w.mean(axis=0), np.median(w, axis=0)
+    axes = pc.viz["plot"][COEF_VAR]
+    for j, coord in enumerate(da[dim].values):
+        ax = axes.sel({dim: coord}).item()
+        for label, value in (("MAP", fit.coef[j]), ("mean", mean[j]), ("median", median[j])):
+            ax.axvline(value, label=label, **LINE_STYLES[label])
+    first = axes.isel({dim: 0}).item()
+    first.legend(loc="upper right", fontsize="x-small", frameon=False)
+    fig.suptitle(f"Posterior densities ({hdi_prob:.0%} HDI bar) with MAP, mean, median")
+    fig.subplots_adjust(top=1.0 - 0.9 / fig.get_size_inches()[1], hspace=0.6)
+    return fig
+
+
+# --------------------------------------------------------------------------- path
+def plot_path(path: Any, posterior: list[tuple[float, Any]] | None = None,
+              hdi_prob: float = 0.94, ax: Any = None):
+    """Regularization path: MAP coefficients against the prior scale (log x-axis).
+
+    Parameters
+    ----------
+    path : MAPPath
+        From ``model.map_path(X, y)``; x-axis is ``path.scales`` (Laplace b, Normal sd, elastic
+        net l1_scale): small scale = strong prior on the left.
+    posterior : list of (scale, DataTree), optional
+        Posterior draws of the same model at a few prior scales: their posterior means are
+        drawn as points with ``hdi_prob`` HDI error bars, in each coefficient's path color,
+        showing that the posterior mean is never exactly zero where the MAP is.
+    hdi_prob : float, default 0.94
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from ..map import MAPPath
+
+    if not isinstance(path, MAPPath):
+        raise BayesregTypeError(f"path must be a MAPPath (model.map_path(X, y)), got "
+                                f"{type(path).__name__}.")
+    if len(path) == 0:
+        raise DataError("path is empty: fit it with at least one scale.")
+    hdi_prob = check_prob(hdi_prob, "hdi_prob")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    else:
+        fig = ax.figure
+    coefs = path.coefs
+    names = path.feature_names
+    order = np.argsort(path.scales)
+    for j, name in enumerate(names):
+        ax.plot(path.scales[order], coefs[order, j], color=f"C{j % 10}", linewidth=1.4,
+                label=str(name))
+    if posterior:
+        import arviz as az
+
+        for k, item in enumerate(posterior):
+            if not (isinstance(item, tuple) and len(item) == 2):
+                raise BayesregTypeError("posterior must be a list of (scale, DataTree) pairs, got "
+                                        f"{type(item).__name__} at position {k}.")
+            scale, dt = item
+            scale = check_positive(scale, f"posterior[{k}] scale")
+            da = coef_draws(dt, f"posterior[{k}]")
+            dim = [d for d in da.dims if d not in SAMPLE_DIMS][0]
+            if da.sizes[dim] != len(names):
+                raise DataError(f"posterior[{k}] has {da.sizes[dim]} coefficients, the path "
+                                f"{len(names)}.")
+            mean = np.asarray(da.mean(SAMPLE_DIMS).values, dtype=float)
+            hdi = az.hdi(dt, prob=hdi_prob, var_names=[COEF_VAR])[COEF_VAR]
+            hdi = np.asarray(hdi.transpose(dim, "ci_bound").values, dtype=float)
+            for j in range(len(names)):
+                xj = scale * np.exp(0.04 * (j - (len(names) - 1) / 2))  # dodge overlapping bars
+                ax.errorbar([xj], [mean[j]], yerr=[[mean[j] - hdi[j, 0]], [hdi[j, 1] - mean[j]]],
+                            fmt="o", color=f"C{j % 10}", markersize=4, capsize=2, alpha=0.8,
+                            label=f"posterior mean, {hdi_prob:.0%} HDI" if (j == 0 and k == 0)
+                            else None)
+    ax.set_xscale("log")
+    ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
+    ax.set_xlabel("prior scale (log)  ->  weaker prior")
+    ax.set_ylabel("MAP coefficient")
+    ax.set_title(f"Regularization path ({type(path.priors[0]).__name__} prior)")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- geometry
+def _quad(w, w_ls, H):
+    d = np.asarray(w, dtype=float) - w_ls
+    return 0.5 * float(d @ H @ d)
+
+
+def constrained_optima(w_ls: Any = (1.6, 0.6), hessian: Any = ((1.0, 0.55), (0.55, 1.0)),
+                       budget: float = 1.0) -> dict[str, np.ndarray]:
+    """Minimizers of the quadratic loss ``(w - w_ls)^T H (w - w_ls) / 2`` over the L1 ball
+    ``|w1| + |w2| <= budget`` and the L2 ball ``w1^2 + w2^2 <= budget^2`` (2-D).
+
+    L1: the minimum over the diamond is on one of its 4 edges (or inside if ``w_ls`` is): on
+    each edge the loss is a 1-D quadratic minimized in closed form and clipped to the segment,
+    so corners (solutions on an axis, i.e. exact zeros) come out exactly. L2: minimized over
+    the circle's angle (dense grid then bounded scalar refinement).
+
+    Returns
+    -------
+    dict with ``"l1"``, ``"l2"`` (arrays of shape (2,)) and ``"ls"``.
+    """
+    from scipy.optimize import minimize_scalar
+
+    w_ls = np.asarray(w_ls, dtype=float)
+    H = np.asarray(hessian, dtype=float)
+    if w_ls.shape != (2,) or H.shape != (2, 2):
+        raise ParameterError(f"w_ls must have 2 entries and hessian shape (2, 2), got "
+                             f"{w_ls.shape} and {H.shape}.")
+    if not np.allclose(H, H.T) or np.any(np.linalg.eigvalsh(H) <= 0):
+        raise ParameterError("hessian must be symmetric positive definite.")
+    t = check_positive(budget, "budget")
+    out = {"ls": w_ls.copy()}
+    if np.abs(w_ls).sum() <= t:
+        out["l1"] = w_ls.copy()
+    else:
+        corners = [np.array([t, 0.0]), np.array([0.0, t]), np.array([-t, 0.0]),
+                   np.array([0.0, -t])]
+        best, best_val = None, np.inf
+        for a, b in zip(corners, corners[1:] + corners[:1]):
+            d = b - a  # w(s) = a + s d, s in [0, 1]
+            curv = float(d @ H @ d)
+            s = float(np.clip(-(d @ H @ (a - w_ls)) / curv, 0.0, 1.0))
+            w = a + s * d if 0.0 < s < 1.0 else (a if s == 0.0 else b)
+            val = _quad(w, w_ls, H)
+            if val < best_val:
+                best, best_val = w.copy(), val
+        out["l1"] = best
+    if np.hypot(*w_ls) <= t:
+        out["l2"] = w_ls.copy()
+    else:
+        th = np.linspace(-np.pi, np.pi, 721)
+        vals = [_quad(t * np.array([np.cos(a), np.sin(a)]), w_ls, H) for a in th]
+        a0 = th[int(np.argmin(vals))]
+        res = minimize_scalar(lambda a: _quad(t * np.array([np.cos(a), np.sin(a)]), w_ls, H),
+                              bounds=(a0 - 0.01, a0 + 0.01), method="bounded",
+                              options={"xatol": 1e-12})
+        out["l2"] = t * np.array([np.cos(res.x), np.sin(res.x)])
+    return out
+
+
+def plot_geometry(w_ls: Any = (1.6, 0.6), hessian: Any = ((1.0, 0.55), (0.55, 1.0)),
+                  budget: float = 1.0, *, X: Any = None, y: Any = None, ax: Any = None):
+    """Why the L1 optimum lands on an axis: loss contours against the L1 diamond and the L2 disc.
+
+    The penalized MAP equals the loss minimizer constrained to a ball of the penalty (Lagrange
+    duality). Draws the ellipses of ``(w - w_ls)^T H (w - w_ls) / 2`` around the least-squares
+    point, the L1 ball ``|w1| + |w2| <= budget`` (diamond) and the L2 ball of the same radius
+    (disc), and marks both constrained optima from :func:`constrained_optima`: the first
+    contour to touch the diamond usually touches a corner, where one coordinate is exactly 0;
+    the disc has no corners, so the L2 optimum shrinks both coordinates but zeroes none.
+
+    Parameters
+    ----------
+    w_ls, hessian : the loss's center and curvature (defaults: a correlated example).
+    budget : float, radius of both balls.
+    X, y : optional data with 2 columns: then ``w_ls`` is their least-squares fit (with
+        intercept) and ``H = Xc^T Xc / n`` (centered X).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if X is not None:
+        from .compare import least_squares
+
+        Xd = np.asarray(X, dtype=float)
+        if Xd.ndim != 2 or Xd.shape[1] != 2 or y is None:
+            raise DataError(f"plot_geometry needs X with exactly 2 columns and y, got X shape "
+                            f"{Xd.shape}: select two features, e.g. X[:, [0, 1]].")
+        res = least_squares(Xd, y)
+        if res is None:
+            raise DataError("X is rank deficient: the least-squares point is not unique.")
+        w_ls = res[0]
+        Xc = Xd - Xd.mean(axis=0)
+        hessian = Xc.T @ Xc / Xd.shape[0]
+    opt = constrained_optima(w_ls, hessian, budget)
+    w_ls, H, t = opt["ls"], np.asarray(hessian, dtype=float), float(budget)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.0, 6.0))
+    else:
+        fig = ax.figure
+    lim = 1.25 * max(t, float(np.max(np.abs(w_ls)))) + 0.2 * t
+    g = np.linspace(-lim, lim, 301)
+    G1, G2 = np.meshgrid(g, g)
+    D1, D2 = G1 - w_ls[0], G2 - w_ls[1]
+    Z = 0.5 * (H[0, 0] * D1 ** 2 + 2 * H[0, 1] * D1 * D2 + H[1, 1] * D2 ** 2)
+    ax.contour(G1, G2, Z, levels=12, colors="0.75", linewidths=0.7)
+    for key, color in (("l1", "C3"), ("l2", "C0")):
+        level = _quad(opt[key], w_ls, H)
+        if level > 0:  # the contour through each constrained optimum (tangent to its ball)
+            ax.contour(G1, G2, Z, levels=[level], colors=color, linewidths=1.2, linestyles="--")
+    ax.fill([t, 0, -t, 0], [0, t, 0, -t], facecolor="C3", alpha=0.15, edgecolor="C3",
+            linewidth=1.8, label="L1 ball (Laplace prior)")
+    ax.add_patch(plt.Circle((0, 0), t, facecolor="C0", alpha=0.12, edgecolor="C0",
+                            linewidth=1.8, label="L2 ball (Normal prior)"))
+    ax.scatter(*w_ls, color="k", marker="x", s=60, zorder=6, label="least squares")
+    ax.scatter(*opt["l1"], color="C3", marker="D", s=60, zorder=6,
+               label=f"L1 optimum ({opt['l1'][0]:.2f}, {opt['l1'][1]:.2f})")
+    ax.scatter(*opt["l2"], color="C0", marker="o", s=60, zorder=6,
+               label=f"L2 optimum ({opt['l2'][0]:.2f}, {opt['l2'][1]:.2f})")
+    ax.axhline(0, color="0.5", linewidth=0.8)
+    ax.axvline(0, color="0.5", linewidth=0.8)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
+    ax.set_title("Loss contours vs L1 diamond and L2 disc")
+    ax.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- priors
+def _scalar_prior(prior: Any, j: int):
+    """Coefficient ``j``'s prior as a prior with scalar parameters."""
+    d = prior.to_dict()
+    kw = {k: (v[j] if isinstance(v, list) else v) for k, v in d.items() if k != "type"}
+    return type(prior)(**kw)
+
+
+def prior_variance(prior: Any) -> float | np.ndarray:
+    """Variance ``int w^2 p(w) dw`` of a coefficient prior, by numerical quadrature of
+    ``exp(prior.logpdf)`` (an array, one per coefficient, for per-coefficient scales)."""
+    from scipy.integrate import quad
+
+    d = prior.to_dict()
+    sizes = {len(v) for v in d.values() if isinstance(v, list)}
+    if sizes:
+        return np.array([prior_variance(_scalar_prior(prior, j)) for j in range(sizes.pop())])
+    l1, l2 = prior.penalty_weights(1)
+    s = 1.0 / float(l1[0]) if l1[0] > 0 else 1.0 / np.sqrt(float(l2[0]))
+    def f(w):
+        return w * w * np.exp(prior.logpdf(np.array([w]))[0])
+
+    # split at 10 prior scales so quad sees the bulk of the mass on a finite interval
+    inner = quad(f, 0.0, 10.0 * s, epsabs=0.0, epsrel=1e-11, limit=200)[0]
+    outer = quad(f, 10.0 * s, np.inf, epsabs=0.0, epsrel=1e-11, limit=200)[0]
+    return 2.0 * (inner + outer)
+
+
+_ENET_UNIT: dict[float, float] = {}
+
+
+def _enet_unit_lambda(l1_share: float) -> float:
+    """lambda such that exp(-lambda (a |u| + (1 - a) u^2 / 2)) has unit variance."""
+    from scipy.optimize import brentq
+
+    from ..priors import ElasticNetPrior
+
+    if l1_share not in _ENET_UNIT:
+        a = l1_share
+
+        def f(loglam):
+            lam = np.exp(loglam)
+            pr = ElasticNetPrior(1.0 / (lam * a), 1.0 / np.sqrt(lam * (1 - a)))
+            return np.log(prior_variance(pr))
+
+        _ENET_UNIT[l1_share] = float(np.exp(brentq(f, -8.0, 8.0, xtol=1e-13)))
+    return _ENET_UNIT[l1_share]
+
+
+def equal_variance_priors(variance: float = 1.0, l1_share: float = 0.5) -> dict[str, Any]:
+    """Normal, Laplace and elastic-net priors with the same variance.
+
+    ``Normal(sqrt(v))``, ``Laplace(sqrt(v / 2))`` and the elastic net
+    ``exp(-lambda (a |u| + (1 - a) u^2 / 2))`` in standardized units ``u = w / sqrt(v)``, with
+    ``a = l1_share`` (glmnet's alpha) and ``lambda`` solved numerically for unit variance:
+    ``ElasticNetPrior(l1_scale = sqrt(v) / (lambda a), l2_scale = sqrt(v / (lambda (1 - a))))``.
+    """
+    from ..priors import ElasticNetPrior, Laplace, Normal
+
+    v = check_positive(variance, "variance")
+    a = check_prob(l1_share, "l1_share")
+    lam = _enet_unit_lambda(a)
+    sd = np.sqrt(v)
+    return {"Normal": Normal(float(sd)), "Laplace": Laplace(float(np.sqrt(v / 2.0))),
+            "ElasticNet": ElasticNetPrior(float(sd / (lam * a)),
+                                          float(np.sqrt(v / (lam * (1 - a)))))}
+
+
+def plot_prior_densities(variance: float = 1.0, l1_share: float = 0.5, xlim: float = 3.5):
+    """Normal vs Laplace vs elastic-net prior at equal variance, and their penalties.
+
+    Left: the normalized densities ``p(w)`` (:func:`equal_variance_priors`); the Laplace is
+    more peaked at 0 and heavier in the tails. Right: the penalties ``-log p(w) + log p(0)``:
+    the quadratic L2 is flat at 0 (no pull towards exactly zero for small w), the L1 has a
+    kink at 0 (a finite pull however small w is, which is what makes MAP coefficients exactly
+    zero).
+
+    Returns
+    -------
+    matplotlib.figure.Figure with two axes, three lines each.
+    """
+    import matplotlib.pyplot as plt
+
+    priors = equal_variance_priors(variance, l1_share)
+    half = check_positive(xlim, "xlim") * np.sqrt(variance)
+    w = np.linspace(-half, half, 801)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.0, 4.0))
+    for k, (name, pr) in enumerate(priors.items()):
+        lp = pr.logpdf(w)
+        a1.plot(w, np.exp(lp), color=f"C{k}", label=f"{name}: {pr!r}")
+        a2.plot(w, -(lp - pr.logpdf(np.zeros(1))[0]), color=f"C{k}", label=name)
+    a1.set_title(f"Prior densities at equal variance {variance:g}")
+    a1.set_xlabel("w")
+    a1.set_ylabel("p(w)")
+    a1.legend(fontsize="x-small", frameon=False)
+    a2.set_title("Penalties  -log p(w) + log p(0)")
+    a2.set_xlabel("w")
+    a2.set_ylabel("penalty")
+    a2.legend(fontsize="small", frameon=False)
+    fig.tight_layout()
+    return fig
