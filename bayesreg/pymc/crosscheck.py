@@ -1,0 +1,386 @@
+"""``crosscheck``: the direct MAP solver against ``pm.find_MAP`` on the identical PyMC model.
+
+What is compared
+----------------
+1. **Bridge.** The PyMC model's ``logp(jacobian=False)`` at the direct solution must equal
+   :attr:`MAPResult.log_posterior` to ``bridge_rtol`` (1e-8) relative: both sides evaluate the
+   same density, so the comparison below is between two optimizers of one function.
+2. **find_MAP from scratch.** ``pm.find_MAP`` (L-BFGS-B, ``tol=1e-14``) from PyMC's default
+   initial point. When the prior has an L1 part (Laplace, elastic net) the objective has kinks
+   at ``w_j = 0``: L-BFGS-B assumes a smooth function, *cannot land exactly on a kink*, and often
+   stalls near one (it leaves tiny non-zeros such as 1e-6 where the solution is exactly 0, and
+   can stop short on the other coefficients too). Its result is then polished by a second
+   ``pm.find_MAP(method="Powell")`` run started from it; both stages are reported.
+3. **find_MAP from the direct solution.** ``pm.find_MAP`` (L-BFGS-B) started at the direct
+   solution: an independent local check that PyMC's optimizer finds no better point nearby.
+
+``passed`` requires all of (tolerances are the keyword arguments of :func:`crosscheck`):
+
+* bridge error ``<= bridge_rtol * max(1, |log_posterior|)``;
+* the direct solver's own certificate converged;
+* the direct solution is not worse than any find_MAP point: ``lp_direct >= lp_findmap -
+  lp_atol`` with ``lp_atol = lp_rtol * max(1, |log_posterior|)`` (``lp_rtol=1e-9``);
+* coefficient agreement: ``max_j |w_direct_j - w_findmap_j| / sd_j <= coef_tol`` (0.1), where
+  ``sd_j`` is the Laplace-approximation posterior sd at the direct solution (inverse Hessian of
+  the smooth part of ``-log posterior``, intercept included). Differences are thus measured in
+  posterior standard deviations, the scale on which they would matter.
+
+Exact zeros of the direct solution are compared with find_MAP's near-zeros
+(``|w| <= zero_tol * sd_j``); PyMC essentially never returns an exact 0.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pymc as pm
+
+from ..likelihoods import Gaussian
+from .model import _build, model_point
+
+__all__ = ["CrossCheck", "crosscheck", "kkt_violation"]
+
+
+@dataclass
+class CrossCheck:
+    """Result of :func:`crosscheck` (direct MAP vs ``pm.find_MAP``); ``print`` it for a table.
+
+    Attributes
+    ----------
+    passed : bool
+        All criteria of :mod:`bayesreg.pymc.crosscheck` hold; ``failures`` lists those that do not.
+    feature_names : list of str
+    coef_direct, coef_pymc : ndarray
+        Direct MAP and the best find_MAP point (from scratch, polished).
+    coef_sd : ndarray
+        Laplace-approximation posterior sd used as the unit of ``coef_diff_sd``.
+    intercept_direct, intercept_pymc, sigma_direct, sigma_pymc : float or None
+    lp_reported : float
+        ``MAPResult.log_posterior``.
+    lp_direct, lp_pymc, lp_pymc_lbfgs, lp_pymc_warm : float
+        PyMC-model log posteriors (``logp(jacobian=False)``) at the direct solution, at the best
+        find_MAP point, at the L-BFGS-B stage alone, and at find_MAP started from the direct
+        solution.
+    bridge_error : float
+        ``|lp_direct - lp_reported|``.
+    findmap_deficit : float
+        ``lp_direct - lp_pymc`` in nats: how much worse find_MAP's point is (negative would mean
+        find_MAP found a better point).
+    kkt_direct, kkt_pymc, kkt_pymc_zeroed : float
+        Largest KKT violation (nats per unit parameter; see :func:`kkt_violation`) of the direct
+        solution, of find_MAP's point as returned, and of find_MAP's point with its near-zeros set
+        to exactly 0.
+    certificate : str
+        The direct solver's own certificate (kind, value, tolerance).
+    """
+
+    passed: bool
+    failures: list[str]
+    feature_names: list[str]
+    coef_direct: np.ndarray
+    coef_pymc: np.ndarray
+    coef_sd: np.ndarray
+    intercept_direct: float | None
+    intercept_pymc: float | None
+    intercept_sd: float | None
+    sigma_direct: float | None
+    sigma_pymc: float | None
+    lp_reported: float
+    lp_direct: float
+    lp_pymc: float
+    lp_pymc_lbfgs: float
+    lp_pymc_warm: float
+    bridge_error: float
+    findmap_deficit: float
+    kkt_direct: float
+    kkt_pymc: float
+    kkt_pymc_zeroed: float
+    certificate: str
+    has_kinks: bool
+    zero_tol: float
+    tolerances: dict
+    pymc_method: str
+    timings: dict = field(default_factory=dict)
+    map_result: object = None
+
+    # ---------------------------------------------------------------- derived
+    @property
+    def coef_diff(self) -> np.ndarray:
+        return self.coef_pymc - self.coef_direct
+
+    @property
+    def coef_diff_sd(self) -> np.ndarray:
+        return np.abs(self.coef_diff) / self.coef_sd
+
+    @property
+    def max_diff_sd(self) -> float:
+        d = list(self.coef_diff_sd)
+        if self.intercept_direct is not None:
+            d.append(abs(self.intercept_pymc - self.intercept_direct) / self.intercept_sd)
+        return float(max(d, default=0.0))
+
+    @property
+    def exact_zeros_direct(self) -> np.ndarray:
+        return self.coef_direct == 0
+
+    @property
+    def near_zeros_pymc(self) -> np.ndarray:
+        return np.abs(self.coef_pymc) <= self.zero_tol * self.coef_sd
+
+    def to_frame(self):
+        """Per-parameter table (pandas): direct, find_MAP, difference, difference in posterior sds,
+        exact zero (direct), near zero (find_MAP)."""
+        import pandas as pd
+
+        rows = []
+        for j, name in enumerate(self.feature_names):
+            rows.append({"parameter": f"coef[{name}]", "direct": self.coef_direct[j],
+                         "find_MAP": self.coef_pymc[j], "diff": self.coef_diff[j],
+                         "diff_sd": self.coef_diff_sd[j],
+                         "direct_exact_zero": bool(self.exact_zeros_direct[j]),
+                         "find_MAP_near_zero": bool(self.near_zeros_pymc[j])})
+        if self.intercept_direct is not None:
+            d = self.intercept_pymc - self.intercept_direct
+            rows.append({"parameter": "intercept", "direct": self.intercept_direct,
+                         "find_MAP": self.intercept_pymc, "diff": d,
+                         "diff_sd": abs(d) / self.intercept_sd, "direct_exact_zero": False,
+                         "find_MAP_near_zero": False})
+        if self.sigma_direct is not None and self.sigma_pymc is not None:
+            rows.append({"parameter": "sigma", "direct": self.sigma_direct,
+                         "find_MAP": self.sigma_pymc, "diff": self.sigma_pymc - self.sigma_direct,
+                         "diff_sd": np.nan, "direct_exact_zero": False,
+                         "find_MAP_near_zero": False})
+        return pd.DataFrame(rows).set_index("parameter")
+
+    def summary(self) -> dict:
+        """The totals as a flat dict."""
+        return {
+            "passed": self.passed, "lp_reported": self.lp_reported, "lp_direct": self.lp_direct,
+            "lp_find_MAP": self.lp_pymc, "lp_find_MAP_lbfgs": self.lp_pymc_lbfgs,
+            "lp_find_MAP_warm": self.lp_pymc_warm, "bridge_error": self.bridge_error,
+            "find_MAP_deficit": self.findmap_deficit, "max_diff_sd": self.max_diff_sd,
+            "kkt_direct": self.kkt_direct, "kkt_find_MAP": self.kkt_pymc,
+            "kkt_find_MAP_zeroed": self.kkt_pymc_zeroed,
+            "n_exact_zeros_direct": int(self.exact_zeros_direct.sum()),
+            "n_near_zeros_find_MAP": int(self.near_zeros_pymc.sum()),
+            "n_exact_zeros_find_MAP": int(np.sum(self.coef_pymc == 0)),
+        }
+
+    def __str__(self) -> str:
+        df = self.to_frame()
+        t = self.tolerances
+        lines = [
+            f"CrossCheck: direct MAP vs pm.find_MAP ({self.pymc_method}) -- "
+            + ("PASSED" if self.passed else "FAILED"),
+            "",
+            df.to_string(float_format=lambda v: f"{v: .6g}"),
+            "",
+            "log posterior under the PyMC model (logp, jacobian=False):",
+            f"  direct solution          {self.lp_direct: .10f}",
+            f"  MAPResult.log_posterior  {self.lp_reported: .10f}   (bridge error "
+            f"{self.bridge_error:.2e}, tol {t['bridge_atol']:.2e})",
+            f"  find_MAP L-BFGS-B        {self.lp_pymc_lbfgs: .10f}",
+            f"  find_MAP best            {self.lp_pymc: .10f}   (worse than direct by "
+            f"{self.findmap_deficit:.3g} nats)",
+            f"  find_MAP from direct     {self.lp_pymc_warm: .10f}   (improvement over direct "
+            f"{self.lp_pymc_warm - self.lp_direct:.3g} nats, tol {t['lp_atol']:.2e})",
+            "certificates:",
+            f"  direct solver            {self.certificate}",
+            f"  KKT violation direct     {self.kkt_direct:.3g}",
+            f"  KKT violation find_MAP   {self.kkt_pymc:.3g} as returned, "
+            f"{self.kkt_pymc_zeroed:.3g} with its near-zeros set to 0",
+            f"largest |difference| {self.max_diff_sd:.3g} posterior sd (tol {t['coef_tol']})",
+        ]
+        if self.has_kinks:
+            nz_d = int(self.exact_zeros_direct.sum())
+            lines.append(
+                f"zeros: direct has {nz_d} exact zeros; find_MAP has {int(self.near_zeros_pymc.sum())}"
+                f" near-zeros (|w| <= {self.zero_tol:g} sd) and {int(np.sum(self.coef_pymc == 0))}"
+                " exact zeros. L-BFGS-B assumes a smooth objective and cannot land exactly on the "
+                "kink of a Laplace prior at 0, so PyMC's zeros are only approximate.")
+        if self.failures:
+            lines.append("failures:")
+            lines += [f"  - {f}" for f in self.failures]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.__str__()
+
+
+def kkt_violation(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None,
+                  fit_intercept=True) -> float:
+    """Largest violation of the first-order optimality (KKT) conditions of the log posterior.
+
+    For each coefficient, the distance from ``-d datafit / d w_j`` to the subdifferential of
+    ``-log prior`` at ``w_j`` (:meth:`Prior.subgradient_distance`); for the intercept,
+    ``|d loglik / d b|``; for an estimated sigma, ``|d log posterior / d log sigma|``. Zero
+    exactly at a stationary point; units are nats per unit parameter.
+    """
+    coef = np.asarray(coef, dtype=float)
+    eta = intercept + np.asarray(X @ coef).ravel()
+    est_sigma = isinstance(lik, Gaussian) and lik.estimates_sigma
+    if isinstance(lik, Gaussian):
+        s = sigma if sigma is not None else lik.sigma
+        g = lik.gradient(y, eta, sw, sigma=s)
+    else:
+        g = lik.gradient(y, eta, sw)
+    grad_w = np.asarray(X.T @ g).ravel()
+    v = [float(np.max(prior.subgradient_distance(coef, grad_w), initial=0.0))]
+    if fit_intercept:
+        v.append(abs(float(g.sum())))
+    if est_sigma:
+        r = y - eta
+        rss = float(sw @ (r * r))
+        v.append(abs(rss / sigma**2 - sw.sum() - (sigma / sigma_prior_scale) ** 2))
+    return max(v)
+
+
+def _smooth_hessian_sd(lik, prior, X, y, sw, coef, intercept, sigma, fit_intercept):
+    """Posterior sd of (coef, intercept) from the Hessian of the smooth part of -log posterior."""
+    eta = intercept + np.asarray(X @ coef).ravel()
+    if isinstance(lik, Gaussian):
+        h = lik.curvature(y, eta, sw, sigma=sigma if sigma is not None else lik.sigma)
+    else:
+        h = lik.curvature(y, eta, sw)
+    Xd = X.toarray() if hasattr(X, "toarray") else X
+    Z = np.column_stack([Xd, np.ones(len(y))]) if fit_intercept else Xd
+    p = Xd.shape[1]
+    _, l2 = prior.penalty_weights(p)
+    H = Z.T @ (Z * h[:, None])
+    H[np.arange(p), np.arange(p)] += l2
+    # a tiny ridge keeps H invertible when p > n and there is no L2 part
+    H[np.diag_indices_from(H)] += 1e-10 * max(float(np.trace(H)) / H.shape[0], 1e-300)
+    var = np.diag(np.linalg.pinv(H))
+    sd = np.sqrt(np.maximum(var, 1e-300))
+    return sd[:p], (float(sd[p]) if fit_intercept else None)
+
+
+def _find_map(pm_model, **kw) -> tuple[dict, str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = pm.find_MAP(model=pm_model, return_inferencedata=True, jitter=False,
+                          progressbar=False, **kw)
+    post = out["posterior"]
+    point = {v: np.asarray(post[v].values).reshape(post[v].shape[2:]) for v in post.data_vars}
+    msg = str(out["optimizer_result"]["message"].values) if "optimizer_result" in out else ""
+    return point, msg
+
+
+def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
+               polish: bool = True, bridge_rtol: float = 1e-8, lp_rtol: float = 1e-9,
+               coef_tol: float = 0.1, zero_tol: float = 1e-3, suff_stats="auto",
+               maxiter: int = 20_000) -> CrossCheck:
+    """Direct MAP (``model.map``) vs ``pm.find_MAP`` on the identical PyMC model.
+
+    The log posterior maximized by both is::
+
+        sum_i sw_i log p(y_i | intercept + x_i coef [, sigma]) + sum_j log p(coef_j)
+        [+ log HalfNormal(sigma; s)]
+
+    (flat intercept). See :mod:`bayesreg.pymc.crosscheck` for the three comparisons and the
+    exact pass criteria.
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    X, y, sample_weight : as in :meth:`bayesreg.Model.map`
+    map_tol : float
+        Tolerance of the direct solver's certificate (tight by default).
+    polish : bool
+        Follow the L-BFGS-B find_MAP with a Powell find_MAP from its result when the prior has
+        kinks (an L1 part). Both are ``pm.find_MAP`` on the same model.
+    bridge_rtol, lp_rtol, coef_tol, zero_tol : float
+        Pass criteria (see module docstring).
+    suff_stats : {"auto", True, False}
+        Form of the Gaussian likelihood in the PyMC model (:func:`bayesreg.pymc.build_model`).
+    maxiter : int
+        Iteration cap of each find_MAP run.
+
+    Returns
+    -------
+    CrossCheck
+    """
+    t0 = time.perf_counter()
+    res = model.map(X, y, sample_weight=sample_weight, tol=map_tol)
+    t_map = time.perf_counter() - t0
+    b = _build(model, X, y, sample_weight, suff_stats)
+    pmm = b.pm_model
+    lik, prior = model.likelihood, model.prior
+    est_sigma = isinstance(lik, Gaussian) and lik.estimates_sigma
+    logp = pmm.compile_logp(jacobian=False)
+
+    def lp_of(point):
+        return float(logp(model_point(pmm, **{k: point.get(k) for k in ("coef", "intercept",
+                                                                         "sigma")})))
+
+    direct = {"coef": res.coef, "intercept": res.intercept if model.fit_intercept else None,
+              "sigma": res.sigma if est_sigma else None}
+    lp_direct = lp_of(direct)
+    t1 = time.perf_counter()
+    cold, _ = _find_map(pmm, tol=1e-14, maxiter=maxiter)
+    lp_lbfgs = lp_of(cold)
+    l1, _ = prior.penalty_weights(b.X.shape[1])
+    has_kinks = bool(np.any(l1 > 0))
+    method = "L-BFGS-B"
+    best, lp_best = cold, lp_lbfgs
+    if polish and has_kinks:
+        pol, _ = _find_map(pmm, method="Powell", tol=1e-14, maxiter=maxiter, initvals=cold)
+        lp_pol = lp_of(pol)
+        method = "L-BFGS-B, then Powell"
+        if lp_pol >= lp_best:
+            best, lp_best = pol, lp_pol
+    t_findmap = time.perf_counter() - t1
+    init = {k: v for k, v in direct.items() if v is not None}
+    warm, _ = _find_map(pmm, tol=1e-14, maxiter=maxiter, initvals=init)
+    lp_warm = lp_of(warm)
+
+    X_, y_, sw_ = b.X, b.y, b.sw
+    s_scale = b.sigma_prior_scale
+    b_best = float(best["intercept"]) if model.fit_intercept else 0.0
+    s_best = float(best["sigma"]) if est_sigma else None
+    kk = dict(sigma_prior_scale=s_scale, fit_intercept=model.fit_intercept)
+    kkt_d = kkt_violation(lik, prior, X_, y_, sw_, res.coef, res.intercept,
+                          res.sigma if est_sigma else None, **kk)
+    kkt_p = kkt_violation(lik, prior, X_, y_, sw_, best["coef"], b_best, s_best, **kk)
+    sd, sd_b = _smooth_hessian_sd(lik, prior, X_, y_, sw_, res.coef, res.intercept, res.sigma,
+                                  model.fit_intercept)
+    w_zeroed = np.where(np.abs(best["coef"]) <= zero_tol * sd, 0.0, best["coef"])
+    kkt_pz = kkt_violation(lik, prior, X_, y_, sw_, w_zeroed, b_best, s_best, **kk)
+
+    scale = max(1.0, abs(res.log_posterior))
+    tols = {"bridge_atol": bridge_rtol * scale, "lp_atol": lp_rtol * scale, "coef_tol": coef_tol,
+            "zero_tol": zero_tol}
+    cc = CrossCheck(
+        passed=False, failures=[], feature_names=b.feature_names, coef_direct=np.asarray(res.coef),
+        coef_pymc=np.asarray(best["coef"], dtype=float), coef_sd=sd,
+        intercept_direct=float(res.intercept) if model.fit_intercept else None,
+        intercept_pymc=b_best if model.fit_intercept else None, intercept_sd=sd_b,
+        sigma_direct=res.sigma, sigma_pymc=s_best if est_sigma else res.sigma,
+        lp_reported=float(res.log_posterior), lp_direct=lp_direct, lp_pymc=lp_best,
+        lp_pymc_lbfgs=lp_lbfgs, lp_pymc_warm=lp_warm,
+        bridge_error=abs(lp_direct - res.log_posterior), findmap_deficit=lp_direct - lp_best,
+        kkt_direct=kkt_d, kkt_pymc=kkt_p, kkt_pymc_zeroed=kkt_pz,
+        certificate=f"{res.optimality_kind} = {res.optimality:.3g} (tol {res.tol:.3g}, "
+                    f"{res.solver}, converged={res.converged})",
+        has_kinks=has_kinks, zero_tol=zero_tol, tolerances=tols, pymc_method=method,
+        timings={"map": t_map, "find_MAP": t_findmap, "total": time.perf_counter() - t0},
+        map_result=res,
+    )
+    f = cc.failures
+    if not cc.bridge_error <= tols["bridge_atol"]:
+        f.append(f"bridge: PyMC logp at the direct solution differs from MAPResult.log_posterior "
+                 f"by {cc.bridge_error:.3g} > {tols['bridge_atol']:.3g}")
+    if not res.converged:
+        f.append(f"direct solver not converged: {cc.certificate}")
+    worst = max(lp_best, lp_warm)
+    if not lp_direct >= worst - tols["lp_atol"]:
+        f.append(f"find_MAP found a point with a higher log posterior than the direct solution "
+                 f"by {worst - lp_direct:.3g} nats (> {tols['lp_atol']:.3g})")
+    if not cc.max_diff_sd <= coef_tol:
+        f.append(f"estimates differ by {cc.max_diff_sd:.3g} posterior sd (> {coef_tol}); "
+                 f"find_MAP's point is worse by {cc.findmap_deficit:.3g} nats")
+    cc.passed = not f
+    return cc
