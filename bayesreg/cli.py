@@ -307,9 +307,9 @@ def _crosscheck(args, out: _Out) -> int:
     passed = bool(getattr(check, "passed", False))
     if args.json:
         d: dict[str, Any] = {"passed": passed, "model": model.to_dict()}
-        if hasattr(check, "to_dict"):
-            d.update(check.to_dict())
-        elif hasattr(check, "to_frame"):
+        if hasattr(check, "summary"):
+            d.update(check.summary())
+        if hasattr(check, "to_frame"):
             d["table"] = check.to_frame().reset_index().to_dict(orient="records")
         _print_json(d)
     else:
