@@ -15,6 +15,7 @@ from .plots import (
     plot_prior_densities,
     prior_variance,
 )
+from .report import ReportResult, loo_compare_priors, report
 
 __all__ = [
     "compare",
@@ -31,4 +32,7 @@ __all__ = [
     "constrained_optima",
     "equal_variance_priors",
     "prior_variance",
+    "report",
+    "ReportResult",
+    "loo_compare_priors",
 ]
