@@ -38,6 +38,14 @@ sigma, exactly as in the MAP/PyMC model):
   fallback probability does not depend on the current sigma, so the mixture of the two kernels
   still leaves the conditional invariant.
 
+**Bayesian lasso** (:class:`~bayesreg.priors.BayesianLasso`, Park & Casella's own model): with
+``relative_to_sigma`` the Laplace scale is ``sigma / lambda``, i.e. ``w_j | sigma, v_j ~
+N(0, sigma^2 v_j)``, so ``1/v_j ~ InverseGaussian(lambda sigma / |w_j|, lambda^2)``, the
+coefficient precision is ``G / sigma^2 + diag(1 / (sigma^2 v_j))``, and the sigma^2 kernel becomes
+``IG((S + p - 1)/2, (RSS + sum_j w_j^2 / v_j) / 2)`` times the same HalfNormal factor. With the
+hyperprior ``lambda^2 ~ Gamma(r, rate delta)``, ``lambda^2 | v ~ Gamma(r + p, delta + sum_j v_j / 2)``
+(reported as ``lam2``).
+
 The whole chain runs inside one numba function (a few microseconds per draw for p = 20).
 Chains are independent: their generators come from ``np.random.SeedSequence(random_seed).spawn``.
 """
@@ -178,10 +186,18 @@ def _slice_logsigma(t0, Sm1, rss, inv2s2, rng):
 
 @njit(cache=True, nogil=True)
 def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_sigma,
-                 s_prior, tune, draws, rng, w_out, b_out, sig_out, rss_out):
+                 s_prior, rel, hyper, r_shape, d_rate, tune, draws, rng, w_out, b_out, sig_out,
+                 rss_out, lam2_out):
+    """One chain. ``a``: Laplace rates (1 / scale); ``rel``: the Laplace part scales with sigma
+    (Bayesian lasso); ``hyper``: a shared rate with lambda^2 ~ Gamma(r_shape, d_rate) (then
+    ``a`` is ignored)."""
     p = G.shape[0]
     w = np.zeros(p)
     inv_v = np.zeros(p)
+    lam2 = r_shape / d_rate if hyper else 0.0
+    if hyper:
+        for j in range(p):
+            a[j] = np.sqrt(lam2)
     # start the latent scales at a prior draw: v ~ Exp(rate a^2 / 2)
     for j in range(p):
         if a[j] > 0:
@@ -190,7 +206,8 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
     b = ybar
     A = np.empty((p, p))
     v = np.empty(p)
-    Sm1 = S - 1.0
+    # sigma^2 | rest has the kernel u^-(alpha+1) exp(-beta/u) exp(-u/(2 s^2)), alpha = Sm1 / 2
+    Sm1 = S - 1.0 + (p if rel else 0.0)
     inv2s2 = 0.5 / (s_prior * s_prior) if estimate_sigma else 0.0
     sqrtS = np.sqrt(S)
     n_acc = 0
@@ -198,17 +215,18 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
     for it in range(tune + draws):
         # ---- (w, b0) | sigma, v
         iv = 1.0 / (sigma * sigma)
+        pv = iv if rel else 1.0  # latent precision inv_v is relative to sigma^2 when rel
         for i in range(p):
             for k in range(p):
                 A[i, k] = G[i, k] * iv
-            A[i, i] += c[i] + inv_v[i]
+            A[i, i] += c[i] + inv_v[i] * pv
         L = np.linalg.cholesky(A)
         # forward: L v = q * iv, then add N(0, I), then backward: L^T w = v
         for i in range(p):
             acc = q[i] * iv
             for k in range(i):
                 acc -= L[i, k] * v[k]
-            v[i] = acc / L[i, i] + 0.0
+            v[i] = acc / L[i, i]
         for i in range(p):
             v[i] += rng.standard_normal()
         for i in range(p - 1, -1, -1):
@@ -226,8 +244,10 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
         # ---- RSS from the statistics
         qw = 0.0
         wGw = 0.0
+        wDw = 0.0
         for i in range(p):
             qw += q[i] * w[i]
+            wDw += w[i] * w[i] * inv_v[i]
             gi = 0.0
             for k in range(p):
                 gi += G[i, k] * w[k]
@@ -238,26 +258,36 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
             rss = 1e-300
         # ---- sigma | w, b0 (exact: IG proposal + HalfNormal-factor rejection; slice fallback)
         if estimate_sigma:
+            beta2 = rss + wDw if rel else rss  # 2 * beta
             done = False
             if Sm1 > 0.0:
                 for _ in range(_MAX_REJECT):
-                    u = 0.5 * rss / rng.gamma(0.5 * Sm1, 1.0)
+                    u = 0.5 * beta2 / rng.gamma(0.5 * Sm1, 1.0)
                     if rng.random() <= np.exp(-u * inv2s2):
                         sigma = np.sqrt(u)
                         done = True
                         n_acc += 1
                         break
             if not done:
-                sigma = np.exp(_slice_logsigma(np.log(sigma), Sm1, rss, inv2s2, rng))
+                sigma = np.exp(_slice_logsigma(np.log(sigma), Sm1, beta2, inv2s2, rng))
                 n_slice += 1
-        # ---- v | w
+        # ---- v | w (and sigma when rel): 1/v_j ~ InverseGaussian(a_j [sigma] / |w_j|, a_j^2)
         for j in range(p):
             if a[j] > 0:
                 aw = abs(w[j])
-                mean = a[j] / aw if aw > 0 else np.inf
+                num = a[j] * sigma if rel else a[j]
+                mean = num / aw if aw > 0 else np.inf
                 inv_v[j] = _inv_gauss(mean, a[j] * a[j], rng)
                 if inv_v[j] > 1e300:
                     inv_v[j] = 1e300
+        # ---- lambda^2 | v ~ Gamma(r + p, rate delta + sum v_j / 2)
+        if hyper:
+            sv = 0.0
+            for j in range(p):
+                sv += 1.0 / inv_v[j]
+            lam2 = rng.gamma(r_shape + p, 1.0) / (d_rate + 0.5 * sv)
+            for j in range(p):
+                a[j] = np.sqrt(lam2)
         if it >= tune:
             t = it - tune
             for j in range(p):
@@ -265,6 +295,7 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
             b_out[t] = b
             sig_out[t] = sigma
             rss_out[t] = rss
+            lam2_out[t] = lam2
     return n_acc, n_slice
 
 
@@ -302,11 +333,27 @@ def _check_model(model):
         raise NotSupportedError(
             f"sampler='gibbs' needs a Gaussian likelihood, got {type(model.likelihood).__name__}: "
             "use sampler='nutpie' (or 'pymc') for Bernoulli / Poisson models.")
+    if _bayesian_lasso(model.prior) is not None:
+        return
     if not getattr(model.prior, "has_penalty_form", True) or not callable(
             getattr(model.prior, "penalty_weights", None)):
         raise NotSupportedError(
-            f"sampler='gibbs' supports Normal, Laplace and ElasticNetPrior priors with fixed scales, "
-            f"got {type(model.prior).__name__}: use sampler='nutpie' for this prior.")
+            f"sampler='gibbs' supports Normal, Laplace, ElasticNetPrior (fixed scales) and "
+            f"BayesianLasso priors, got {type(model.prior).__name__}: use sampler='nutpie' for "
+            "this prior.")
+
+
+def _bayesian_lasso(prior):
+    """``(rel, hyper, r, delta, scale)`` for a BayesianLasso prior, else None."""
+    try:
+        from ..priors.bayesian_lasso import BayesianLasso
+    except ImportError:  # pragma: no cover - older checkouts
+        return None
+    if not isinstance(prior, BayesianLasso):
+        return None
+    hyper = prior.lam2_prior is not None
+    r, d = prior.lam2_prior if hyper else (1.0, 1.0)
+    return bool(prior.relative_to_sigma), hyper, float(r), float(d), prior.scale
 
 
 def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int = 4,
@@ -342,9 +389,11 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
     Returns
     -------
     xarray.DataTree
-        Groups ``posterior`` (``intercept``, ``coef`` [dim ``feature``], ``sigma`` when
-        estimated; dims ``chain, draw``), ``sample_stats`` (``lp``: exact log posterior density
-        with a flat intercept, as ``MAPResult.log_posterior``), ``observed_data`` (``y``, dim
+        Groups ``posterior`` (``intercept`` when fitted, ``coef`` [dim ``feature``], ``sigma``
+        when estimated, ``lam2`` for a BayesianLasso hyperprior; dims ``chain, draw``),
+        ``sample_stats`` (``lp``: exact log posterior density with a flat intercept and no
+        Jacobian, as ``MAPResult.log_posterior``; ``sigma_exact_rate``: share of sigma steps done
+        by the exact rejection sampler rather than the slice fallback), ``observed_data`` (``y``, dim
         ``obs_id``), ``log_likelihood`` (``y``: ``sw_i log N(y_i; b0 + x_i w, sigma^2)``, dims
         ``chain, draw, obs_id``); ``attrs["bayesreg_model"]`` is ``json.dumps(model.to_dict())``.
     """
@@ -391,7 +440,14 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
     chains = _check_int(chains, "chains", 1)
     lik, prior = model.likelihood, model.prior
     p = stats.G.shape[0]
-    a, c = prior.penalty_weights(p)
+    bl = _bayesian_lasso(prior)
+    if bl is None:
+        rel, hyper, r_shape, d_rate = False, False, 1.0, 1.0
+        a, c = prior.penalty_weights(p)
+    else:
+        rel, hyper, r_shape, d_rate, scale = bl
+        a = np.ones(p) if hyper else 1.0 / prior._broadcast(scale, p)
+        c = np.zeros(p)
     a = np.ascontiguousarray(a, dtype=np.float64)
     c = np.ascontiguousarray(c, dtype=np.float64)
     estimate = bool(lik.estimates_sigma)
@@ -404,6 +460,7 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
     B = np.empty((chains, draws))
     SIG = np.empty((chains, draws))
     RSS = np.empty((chains, draws))
+    LAM2 = np.empty((chains, draws))
     acc = np.zeros(chains, dtype=np.int64)
     slc = np.zeros(chains, dtype=np.int64)
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
@@ -415,16 +472,33 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
             sigma0 = float(lik.sigma)
         acc[ch], slc[ch] = _gibbs_chain(
             stats.G, stats.q, float(stats.yy), float(stats.S), stats.xbar, float(stats.ybar),
-            bool(stats.fit_intercept), a, c, sigma0, estimate, float(s_prior or 1.0), tune, draws,
-            rng, W[ch], B[ch], SIG[ch], RSS[ch])
-    # exact log posterior density per draw (flat intercept), as MAPResult.log_posterior
-    lp = (-0.5 * RSS / SIG**2 - stats.S * (np.log(SIG) + 0.5 * _LOG_2PI)
-          - np.abs(W) @ a - 0.5 * (W * W) @ c - prior.log_normalizer(p))
+            bool(stats.fit_intercept), a.copy(), c, sigma0, estimate, float(s_prior or 1.0),
+            rel, hyper, r_shape, d_rate, tune, draws, rng, W[ch], B[ch], SIG[ch], RSS[ch],
+            LAM2[ch])
+    # exact log posterior density per draw (flat intercept, no Jacobian), as
+    # MAPResult.log_posterior: log-likelihood + log prior(coef) [+ log p(sigma)] [+ log p(lam2)]
+    lp = -0.5 * RSS / SIG**2 - stats.S * (np.log(SIG) + 0.5 * _LOG_2PI)
+    if bl is None:
+        lp -= np.abs(W) @ a + 0.5 * (W * W) @ c + prior.log_normalizer(p)
+    else:
+        bscale = 1.0 / np.sqrt(LAM2)[..., None] if hyper else 1.0 / a
+        if rel:
+            bscale = bscale * SIG[..., None]
+        lp -= np.sum(np.abs(W) / bscale + np.log(2.0 * bscale), axis=-1)
+        if hyper:
+            from scipy.special import gammaln
+
+            lp += (r_shape * np.log(d_rate) - gammaln(r_shape) + (r_shape - 1) * np.log(LAM2)
+                   - d_rate * LAM2)
     if estimate:
         lp = lp + (np.log(2.0) - 0.5 * _LOG_2PI - np.log(s_prior) - 0.5 * (SIG / s_prior) ** 2)
-    post = {"coef": W, "intercept": B}
+    post = {"coef": W}
+    if stats.fit_intercept:
+        post["intercept"] = B
     if estimate:
         post["sigma"] = SIG
+    if hyper:
+        post["lam2"] = LAM2
     sstats = {"lp": lp}
     if estimate:
         sstats["sigma_exact_rate"] = np.repeat(((acc / np.maximum(acc + slc, 1)))[:, None],
@@ -434,10 +508,11 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
 
 def _pointwise_loglik(X, y, sw, post, sigma_fixed):
     """``sw_i log N(y_i; b0 + x_i w, sigma^2)`` for every draw, shape (chains, draws, n)."""
-    W, B = post["coef"], post["intercept"]
+    W = post["coef"]
     C, D, p = W.shape
     eta = np.asarray(X @ W.reshape(C * D, p).T)  # (n, C*D)
-    eta += B.reshape(1, C * D)
+    if "intercept" in post:
+        eta += post["intercept"].reshape(1, C * D)
     sig = post["sigma"].reshape(1, C * D) if "sigma" in post else float(sigma_fixed)
     r = y[:, None] - eta
     r /= sig
@@ -449,14 +524,10 @@ def _pointwise_loglik(X, y, sw, post, sigma_fixed):
 def _to_datatree(model, post, sstats, names, y, loglik, s_prior):
     import xarray as xr
 
-    chains, draws = post["intercept"].shape
+    chains, draws = post["coef"].shape[:2]
     coords_cd = {"chain": np.arange(chains), "draw": np.arange(draws)}
-    pvars = {
-        "intercept": (("chain", "draw"), post["intercept"]),
-        "coef": (("chain", "draw", "feature"), post["coef"]),
-    }
-    if "sigma" in post:
-        pvars["sigma"] = (("chain", "draw"), post["sigma"])
+    pvars = {k: (("chain", "draw"), post[k]) for k in ("intercept", "sigma", "lam2") if k in post}
+    pvars["coef"] = (("chain", "draw", "feature"), post["coef"])
     posterior = xr.Dataset(pvars, coords={**coords_cd, "feature": list(names)})
     svars = {k: (("chain", "draw"), v) for k, v in sstats.items()}
     sample_stats = xr.Dataset(svars, coords=coords_cd)
