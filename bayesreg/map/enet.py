@@ -1,12 +1,20 @@
 """Weighted elastic net by coordinate descent with a duality-gap certificate.
 
-Solves, for sample weights ``sw`` (> = 0) and per-coefficient weights ``a, c``::
+Solves, for sample weights ``sw`` (>= 0) and per-coefficient weights ``a, c``::
 
     min_{b0, w}  1/2 sum_i sw_i (y_i - b0 - x_i w)^2 + sum_j a_j |w_j| + c_j / 2 w_j^2
 
 This is the Gaussian -log posterior (``sw = sample_weight / sigma^2``, ``a = 1/b``,
 ``c = 1/tau^2``) and the inner problem of the proximal Newton solver for GLMs. The
-intercept is profiled out by weighted centering (dense) or implicit centering (sparse).
+intercept is profiled out by *implicit* weighted centering: X is never copied, centered or
+densified (dense and CSC kernels read it as given).
+
+Algorithm: working-set coordinate descent (Massias et al. 2018 "celer"; Bertrand et al. 2022
+"skglm"): the full gradient is computed once per outer iteration, the working set is the
+current support plus the features that violate the optimality conditions most, and CD runs on
+the working set until its own duality gap is a fraction of the full one. For paths (many
+solves on one design with n >> p) :class:`Design` can precompute the Gram matrix, after which
+an epoch costs O(p) per changed coefficient and no pass over X is needed at all.
 
 Stopping rule: the duality gap of the augmented-lasso dual (as in scikit-learn's
 ``enet_coordinate_descent``) falls below ``tol * ||y~||^2``, where ``y~`` is the weighted,
@@ -20,8 +28,33 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import dsyrk
 
-from ._kernels import cd_dense, cd_gram, cd_sparse
+from ._kernels import cd_dense, cd_gram, cd_sparse, col_norms, grad_dense, grad_sparse
+
+_BLOCK_ELEMS = 4_000_000
+
+
+def syrk_blocks(X, xbar, v, col_scale=None):
+    """Lower triangle of ``A^T A`` for ``A = diag(v) (X - xbar) diag(col_scale)``, by symmetric
+    rank-k updates over row blocks (A is never materialized; half the flops of a GEMM)."""
+    n, p = X.shape
+    out = None
+    block = max(1, min(n, _BLOCK_ELEMS // max(p, 1)))
+    for s in range(0, n, block):
+        B = X[s:s + block] - xbar
+        B *= v[s:s + block, None]
+        if col_scale is not None:
+            B *= col_scale
+        B = np.asfortranarray(B)
+        if out is None:
+            out = dsyrk(1.0, B, trans=1, lower=1)
+        else:
+            out = dsyrk(1.0, B, beta=1.0, c=out, trans=1, lower=1, overwrite_c=1)
+    return out
+
+
+_ZERO_VAR = 1e-20  # centered / uncentered squared norm below which a column is constant
 
 
 @dataclass
@@ -35,80 +68,128 @@ class EnetSolution:
 
 
 class Design:
-    """Centered, sqrt-weighted view of (X, y) shared by the CD variants."""
+    """Implicitly centered, sqrt-weighted view of (X, y) shared by the CD variants.
+
+    With ``v = sqrt(sw)``, ``X~ = diag(v) (X - 1 xbar^T)`` and ``y~ = v * (y - ybar)``, where
+    ``xbar, ybar`` are the sw-weighted means (zeros when ``fit_intercept`` is False). Neither
+    X~ nor a copy of X is formed: dense X is used in place (Fortran order is cheapest), sparse
+    X is copied once as CSC with the weights folded in. ``use_gram=True`` (dense only)
+    precomputes ``G = X~^T X~`` and ``q = X~^T y~`` on first use, in row blocks.
+    """
 
     def __init__(self, X, y, sw, fit_intercept: bool, use_gram: bool | None = None):
         self.sparse = sp.issparse(X)
         n, p = X.shape
         self.n, self.p = n, p
         self.fit_intercept = fit_intercept
+        sw = np.ascontiguousarray(sw, dtype=np.float64)
         self.sw = sw
         S = float(sw.sum())
         self.S = S
         v = np.sqrt(sw)
         self.v = v
+        y = np.asarray(y, dtype=np.float64)
         self.ybar = float(sw @ y / S) if fit_intercept else 0.0
-        self.yt = v * (y - self.ybar)
+        self.yc = y - self.ybar
+        self.yt = v * self.yc
+        self._G = self._q = self._Xt = None
+        self._gram_auto = False
         if self.sparse:
-            Xs = sp.csc_matrix(X, copy=True)
+            Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
             Xs.data *= v[Xs.indices]
             self.Xs = Xs
             self.xbar = (np.asarray(Xs.T @ v).ravel() / S) if fit_intercept else np.zeros(p)
-            colsq = np.asarray(Xs.multiply(Xs).sum(axis=0)).ravel()
-            self.norms2 = np.maximum(colsq - S * self.xbar**2, 0.0)
+            unc = np.asarray(Xs.multiply(Xs).sum(axis=0)).ravel()
+            self.norms2 = np.maximum(unc - S * self.xbar**2, 0.0)
             self.use_gram = False
         else:
-            self.xbar = (sw @ X / S) if fit_intercept else np.zeros(p)
-            Xt = X - self.xbar if fit_intercept else X.copy()
-            Xt *= v[:, None]
-            self.Xt = np.asfortranarray(Xt)
-            self.norms2 = np.einsum("ij,ij->j", self.Xt, self.Xt)
-            if use_gram is None:
-                use_gram = n >= 2 * p and p <= 4000
-            self.use_gram = bool(use_gram)
-            if self.use_gram:
-                self.G = self.Xt.T @ self.Xt
-                self.q = self.Xt.T @ self.yt
+            self.X = np.asfortranarray(X, dtype=np.float64)
+            self.xbar = (sw @ self.X / S) if fit_intercept else np.zeros(p)
+            self.norms2, unc = col_norms(self.X, self.xbar, sw)
+            # None = automatic: a single solve runs working-set CD on X; from the second solve
+            # on the same design (paths, the joint-sigma loop, GLM-free reuse) the Gram matrix
+            # is built once when n >> p and then every epoch is O(p) per changed coefficient.
+            self._gram_auto = use_gram is None and n >= 2 * p and p <= 4000
+            self.use_gram = bool(use_gram) if use_gram is not None else False
+        self.n_solves = 0
         # columns with (numerically) zero variance carry no information
-        self.norms2[self.norms2 <= 1e-14 * max(1.0, float(self.norms2.max(initial=0.0)))] = 0.0
+        self.norms2[self.norms2 <= _ZERO_VAR * unc] = 0.0
         self.yy = float(self.yt @ self.yt)
 
+    # ----------------------------------------------------------- linear algebra on X~
     def corr(self, r):
-        """X~^T r for a residual r orthogonal to v (true in every state we keep)."""
+        """``X~^T r`` for r in the weighted space (r orthogonal to v in every state we keep)."""
         if self.sparse:
             return np.asarray(self.Xs.T @ r).ravel() - self.xbar * float(self.v @ r)
-        return self.Xt.T @ r
+        u = self.v * r
+        return self.X.T @ u - self.xbar * float(u.sum())
 
     def matvec(self, w):
+        """``X~ w``."""
         if self.sparse:
             return np.asarray(self.Xs @ w).ravel() - float(self.xbar @ w) * self.v
-        return self.Xt @ w
+        return self.v * (self.X @ w - float(self.xbar @ w))
 
     def intercept(self, w) -> float:
         return float(self.ybar - self.xbar @ w) if self.fit_intercept else 0.0
+
+    @property
+    def Xt(self) -> np.ndarray:
+        """The explicit X~ (dense only; materialized on first access)."""
+        if self._Xt is None:
+            self._Xt = np.asfortranarray((self.X - self.xbar) * self.v[:, None])
+        return self._Xt
+
+    def _build_gram(self):
+        L = syrk_blocks(self.X, self.xbar, self.v)
+        G = np.tril(L)
+        G += np.tril(L, -1).T
+        self._G = np.ascontiguousarray(G)
+        self._q = self.corr(self.yt)
+
+    @property
+    def G(self) -> np.ndarray:
+        if self._G is None:
+            self._build_gram()
+        return self._G
+
+    @property
+    def q(self) -> np.ndarray:
+        if self._q is None:
+            self._build_gram()
+        return self._q
 
 
 def primal_dual_gap(yt, r, corr, w, a, c) -> tuple[float, float]:
     """Duality gap of the augmented-lasso dual for the elastic net.
 
-    ``corr = X~^T r``. With ``g_j = corr_j - c_j w_j`` the dual point is ``theta = s * [r; -sqrt(c) w]``,
-    ``s = min(1, min_j a_j / |g_j|)``. Returns ``(primal, gap)``.
+    ``corr = X~^T r``. With ``g_j = corr_j - c_j w_j`` the dual point is
+    ``theta = s * [r; -sqrt(c) w]``, ``s = min(1, min_j a_j / |g_j|)``. Returns
+    ``(primal, gap)``.
     """
-    g = corr - c * w
     rr = float(r @ r)
+    yr = float(yt @ r)
+    return _primal_gap(rr, yr, corr, w, a, c)
+
+
+def _primal_gap(rr, yr, corr, w, a, c):
+    rr = max(rr, 0.0)
+    g = corr - c * w
     wcw = float(np.sum(c * w * w))
     primal = 0.5 * rr + float(np.sum(a * np.abs(w))) + 0.5 * wcw
     pos = a > 0
     if np.any(~pos & (np.abs(g) > 0)):
-        # a coordinate without L1 weight: the dual is feasible only at g_j = 0; use KKT size instead
-        dual_norm = np.inf
-    else:
-        dual_norm = float(np.max(np.abs(g[pos]) / a[pos])) if pos.any() else 0.0
-    s = 1.0 if dual_norm <= 1.0 else 1.0 / dual_norm
-    if not np.isfinite(dual_norm):
+        # a coordinate without L1 weight: the dual is feasible only at g_j = 0
         s = 0.0
-    dual = s * float(yt @ r) - 0.5 * s * s * (rr + wcw)
+    else:
+        dn = float(np.max(np.abs(g[pos]) / a[pos])) if pos.any() else 0.0
+        s = 1.0 if dn <= 1.0 else 1.0 / dn
+    dual = s * yr - 0.5 * s * s * (rr + wcw)
     return primal, max(primal - dual, 0.0)
+
+
+def _gap_from_stats(rr, yr, corr, w, a, c):
+    return _primal_gap(rr, yr, corr, w, a, c)[1]
 
 
 def solve_enet(
@@ -123,7 +204,29 @@ def solve_enet(
     max_iter: int = 1000,
     design: Design | None = None,
 ) -> EnetSolution:
-    """Weighted elastic net (see module docstring). ``max_iter`` bounds the total CD epochs."""
+    """Weighted elastic net (see module docstring).
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix, shape (n, p)
+    y, sw : ndarray, shape (n,)
+        Response and non-negative sample weights.
+    a, c : ndarray, shape (p,)
+        L1 and L2 weights of the penalty ``sum_j a_j |w_j| + c_j / 2 w_j^2``.
+    fit_intercept : bool
+    w0 : ndarray, optional
+        Warm start.
+    tol : float
+        Stop when the duality gap <= ``tol * ||y~||^2``.
+    max_iter : int
+        Bound on the total number of CD epochs.
+    design : Design, optional
+        A prebuilt :class:`Design` of (X, y, sw) (reused along paths).
+
+    Returns
+    -------
+    EnetSolution
+    """
     d = design if design is not None else Design(X, y, sw, fit_intercept)
     p = d.p
     a = np.ascontiguousarray(a, dtype=np.float64)
@@ -131,6 +234,9 @@ def solve_enet(
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=np.float64)
     w[d.norms2 == 0.0] = 0.0
     tol_abs = tol * max(d.yy, np.finfo(float).tiny)
+    d.n_solves += 1
+    if not d.sparse and d._gram_auto and d.n_solves >= 2:
+        d.use_gram = True
     if d.use_gram:
         return _solve_gram(d, w, a, c, tol_abs, max_iter)
     if d.sparse:
@@ -149,75 +255,67 @@ def _working_set(score_free, w, ws_size):
     return np.sort(idx).astype(np.int64)
 
 
-def _violation_score(corr, w, a, c):
+def _violation_score(corr, w, a, c, norms2):
     g = corr - c * w
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > 0, np.abs(g) / np.where(a > 0, a, 1.0), np.abs(g) * 1e300)
+        s = np.where(a > 0, np.abs(g) / np.where(a > 0, a, 1.0), np.abs(g) * 1e300)
+    s[norms2 == 0.0] = -np.inf
+    return s
 
 
 def _solve_dense(d: Design, w, a, c, tol_abs, max_iter):
-    r = d.yt - d.Xt @ w if np.any(w) else d.yt.copy()
+    X, xbar, sw = d.X, d.xbar, d.sw
+    res = d.yc - (X @ w - float(xbar @ w)) if np.any(w) else d.yc.copy()
     ws_size = max(10, 2 * int(np.count_nonzero(w)))
     n_epochs = 0
     gap = np.inf
     while True:
-        corr = d.Xt.T @ r
-        _, gap = primal_dual_gap(d.yt, r, corr, w, a, c)
+        u = sw * res
+        corr = X.T @ u - xbar * float(u.sum())
+        _, gap = _primal_gap(float(res @ u), float(d.yc @ u), corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
             break
-        ws = _working_set(_violation_score(corr, w, a, c), w, ws_size)
-        # inner loop: CD on the working set until its own gap is a fraction of the full gap
+        ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
         while n_epochs < max_iter:
-            cd_dense(d.Xt, r, w, ws, a, c, d.norms2, 10)
-            n_epochs += 10
-            corr_ws = d.Xt[:, ws].T @ r
-            _, gap_ws = primal_dual_gap(d.yt, r, corr_ws, w[ws], a[ws], c[ws])
+            cd_dense(X, xbar, sw, res, w, ws, a, c, d.norms2, 5)
+            n_epochs += 5
+            u = sw * res
+            corr_ws = grad_dense(X, xbar, sw, res, ws)
+            _, gap_ws = _primal_gap(float(res @ u), float(d.yc @ u), corr_ws, w[ws], a[ws],
+                                    c[ws])
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
-        ws_size = min(2 * ws_size, d.p)
+        ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
 
 
 def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
-    g = d.q - d.G @ w
-    all_idx = np.arange(d.p, dtype=np.int64)
+    G, q = d.G, d.q
+    g = q - G @ w if np.any(w) else q.copy()
+    all_idx = np.flatnonzero(d.norms2 > 0).astype(np.int64)
     n_epochs = 0
     gap = np.inf
     while True:
         # ||r||^2 = yy - w.q - w.g ; y.r = yy - w.q   (r never formed)
-        wq = float(w @ d.q)
+        wq = float(w @ q)
         rr = d.yy - wq - float(w @ g)
         yr = d.yy - wq
         gap = _gap_from_stats(rr, yr, g, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
             break
         # alternate a full sweep with sweeps on the active set (glmnet's strategy)
-        cd_gram(d.G, g, w, all_idx, a, c, 1)
+        cd_gram(G, g, w, all_idx, a, c, 1)
         n_epochs += 1
         active = np.flatnonzero(w).astype(np.int64)
         if active.size:
-            for _ in range(20):
-                step = cd_gram(d.G, g, w, active, a, c, 5)
+            for _ in range(50):
+                step = cd_gram(G, g, w, active, a, c, 5)
                 n_epochs += 5
-                if step <= 1e-3 * np.sqrt(tol_abs) or n_epochs >= max_iter:
+                if step * step <= 1e-2 * tol_abs or n_epochs >= max_iter:
                     break
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
-
-
-def _gap_from_stats(rr, yr, corr, w, a, c):
-    g = corr - c * w
-    wcw = float(np.sum(c * w * w))
-    primal = 0.5 * max(rr, 0.0) + float(np.sum(a * np.abs(w))) + 0.5 * wcw
-    pos = a > 0
-    if np.any(~pos & (np.abs(g) > 0)):
-        s = 0.0
-    else:
-        dn = float(np.max(np.abs(g[pos]) / a[pos])) if pos.any() else 0.0
-        s = 1.0 if dn <= 1.0 else 1.0 / dn
-    dual = s * yr - 0.5 * s * s * (max(rr, 0.0) + wcw)
-    return max(primal - dual, 0.0)
 
 
 def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter):
@@ -233,19 +331,19 @@ def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter):
     while True:
         r = r_st + t * d.v
         corr = d.corr(r)
-        _, gap = primal_dual_gap(d.yt, r, corr, w, a, c)
+        _, gap = _primal_gap(float(r @ r), float(d.yt @ r), corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
             break
-        ws = _working_set(_violation_score(corr, w, a, c), w, ws_size)
-        sub = Xs[:, ws]
+        ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
         while n_epochs < max_iter:
-            t += cd_sparse(data, indices, indptr, d.xbar, r_st, R, d.S, w, ws, a, c, d.norms2, 10)
-            n_epochs += 10
+            t += cd_sparse(data, indices, indptr, d.xbar, r_st, R, d.S, w, ws, a, c, d.norms2, 5)
+            n_epochs += 5
+            R[0] = float(d.v @ r_st)  # refresh (rounding drift)
+            corr_ws = grad_sparse(data, indices, indptr, d.xbar, r_st, R, ws)
             r = r_st + t * d.v
-            corr_ws = np.asarray(sub.T @ r).ravel() - d.xbar[ws] * float(d.v @ r)
-            _, gap_ws = primal_dual_gap(d.yt, r, corr_ws, w[ws], a[ws], c[ws])
+            _, gap_ws = _primal_gap(float(r @ r), float(d.yt @ r), corr_ws, w[ws], a[ws], c[ws])
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
-        ws_size = min(2 * ws_size, d.p)
+        ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)

@@ -67,10 +67,13 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     results, priors = [], []
     w0 = b0 = sigma0 = None
+    # fixed-sigma Gaussian: one centered design (and Gram matrix when n >> p) for the whole path
+    design = (Design(X, y, sw, fit_intercept) if isinstance(lik, Gaussian)
+              and not lik.estimates_sigma else None)
     for c in strengths:
         pr = prior.with_strength(float(c))
         res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
-                      w0=w0, b0=b0, sigma0=sigma0)
+                      w0=w0, b0=b0, sigma0=sigma0, design=design)
         w0, b0, sigma0 = res.coef.copy(), res.intercept, res.sigma
         results.append(res)
         priors.append(pr)

@@ -2,8 +2,9 @@
 
     min_{b0, w}  1/2 sum_i sw_i (y_i - b0 - x_i w)^2 + sum_j c_j / 2 w_j^2
 
-Dense, n >= p: Cholesky of X~^T X~ + diag(c).  Dense, p > n: the push-through identity
-``w = C^-1 X~^T (X~ C^-1 X~^T + I)^-1 y~`` (Cholesky of an n x n matrix).  Sparse X:
+Dense, n >= p: Cholesky of X~^T X~ + diag(c) (the Gram matrix by symmetric rank-k updates
+over row blocks, so the centered X~ is never materialized).  Dense, p > n: the push-through
+identity ``w = C^-1 X~^T (X~ C^-1 X~^T + I)^-1 y~`` (Cholesky of an n x n matrix).  Sparse X:
 conjugate gradients on the normal equations with implicit centering (X is never densified).
 """
 
@@ -13,30 +14,48 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.linalg.blas import dsyrk
 
-from .enet import Design
+from .enet import Design, syrk_blocks
 
 
 def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | None = None):
-    """Return ``(coef, intercept, n_iter)`` of the weighted ridge problem above."""
+    """Weighted ridge in closed form.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix, shape (n, p)
+    y, sw : ndarray, shape (n,)
+    c : ndarray, shape (p,)
+        L2 weights (> 0) of ``sum_j c_j / 2 w_j^2``.
+    fit_intercept : bool
+    tol : float
+        Relative residual tolerance of conjugate gradients (sparse X only).
+    design : Design, optional
+
+    Returns
+    -------
+    (coef, intercept, n_iter)
+    """
     d = design if design is not None else Design(X, y, sw, fit_intercept, use_gram=False)
-    c = np.asarray(c, dtype=float)
+    c = np.ascontiguousarray(c, dtype=float)
     if d.sparse:
         return _ridge_cg(d, c, tol)
-    Xt, yt = d.Xt, d.yt
-    n, p = Xt.shape
+    n, p = d.n, d.p
     if n >= p:
-        A = Xt.T @ Xt
+        A = d._G.copy() if d._G is not None else syrk_blocks(d.X, d.xbar, d.v)
         A[np.diag_indices(p)] += c
-        w = sla.cho_solve(sla.cho_factor(A, lower=True, check_finite=False), Xt.T @ yt,
+        rhs = d.corr(d.yt)
+        w = sla.cho_solve(sla.cho_factor(A, lower=True, check_finite=False), rhs,
                           check_finite=False)
     else:
-        Xc = Xt / c  # X~ C^-1
-        K = Xc @ Xt.T
+        # K = X~ C^-1 X~^T + I  (n x n): rows of X~ C^-1/2 are the syrk operand
+        B = np.asfortranarray((d.X - d.xbar) * (d.v[:, None] / np.sqrt(c)))
+        K = dsyrk(1.0, B, trans=0, lower=1)
         K[np.diag_indices(n)] += 1.0
-        alpha = sla.cho_solve(sla.cho_factor(K, lower=True, check_finite=False), yt,
+        alpha = sla.cho_solve(sla.cho_factor(K, lower=True, check_finite=False), d.yt,
                               check_finite=False)
-        w = Xc.T @ alpha
+        w = d.corr(alpha) / c
     return w, d.intercept(w), 1
 
 

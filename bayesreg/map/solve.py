@@ -46,8 +46,11 @@ def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior
 
 
 def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
-            max_iter=None, w0=None, b0=None, sigma0=None, warn=True) -> MAPResult:
-    """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table)."""
+            max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None) -> MAPResult:
+    """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
+
+    ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
+    fixed-sigma Gaussian fits (paths build it, and its Gram matrix, once)."""
     check_solver_faces(prior)
     n, p = X.shape
     prior.check_n_coef(p)
@@ -68,7 +71,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         else:
             sigma = lik.sigma
             w, b, opt, tol_abs, n_iter, solver, kind = _gaussian_fixed(
-                X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0)
+                X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design)
     else:
         sigma = None
         sol = solve_glm(lik, X, y, sw, a, c, fit_intercept, w0=w0, b0=b0, tol=tol,
