@@ -139,6 +139,25 @@ def test_compare_uses_observed_data_and_rank_deficiency(rng):
     assert "rank deficient" in t.attrs["ls_rule"]
 
 
+def test_compare_observed_y_only_and_glm_scale(rng):
+    """model.sample stores y (observed_data) but not X: the default falls back to the posterior
+    rule; Bernoulli uses the logistic sd pi / sqrt(3) on the log-odds scale."""
+    X, y = _data(rng, n=100)
+    fit = br.Model(br.Gaussian(), br.Normal(1.0)).map(X, y)
+    names = [f"x{j}" for j in range(4)]
+    draws = fit.coef + 0.1 * rng.normal(size=(2, 100, 4))
+    dt = az.from_dict({"posterior": {"coef": draws}, "observed_data": {"y": y}},
+                      dims={"coef": ["feature"], "y": ["obs_id"]}, coords={"feature": names})
+    t = br.compare(dt, fit)
+    np.testing.assert_allclose(t["zero_tol"], 0.1 * np.max(np.abs(draws.mean(axis=(0, 1)))))
+    yb = (X[:, 0] + rng.normal(size=100) > 0).astype(float)
+    fitb = br.Model(br.Bernoulli(), br.Laplace(1.0)).map(X, yb)
+    dtb = _tree(fitb.coef + 0.1 * rng.normal(size=(2, 100, 4)), names=names)
+    tb = br.compare(dtb, fitb, X=X, y=yb)
+    np.testing.assert_allclose(tb["zero_tol"], 0.1 * (np.pi / np.sqrt(3)) / np.std(X, axis=0))
+    assert tb["ls"].isna().all()  # least squares is a Gaussian-only reference
+
+
 def test_compare_bad_input(ridge_case, rng):
     X, y, fit, dt, m, S = ridge_case
     with pytest.raises(ParameterError, match="hdi_prob"):

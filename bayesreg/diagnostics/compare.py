@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import DataError, ParameterError
+from ..likelihoods import Gaussian
 from ._common import (
     COEF_VAR,
     SAMPLE_DIMS,
@@ -30,10 +31,11 @@ COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in
 
 def _latent_sd(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
     """sd of the response on the linear-predictor scale, for the default zero tolerance."""
-    fam = getattr(likelihood, "family", "gaussian")
-    if fam == "bernoulli":
+    from ..likelihoods import Bernoulli, Poisson
+
+    if isinstance(likelihood, Bernoulli):
         return float(np.pi / np.sqrt(3.0)), "pi/sqrt(3) (sd of the standard logistic: log-odds)"
-    if fam == "poisson":
+    if isinstance(likelihood, Poisson):
         return 1.0, "1 (log-rate scale: 0.1 = a 10% change of the rate)"
     if y is None:
         return None, ""
@@ -149,12 +151,14 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
     p = len(names)
     draws = coef_draws(idata)
     ds = posterior(idata)
+    if (X is None) != (y is None):
+        raise DataError("pass both X and y (the data the model was fitted on), or neither.")
     X, y = _data_from_idata(idata, X, y)
-    if X is not None or y is not None:
+    if X is None or y is None:  # e.g. y in observed_data but no X: no data-scale reference
+        X = y = None
+    else:
         from .._validation import check_X_y
 
-        if X is None or y is None:
-            raise DataError("pass both X and y (the data the model was fitted on), or neither.")
         X, y, _, _ = check_X_y(X, y)
         if X.shape[1] != p:
             raise DataError(f"X has {X.shape[1]} columns but the posterior has {p} coefficients.")
@@ -192,7 +196,7 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
         ls_rule = "user-given"
     else:
         ls, ls_rule = np.full(p, np.nan), "none"
-        if X is not None and getattr(fit.likelihood, "family", "") == "gaussian":
+        if X is not None and isinstance(fit.likelihood, Gaussian):
             res = least_squares(X, y, fit.fit_intercept)
             if res is not None:
                 ls, ls_int = res
