@@ -185,6 +185,26 @@ def _slice_logsigma(t0, Sm1, rss, inv2s2, rng):
 
 
 @njit(cache=True, nogil=True)
+def _cholesky(A, L):
+    """Lower Cholesky factor of the symmetric positive definite ``A`` into ``L`` (in place)."""
+    p = A.shape[0]
+    for j in range(p):
+        s = A[j, j]
+        for k in range(j):
+            s -= L[j, k] * L[j, k]
+        if s <= 0.0:
+            raise np.linalg.LinAlgError("matrix is not positive definite")
+        d = np.sqrt(s)
+        L[j, j] = d
+        for i in range(j + 1, p):
+            t = A[i, j]
+            for k in range(j):
+                t -= L[i, k] * L[j, k]
+            L[i, j] = t / d
+    return L
+
+
+@njit(cache=True, nogil=True)
 def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_sigma,
                  s_prior, rel, hyper, r_shape, d_rate, tune, draws, rng, w_out, b_out, sig_out,
                  rss_out, lam2_out):
@@ -205,6 +225,7 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
     sigma = sigma0
     b = ybar
     A = np.empty((p, p))
+    L = np.zeros((p, p))
     v = np.empty(p)
     # sigma^2 | rest has the kernel u^-(alpha+1) exp(-beta/u) exp(-u/(2 s^2)), alpha = Sm1 / 2
     Sm1 = S - 1.0 + (p if rel else 0.0)
@@ -220,7 +241,7 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
             for k in range(p):
                 A[i, k] = G[i, k] * iv
             A[i, i] += c[i] + inv_v[i] * pv
-        L = np.linalg.cholesky(A)
+        L = _cholesky(A, L)
         # forward: L v = q * iv, then add N(0, I), then backward: L^T w = v
         for i in range(p):
             acc = q[i] * iv
@@ -464,7 +485,7 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
     acc = np.zeros(chains, dtype=np.int64)
     slc = np.zeros(chains, dtype=np.int64)
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
-    for ch in range(chains):
+    def run_chain(ch):
         rng = np.random.default_rng(seeds[ch])
         if estimate:
             sigma0 = float(y_sd * np.exp(rng.uniform(-0.5, 0.5)))
@@ -475,6 +496,9 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
             bool(stats.fit_intercept), a.copy(), c, sigma0, estimate, float(s_prior or 1.0),
             rel, hyper, r_shape, d_rate, tune, draws, rng, W[ch], B[ch], SIG[ch], RSS[ch],
             LAM2[ch])
+
+    for ch in range(chains):
+        run_chain(ch)
     # exact log posterior density per draw (flat intercept, no Jacobian), as
     # MAPResult.log_posterior: log-likelihood + log prior(coef) [+ log p(sigma)] [+ log p(lam2)]
     lp = -0.5 * RSS / SIG**2 - stats.S * (np.log(SIG) + 0.5 * _LOG_2PI)
