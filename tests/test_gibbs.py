@@ -329,3 +329,28 @@ def test_bad_input_raises_bayesreg_errors():
         sample_gibbs("not a model", X, y)
     with pytest.raises(ParameterError, match="entries"):
         sample_gibbs(br.Model(br.Gaussian(), br.Laplace(np.ones(2))), X, y, draws=5)
+
+
+@pytest.mark.slow
+def test_gibbs_matches_nuts_on_the_same_model():
+    """Posterior means and second moments, Gibbs vs nutpie on the PyMC form of the model."""
+    pytest.importorskip("nutpie")
+    from bayesreg.pymc import sample
+
+    rng = np.random.default_rng(9)
+    n, p = 80, 3
+    X = rng.normal(size=(n, p))
+    y = 0.5 + X @ np.array([0.6, 0.0, -0.3]) + rng.normal(size=n)
+    model = br.Model(br.Gaussian(), br.Laplace(0.2))
+    g = sample_gibbs(model, X, y, draws=2000, tune=200, chains=4, random_seed=1,
+                     log_likelihood=False).posterior
+    nt = sample(model, X, y, draws=1000, tune=500, chains=2, random_seed=1, sampler="nutpie",
+                progressbar=False, log_likelihood=False).posterior
+    zs = []
+    for v in ("coef", "intercept", "sigma"):
+        for k in (1, 2):
+            a, b = g[v] ** k, nt[v] ** k
+            d = a.mean(("chain", "draw")) - b.mean(("chain", "draw"))
+            se = np.sqrt(arviz_stats.mcse(a) ** 2 + arviz_stats.mcse(b) ** 2)
+            zs.extend(np.ravel((d / se).values))
+    assert np.max(np.abs(zs)) < Z_MAX, zs
