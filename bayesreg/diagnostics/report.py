@@ -10,6 +10,7 @@ import base64
 import html
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,8 @@ class _Doc:
         parts = out.split("**")
         out = "".join(f"<strong>{s}</strong>" if i % 2 else s for i, s in enumerate(parts))
         parts = out.split("`")
-        return "".join(f"<code>{s}</code>" if i % 2 else s for i, s in enumerate(parts))
+        out = "".join(f"<code>{s}</code>" if i % 2 else s for i, s in enumerate(parts))
+        return re.sub(r"\[([^\]]+)\]\((#[\w-]+)\)", r'<a href="\2">\1</a>', out)
 
     def to_html(self) -> str:
         body = [f"<h1>{html.escape(self.title)}</h1>"]
@@ -362,6 +364,11 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
           f"coefficients, {n} observations. The MAP (penalized estimate) has {nz} of {p} "
           f"non-zero coefficients; the posterior was sampled with {diag.n_chains} chains x "
           f"{diag.n_draws} draws; sampler diagnostics: **{'OK' if diag.ok else 'PROBLEMS'}**.")
+
+    doc.ul([f"[{title}](#{anchor})" for anchor, title in (
+        ("model", "Model"), ("crosscheck", "Cross-check: direct MAP vs PyMC find_MAP"),
+        ("comparison", "MAP vs posterior"), ("diagnostics", "Sampler diagnostics"),
+        ("plots", "Plots"), ("prior-comparison", "Prior comparison (LOO)"))])
 
     # -- model
     doc.h2("Model", "model")
