@@ -48,6 +48,9 @@ def _as_dask(X, y, sample_weight):
 
     if y is None:
         raise DataError("y is None: supervised fitting needs a response vector.")
+    names = None
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):  # pandas / Dask DataFrame
+        names = [str(col) for col in X.columns]
     if hasattr(X, "to_dask_array") and not is_dask(X):
         X = X.to_dask_array(lengths=True)
     if hasattr(y, "to_dask_array") and not is_dask(y):
@@ -86,7 +89,7 @@ def _as_dask(X, y, sample_weight):
 
     y = vec(y, "y")
     sw = None if sample_weight is None else vec(sample_weight, "sample_weight")
-    return X, y, sw
+    return X, y, sw, names
 
 
 def _blocks(X, y, sw):
@@ -293,13 +296,15 @@ def gaussian_stats_dask(X, y, sample_weight=None, fit_intercept: bool = True):
     """Sufficient statistics of a Gaussian linear model from Dask arrays, in one pass.
 
     Returns a :class:`bayesreg.samplers.SuffStats` (weighted means, centered ``X~^T W X~``,
-    ``X~^T W y~``, ``y~^T W y~``, ``sum w``, n) plus the weighted population sd of y.
+    ``X~^T W y~``, ``y~^T W y~``, ``sum w``, n), the weighted population sd of y, and the raw
+    merged block statistics (dict; ``feature_names`` from a DataFrame's columns, else None).
     """
     from .samplers.gibbs import SuffStats
 
-    X, y, sw = _as_dask(X, y, sample_weight)
+    X, y, sw, names = _as_dask(X, y, sample_weight)
     st = _reduce(X, y, sw, _gauss_chunk, _combine)
     _raise_bad(st)
+    st["feature_names"] = names
     G, q, yy = _centered(st, fit_intercept)
     stats = SuffStats(S=float(st["W"]), xbar=st["xm"] if fit_intercept else np.zeros(X.shape[1]),
                       ybar=float(st["zm"]) if fit_intercept else 0.0, G=np.ascontiguousarray(G),
@@ -333,7 +338,8 @@ def fit_map_dask(model, X, y, sample_weight=None, tol: float = 1e-6,
     Maximizes the same log posterior as :meth:`bayesreg.Model.map`,
     ``sum_i sw_i log p(y_i | b0 + x_i w[, sigma]) + sum_j log p(w_j) [+ log p(sigma)]``
     (flat intercept), with the data staying in the Dask collections: Gaussian models need one
-    pass (the sufficient statistics), GLMs one pass per proximal Newton step. Returns a complete
+    pass (the sufficient statistics), GLMs one pass per proximal Newton step (so persist X, or
+    keep it cheap to recompute, before fitting a GLM). Returns a complete
     :class:`~bayesreg.MAPResult` (exact ``log_posterior``, objective, certificate with the same
     meaning and tolerance as the in-memory solvers); ``extra["n_passes"]`` counts data passes.
     """
@@ -345,13 +351,13 @@ def fit_map_dask(model, X, y, sample_weight=None, tol: float = 1e-6,
     _check_tol(tol)
     prior, lik = model.prior, model.likelihood
     check_solver_faces(prior)
-    X, y, sw = _as_dask(X, y, sample_weight)
+    X, y, sw, names = _as_dask(X, y, sample_weight)
     n, p = X.shape
     prior.check_n_coef(p)
     a, c = prior.penalty_weights(p)
     a = np.ascontiguousarray(a, dtype=float)
     c = np.ascontiguousarray(c, dtype=float)
-    names = [f"x{j}" for j in range(p)]
+    names = names or [f"x{j}" for j in range(p)]
     if isinstance(lik, Gaussian):
         res = _fit_gaussian(model, X, y, sw, a, c, tol, max_iter)
     else:
@@ -527,9 +533,9 @@ def sample_dask(model, X, y, draws: int = 1000, tune: int = 1000, chains: int = 
     from .samplers.gibbs import _check_model, sample_gibbs_from_stats
 
     _check_model(model)
-    stats, y_sd, _ = gaussian_stats_dask(X, y, sample_weight, model.fit_intercept)
+    stats, y_sd, st = gaussian_stats_dask(X, y, sample_weight, model.fit_intercept)
     s = None
     if model.likelihood.estimates_sigma:
         s = model.likelihood.sigma_prior_scale or (y_sd if y_sd > 0 else 1.0)
-    return sample_gibbs_from_stats(model, stats, None, draws=draws, tune=tune, chains=chains,
+    return sample_gibbs_from_stats(model, stats, st["feature_names"], draws=draws, tune=tune, chains=chains,
                                    random_seed=random_seed, sigma_prior_scale=s)

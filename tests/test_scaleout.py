@@ -126,3 +126,16 @@ def test_bad_dask_input(data):
         br.Model(br.Bernoulli(), br.Normal(1.0)).map(Xd, yd["poisson"] + 2.0)
     with pytest.raises(DataError, match="sample_weight"):
         m.map(Xd, yd["gaussian"], sample_weight=-np.ones(X.shape[0]))
+
+
+def test_dask_dataframe_keeps_feature_names(data):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, ys, _, _, _, _ = data
+    cols = [f"f{j}" for j in range(X.shape[1])]
+    ddf = dd.from_pandas(pd.DataFrame(X, columns=cols), npartitions=3)
+    model = br.Model(br.Gaussian(sigma=1.0), br.Laplace(0.05))
+    res = model.map(ddf, ys["gaussian"], tol=1e-12)
+    ref = model.map(pd.DataFrame(X, columns=cols), ys["gaussian"], tol=1e-12)
+    assert res.feature_names == cols
+    np.testing.assert_allclose(res.coef, ref.coef, atol=1e-8)
