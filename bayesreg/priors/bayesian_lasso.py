@@ -17,7 +17,7 @@ from .base import HierarchicalPrior, register_prior, validated
 
 __all__ = ["BayesianLasso"]
 
-#: lambda^2 ~ Gamma(1, rate=1.78): the hyperprior Park & Casella (2008) used for the diabetes data
+#: lambda^2 ~ Gamma(1, rate=1.78), the default hyperprior (an exponential with mean 0.56)
 DEFAULT_LAM2_PRIOR = (1.0, 1.78)
 
 
@@ -43,16 +43,17 @@ class BayesianLasso(HierarchicalPrior):
         and Poisson likelihoods, which have no sigma.
     lam2_prior : (r, delta) or None
         Shape and rate of the Gamma hyperprior on lambda^2. When both ``scale`` and
-        ``lam2_prior`` are None, ``(1.0, 1.78)`` is used (Park & Casella's choice for the
-        diabetes data). Exactly one of ``scale`` and ``lam2_prior`` may be given.
+        ``lam2_prior`` are None, ``(1.0, 1.78)`` is used: an exponential prior on lambda^2 with
+        mean 0.56 (weak for standardized X and the sigma-relative scale). Exactly one of ``scale`` and ``lam2_prior`` may be given.
 
     Notes
     -----
     There is no MAP: ``Model(..., BayesianLasso(...)).map(...)`` raises
     :class:`~bayesreg.NotSupportedError`. With a hyperprior the joint mode over (w, lambda,
-    sigma) is degenerate or sits at w = 0, and even with a fixed scale the mode of the
-    sigma-scaled prior is not the lasso estimate of any fixed penalty (the effective penalty
-    ``|w| / (sigma * scale)`` moves with sigma). Use ``model.sample(...)``.
+    sigma) is pulled toward w = 0 with a large lambda, and even with a fixed scale the mode of
+    the sigma-scaled prior is not the lasso estimate of any fixed penalty (the effective penalty
+    ``|w| / (sigma * scale)`` moves with sigma; for p >= n the density is unbounded as
+    sigma -> 0). Use ``model.sample(...)``.
     """
 
     _params = ("scale", "relative_to_sigma", "lam2_prior")
@@ -84,11 +85,14 @@ class BayesianLasso(HierarchicalPrior):
 
     def penalty_weights(self, n_coef: int):
         if self.lam2_prior is not None:
-            why = ("with the hyperprior lambda^2 ~ Gamma(r, delta) the joint density grows without "
-                   "bound or peaks at w = 0 as lambda -> infinity, so the joint mode is degenerate")
+            why = ("the joint mode over (w, lambda^2) maximizes p * log(lambda) + log Gamma(lambda^2) "
+                   "- lambda * sum|w| / sigma, which pulls toward w = 0 with a large lambda: it is "
+                   "not the lasso estimate at any penalty fixed in advance, and the Bayesian lasso's "
+                   "point estimates are the posterior mean/median")
         elif self.relative_to_sigma:
-            why = ("its scale sigma * scale moves with sigma, so the joint mode over (w, sigma) is "
-                   "not the lasso estimate for any fixed penalty")
+            why = ("its Laplace scale sigma * scale moves with sigma, so the joint mode over "
+                   "(w, sigma) is not the lasso estimate for any fixed penalty (and when the fit "
+                   "can interpolate, p >= n, the density is unbounded as sigma -> 0)")
         else:
             why = ("with a fixed scale and relative_to_sigma=False it is a plain Laplace prior: "
                    f"use Laplace({self.scale!r}) for its MAP")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import xarray as xr
@@ -16,6 +18,39 @@ from ..likelihoods import Bernoulli, Gaussian, Poisson
 __all__ = ["sample", "predict_posterior", "pointwise_loglik"]
 
 SAMPLERS = ("nutpie", "pymc", "gibbs")
+
+#: compiled nutpie models of the last few (model, data) pairs: a repeated ``sample`` call on the
+#: same model and data skips the numba compilation (~10-20 s)
+_NUTPIE_CACHE: OrderedDict = OrderedDict()
+_NUTPIE_CACHE_SIZE = 4
+
+
+def _digest(model, b) -> str:
+    h = hashlib.sha256(json.dumps(model.to_dict(), sort_keys=True).encode())
+    X = b.X
+    parts = [X.data, X.indices, X.indptr] if hasattr(X, "indptr") else [X]
+    for a in [*parts, b.y, b.sw]:
+        a = np.ascontiguousarray(a)
+        h.update(str((a.shape, a.dtype)).encode())
+        h.update(a.tobytes())
+    h.update(repr((X.shape, b.suff_stats, b.feature_names)).encode())
+    return h.hexdigest()
+
+
+def _compiled_nutpie(model, b):
+    import nutpie
+
+    key = _digest(model, b)
+    if key in _NUTPIE_CACHE:
+        _NUTPIE_CACHE.move_to_end(key)
+        return _NUTPIE_CACHE[key]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        compiled = nutpie.compile_pymc_model(b.pm_model)
+    _NUTPIE_CACHE[key] = compiled
+    while len(_NUTPIE_CACHE) > _NUTPIE_CACHE_SIZE:
+        _NUTPIE_CACHE.popitem(last=False)
+    return compiled
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -72,7 +107,8 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         Same seed, same draws (nutpie and PyMC NUTS; nutpie's threads are seeded per chain).
     sampler : {"nutpie", "pymc", "gibbs"}
         ``"nutpie"`` (default): nutpie's NUTS on the numba-compiled model, in threads (no
-        multiprocessing; the first compile of a model takes ~10-20 s). ``"pymc"``: PyMC's NUTS;
+        multiprocessing; the first compile of a model takes ~10-20 s, and the compiled model of
+        the last few (model, data) pairs is reused by later calls). ``"pymc"``: PyMC's NUTS;
         chains run sequentially (``cores=1``) unless ``cores`` is given, in which case the
         ``"forkserver"`` context is used (scripts then need an ``if __name__ == "__main__":``
         guard). ``"gibbs"``: :func:`bayesreg.samplers.gibbs.sample_gibbs` (Gaussian models).
@@ -124,9 +160,7 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     if sampler == "nutpie":
         import nutpie
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            compiled = nutpie.compile_pymc_model(pmm)
+        compiled = _compiled_nutpie(model, b)
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains,
                              cores=cores or min(chains, os.cpu_count() or 1), seed=seed,
                              progress_bar=progressbar, save_warmup=False, **kwargs)
