@@ -442,7 +442,9 @@ def _report(args, out: _Out) -> int:
     model = build_model_from_args(args, len(y))
     _need("bayesreg.diagnostics", "report", "report")
     out.progress(f"sampling and writing the report to {args.out} ...")
-    rep = _call_report(model, X, y, args.out, args.draws, args.seed, args.quiet)
+    rep = _call_report(model, X, y, args.out, args.draws, args.seed, args.quiet,
+                       extra={"tune": args.tune, "chains": args.chains,
+                              "compare_priors": not args.no_compare_priors})
     path = _report_path(rep, args.out)
     if args.json:
         _print_json({"report": str(path)})
@@ -649,7 +651,12 @@ def _demo(args, out: _Out) -> int:
     if idata is not None and _has("bayesreg.diagnostics", "compare"):
         from .diagnostics import compare
 
-        out.result(_frame_text(compare(idata, fit)))
+        table = compare(idata, fit, **({"X": X, "y": y}
+                                       if "X" in inspect.signature(compare).parameters else {}))
+        cols = [c for c in ("map", "mean", "median", "hdi_low", "hdi_high", "p_near_zero",
+                            "shrinkage_map", "shrinkage_mean", "r_hat", "ess_bulk")
+                if c in table.columns]
+        out.result(_frame_text(table[cols] if cols else table))
         zeros = [nm for nm, c in zip(fit.feature_names, fit.coef) if c == 0]
         if zeros:
             post = idata.posterior["coef"]
@@ -663,7 +670,8 @@ def _demo(args, out: _Out) -> int:
     out.result("\n[5/5] HTML report")
     if _has("bayesreg.diagnostics", "report") and _has("bayesreg.pymc", "sample"):
         rep = _call_report(post_model, X, y, args.out, draws, 2004, args.quiet,
-                           extra={"idata": idata, "fit": fit, "tune": tune, "chains": 2})
+                           extra={"idata": idata, "fit": fit, "tune": tune, "chains": 2,
+                                  "compare_priors": not quick})
         out.result(f"report written: {_report_path(rep, args.out).resolve()}")
     else:
         out.result("   skipped: bayesreg.diagnostics.report is not available in this installation")
@@ -788,7 +796,8 @@ def _add_sampling_options(p: argparse.ArgumentParser, draws: int = 1000) -> None
     g.add_argument("--tune", type=_posint, default=1000)
     g.add_argument("--chains", type=_posint, default=2)
     g.add_argument("--seed", type=int, default=None)
-    g.add_argument("--sampler", choices=("nutpie", "pymc"), default="nutpie")
+    g.add_argument("--sampler", choices=("nutpie", "pymc", "gibbs"), default="nutpie",
+                   help="nutpie (default), PyMC NUTS, or the exact Gibbs sampler (gaussian)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -859,6 +868,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_model_options(r)
     r.add_argument("--out", required=True, metavar="DIR")
     _add_sampling_options(r)
+    r.add_argument("--no-compare-priors", action="store_true",
+                   help="skip the LOO comparison of Normal / Laplace / elastic-net priors "
+                        "(saves two sampling runs)")
     r.add_argument("--json", action="store_true")
     _add_common(r)
 

@@ -106,7 +106,7 @@ def main(quick: bool = False, out_dir: str | Path = "example-output") -> dict:
         ax.set(title=f"{name}: {r['nonzero_cells']} of {n_cells} cell weights non-zero",
                xlabel="longitude bucket", ylabel="latitude bucket")
     fig.tight_layout()
-    fig.savefig(out / "sparse_feature_cross.png", dpi=90)
+    fig.savefig(out / "sparse_feature_cross.png", dpi=65)
     plt.close(fig)
     print(f"wrote {out / 'sparse_feature_cross.png'}")
     results["n_columns"] = X.shape[1]

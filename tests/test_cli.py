@@ -321,7 +321,8 @@ def test_report_writes_html(csv_gauss, tmp_path, capsys):
     out_dir = tmp_path / "rep"
     code, out, err = run(["report", str(path), "--target", "y", "--prior", "laplace",
                           "--scale", "0.5", "--sigma", "0.5", "--out", str(out_dir),
-                          "--draws", "200", "--tune", "200", "--seed", "0", "--quiet"], capsys)
+                          "--draws", "200", "--tune", "200", "--seed", "0", "--quiet",
+                          "--no-compare-priors"], capsys)
     assert code == 0, err
     assert list(out_dir.glob("*.html"))
     assert "report written" in out
