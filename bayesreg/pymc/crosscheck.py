@@ -183,8 +183,10 @@ class CrossCheck:
             f"  MAPResult.log_posterior  {self.lp_reported: .10f}   (bridge error "
             f"{self.bridge_error:.2e}, tol {t['bridge_atol']:.2e})",
             f"  find_MAP L-BFGS-B        {self.lp_pymc_lbfgs: .10f}",
-            f"  find_MAP best            {self.lp_pymc: .10f}   (worse than direct by "
-            f"{self.findmap_deficit:.3g} nats)",
+            f"  find_MAP best            {self.lp_pymc: .10f}   ("
+            + (f"worse than direct by {self.findmap_deficit:.3g} nats)"
+               if self.findmap_deficit >= 0 else
+               f"better than direct by {-self.findmap_deficit:.3g} nats, tol {t['lp_atol']:.2e})"),
             f"  find_MAP from direct     {self.lp_pymc_warm: .10f}   (improvement over direct "
             f"{self.lp_pymc_warm - self.lp_direct:.3g} nats, tol {t['lp_atol']:.2e})",
             "certificates:",

@@ -169,7 +169,8 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
 
         pm_kw = dict(cores=1) if cores is None else dict(cores=cores, mp_ctx="forkserver")
         tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed,
-                         progressbar=progressbar, model=pmm, compute_convergence_checks=False,
+                         nuts_sampler="pymc", progressbar=progressbar, model=pmm,
+                         compute_convergence_checks=False,
                          **pm_kw, **kwargs)
     post = tree["posterior"].to_dataset()
     keep = [v for v in post.data_vars if v in ("intercept", "coef", "sigma", "lam2")]
