@@ -189,6 +189,8 @@ def _glm_data_chunk(X, y, sw, family):
     else:
         d["bad_y"] = int(np.count_nonzero((y < 0) | (y != np.round(y))))
     ok = np.isfinite(y) & np.isfinite(h)
+    d["n_pos"] = int(np.count_nonzero(ok & (h > 0)))
+    d["n_pos_ypos"] = int(np.count_nonzero(ok & (h > 0) & (y > 0)))
     d["S"] = float(h[ok].sum())
     d["Sy"] = float(h[ok] @ y[ok])
     d["lgam"] = float(h[ok] @ gammaln(np.maximum(y[ok], 0.0) + 1.0)) if family == "poisson" else 0.0
@@ -446,6 +448,18 @@ def _fit_glm(model, X, y, sw, a, c, tol, max_iter):
         kind = "0/1" if fam == "binomial" else "non-negative integer counts"
         raise DataError(f"y must be {kind} for a {type(lik).__name__} likelihood; {data['bad_y']} "
                         "entries are not.")
+    if fi and (data["n_pos_ypos"] == 0 or (fam == "binomial" and
+                                           data["n_pos_ypos"] == data["n_pos"])):
+        if fam == "binomial":
+            v = 0 if data["n_pos_ypos"] == 0 else 1
+            raise DataError(
+                f"y is {v} for every (weighted) row: with the flat prior on the intercept the "
+                f"posterior mode does not exist (the intercept runs to {'-' if v == 0 else '+'}"
+                "infinity). Provide both classes, or fit_intercept=False.")
+        raise DataError(
+            "every count in y is 0: with the flat prior on the intercept the posterior mode does "
+            "not exist (the intercept runs to -infinity). Use fit_intercept=False (the prior then "
+            "keeps the MAP finite) or add data with non-zero counts.")
     S = data["S"]
     p = X.shape[1]
     # intercept-only start (as bayesreg.map.glm.null_eta)

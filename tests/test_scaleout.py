@@ -124,6 +124,10 @@ def test_bad_dask_input(data):
         m.map(Xd, da.from_array(ys["gaussian"][:-1], chunks=100))
     with pytest.raises(DataError, match="0/1"):
         br.Model(br.Bernoulli(), br.Normal(1.0)).map(Xd, yd["poisson"] + 2.0)
+    with pytest.raises(DataError, match="both classes"):
+        br.Model(br.Bernoulli(), br.Normal(1.0)).map(Xd, da.zeros(X.shape[0], chunks=100))
+    with pytest.raises(DataError, match="every count"):
+        br.Model(br.Poisson(), br.Normal(1.0)).map(Xd, da.zeros(X.shape[0], chunks=100))
     with pytest.raises(DataError, match="sample_weight"):
         m.map(Xd, yd["gaussian"], sample_weight=-np.ones(X.shape[0]))
 
