@@ -300,7 +300,11 @@ def build_rows(only, repeat):
                                            repeat))
         rows.append(lambda: row_poisson_l2("Poisson-L2 5000x500", Xpo, ypo, 1e-3,
                                            "newton-cholesky", repeat))
-        rows.append(lambda: row_poisson_l1("Poisson-L1 5000x500", Xpo, ypo, 30.0, repeat))
+        lmax = float(np.abs(Xpo.T @ (ypo - ypo.mean())).max())
+        rows.append(lambda: row_poisson_l1("Poisson-L1 5000x500 (lmax/10)", Xpo, ypo, lmax / 10,
+                                           repeat))
+        rows.append(lambda: row_poisson_l1("Poisson-L1 5000x500 (lmax/100)", Xpo, ypo,
+                                           lmax / 100, repeat))
     return rows
 
 

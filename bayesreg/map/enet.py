@@ -28,29 +28,39 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg.blas import dsyrk
 
-from ._kernels import cd_dense, cd_gram, cd_sparse, col_norms, grad_dense, grad_sparse
+from ._kernels import (
+    cd_dense,
+    cd_sparse,
+    col_norms,
+    grad_dense,
+    grad_sparse,
+    gram_solve,
+    matvec_cols,
+)
 
 _BLOCK_ELEMS = 4_000_000
 
 
 def syrk_blocks(X, xbar, v, col_scale=None):
-    """Lower triangle of ``A^T A`` for ``A = diag(v) (X - xbar) diag(col_scale)``, by symmetric
-    rank-k updates over row blocks (A is never materialized; half the flops of a GEMM)."""
+    """``A^T A`` for ``A = diag(v) (X - xbar) diag(col_scale)``, accumulated over row blocks so
+    that A is never materialized (numpy dispatches ``B.T @ B`` to a symmetric rank-k update).
+    X is never modified."""
     n, p = X.shape
-    out = None
+    out = np.zeros((p, p))
     block = max(1, min(n, _BLOCK_ELEMS // max(p, 1)))
+    unit = bool(np.all(v == 1.0))
+    center = bool(np.any(xbar != 0.0))
     for s in range(0, n, block):
-        B = X[s:s + block] - xbar
-        B *= v[s:s + block, None]
+        B = X[s:s + block]
+        if center:
+            B = B - xbar  # a fresh block from here on
+        if not unit:
+            B = B * v[s:s + block, None] if not center else np.multiply(
+                B, v[s:s + block, None], out=B)
         if col_scale is not None:
-            B *= col_scale
-        B = np.asfortranarray(B)
-        if out is None:
-            out = dsyrk(1.0, B, trans=1, lower=1)
-        else:
-            out = dsyrk(1.0, B, beta=1.0, c=out, trans=1, lower=1, overwrite_c=1)
+            B = B * col_scale
+        out += B.T @ B
     return out
 
 
@@ -88,6 +98,7 @@ class Design:
         self.S = S
         v = np.sqrt(sw)
         self.v = v
+        self.unit_weights = bool(np.all(sw == 1.0))
         y = np.asarray(y, dtype=np.float64)
         self.ybar = float(sw @ y / S) if fit_intercept else 0.0
         self.yc = y - self.ybar
@@ -141,10 +152,7 @@ class Design:
         return self._Xt
 
     def _build_gram(self):
-        L = syrk_blocks(self.X, self.xbar, self.v)
-        G = np.tril(L)
-        G += np.tril(L, -1).T
-        self._G = np.ascontiguousarray(G)
+        self._G = np.ascontiguousarray(syrk_blocks(self.X, self.xbar, self.v))
         self._q = self.corr(self.yt)
 
     @property
@@ -158,6 +166,17 @@ class Design:
         if self._q is None:
             self._build_gram()
         return self._q
+
+
+def xw(X, w) -> np.ndarray:
+    """``X @ w`` reading only the columns where ``w != 0`` (dense X; sparse X as usual)."""
+    w = np.asarray(w, dtype=np.float64)
+    if sp.issparse(X) or not isinstance(X, np.ndarray) or X.dtype != np.float64:
+        return np.asarray(X @ w).ravel()
+    nz = np.flatnonzero(w)
+    if nz.size > 0.5 * w.size:
+        return np.asarray(X @ w).ravel()
+    return matvec_cols(X, np.zeros(X.shape[1]), w[nz], nz.astype(np.int64))
 
 
 def primal_dual_gap(yt, r, corr, w, a, c) -> tuple[float, float]:
@@ -257,32 +276,170 @@ def _working_set(score_free, w, ws_size):
 
 def _violation_score(corr, w, a, c, norms2):
     g = corr - c * w
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(a > 0, np.abs(g) / np.where(a > 0, a, 1.0), np.abs(g) * 1e300)
+    ag = np.abs(g)
+    s = np.where(a > 0, ag / np.where(a > 0, a, 1.0), np.where(ag > 0, np.inf, 0.0))
     s[norms2 == 0.0] = -np.inf
     return s
 
 
-def _solve_dense(d: Design, w, a, c, tol_abs, max_iter):
-    X, xbar, sw = d.X, d.xbar, d.sw
-    res = d.yc - (X @ w - float(xbar @ w)) if np.any(w) else d.yc.copy()
+_POLISH_MAX = 1500  # largest support solved exactly by the Newton polish
+
+
+def _polish(GSS, qS, aS, cS, wS):
+    """Newton step on the smooth restriction of the objective to the current support and signs:
+    solve ``(G_SS + diag(c_S)) w_S = q_S - a_S sign(w_S)``. Returns the new w_S when it keeps
+    every sign (then it is the exact minimizer on that face, with a lower objective), else None.
+    This finishes ill-conditioned problems where CD identifies the support quickly but then
+    converges at a rate ~ (1 - strong convexity / Lipschitz)."""
+    sgn = np.sign(wS)
+    A = GSS.copy()
+    A[np.diag_indices_from(A)] += cS
+    try:
+        L = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        return None
+    z = np.linalg.solve(L, qS - aS * sgn)
+    w_new = np.linalg.solve(L.T, z)
+    if not np.all(np.isfinite(w_new)) or np.any(np.sign(w_new) != sgn):
+        return None
+    return w_new
+
+
+_ACTIVE_SET_MAX_P = 500  # exact active-set finish for small stalled problems
+
+
+def _active_set(G, q, a, c, w, max_steps):
+    """Exact active-set method for ``min 1/2 w'Gw - q'w + a'|w| + 1/2 c'w^2`` (small p).
+
+    Classic primal active-set iteration for the lasso QP (Osborne, Presnell & Turlach 2000):
+    solve the stationarity equations on the active set with fixed signs, move toward that
+    solution until the first sign crossing (dropping the crossing coordinate), and when the
+    face minimizer is reached add the most violating inactive coordinate with the sign of its
+    gradient. Finite termination; used when CD stalls on an ill-conditioned problem. Returns
+    the new w or None. The caller certifies the result with the duality gap as usual."""
+    w = w.copy()
+    act = list(np.flatnonzero(w))
+    sg = {j: float(np.sign(w[j])) for j in act}
+    scale = max(float(np.abs(q).max(initial=0.0)), 1e-300)
+    for _ in range(max_steps):
+        if act:
+            A_idx = np.array(act)
+            s_A = np.array([sg[j] for j in act])
+            M = G[np.ix_(A_idx, A_idx)].copy()
+            M[np.diag_indices_from(M)] += c[A_idx]
+            try:
+                L = np.linalg.cholesky(M)
+            except np.linalg.LinAlgError:
+                return None
+            target = np.linalg.solve(L.T, np.linalg.solve(L, q[A_idx] - a[A_idx] * s_A))
+            cur = w[A_idx]
+            bad = (np.sign(target) != s_A) & (target != 0)
+            if np.any(bad):
+                # first crossing of zero along cur -> target
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    tj = np.where(bad, cur / (cur - target), np.inf)
+                k = int(np.argmin(tj))
+                t = float(tj[k])
+                if not (t > 0):
+                    return None
+                w[A_idx] = cur + t * (target - cur)
+                drop = A_idx[k]
+                w[drop] = 0.0
+                act.remove(drop)
+                del sg[drop]
+                continue
+            w[A_idx] = target
+        g = q - G @ w - c * w
+        viol = np.abs(g) - a
+        viol[w != 0] = -np.inf
+        if act:
+            viol[np.array(act)] = -np.inf
+        j = int(np.argmax(viol))
+        if viol[j] <= 1e-13 * scale:
+            return w
+        act.append(j)
+        sg[j] = float(np.sign(g[j]))
+    return None
+
+
+def _anderson(hist):
+    """Anderson extrapolation of the last K+1 iterates (rows of ``hist``), as in skglm."""
+    U = np.diff(hist, axis=0)
+    C = U @ U.T
+    try:
+        z = np.linalg.solve(C + 1e-14 * np.trace(C) * np.eye(C.shape[0]), np.ones(C.shape[0]))
+    except np.linalg.LinAlgError:
+        return None
+    s = z.sum()
+    if not np.isfinite(s) or s == 0.0:
+        return None
+    return (z / s) @ hist[1:]
+
+
+def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
+    X, xbar, sw, yc = d.X, d.xbar, d.sw, d.yc
+    res = yc - (X @ w - float(xbar @ w)) if np.any(w) else yc.copy()
     ws_size = max(10, 2 * int(np.count_nonzero(w)))
     n_epochs = 0
+    last_polish = last_as = 0
     gap = np.inf
+
+    def obj_ws(r, wv, aa, cc):
+        return 0.5 * float(r @ (sw * r)) + float(aa @ np.abs(wv)) + 0.5 * float(cc @ (wv * wv))
+
     while True:
         u = sw * res
         corr = X.T @ u - xbar * float(u.sum())
-        _, gap = _primal_gap(float(res @ u), float(d.yc @ u), corr, w, a, c)
+        _, gap = _primal_gap(float(res @ u), float(yc @ u), corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
             break
+        S = np.flatnonzero(w)
+        if n_epochs - last_as >= 200 and d.p <= _ACTIVE_SET_MAX_P:
+            last_as = last_polish = n_epochs
+            G = d.G  # small p: the Gram matrix is cheap
+            w_as = _active_set(G, d.q, a, c, w, 10 * d.p + 10)
+            if w_as is None:
+                w_as = _active_set(G, d.q, a, c, np.zeros_like(w), 10 * d.p + 10)
+            if w_as is not None:
+                w[:] = w_as
+                res = yc - (X @ w - float(xbar @ w))
+                continue
+        if n_epochs - last_polish >= 50 and 0 < S.size <= _POLISH_MAX:
+            last_polish = n_epochs
+            B = X[:, S] - xbar[S]
+            BS = B * sw[:, None]
+            wS = _polish(BS.T @ B, BS.T @ yc, a[S], c[S], w[S])
+            if wS is not None:
+                res_new = yc - B @ wS
+                if obj_ws(res_new, wS, a[S], c[S]) <= obj_ws(res, w[S], a[S], c[S]):
+                    w[S] = wS
+                    res = res_new
+                    continue
         ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
-        while n_epochs < max_iter:
-            cd_dense(X, xbar, sw, res, w, ws, a, c, d.norms2, 5)
-            n_epochs += 5
+        a_ws, c_ws = a[ws], c[ws]
+        hist = np.empty((anderson_k + 1, ws.size))
+        n_hist = 0
+        inner_start = n_epochs
+        # (slow inner convergence: return to the outer loop every 100 epochs for a polish)
+        while n_epochs < max_iter and n_epochs - inner_start < 100:
+            for _ in range(5):
+                cd_dense(X, xbar, sw, res, w, ws, a, c, d.norms2, 1)
+                n_epochs += 1
+                hist[n_hist] = w[ws]
+                n_hist += 1
+                if n_hist == anderson_k + 1:
+                    n_hist = 0
+                    w_acc = _anderson(hist)
+                    if w_acc is not None:
+                        # Anderson acceleration of CD (Bertrand & Massias 2021): keep it only
+                        # when it lowers the objective
+                        res_acc = yc - matvec_cols(X, xbar, w_acc, ws)
+                        if obj_ws(res_acc, w_acc, a_ws, c_ws) < obj_ws(res, w[ws], a_ws, c_ws):
+                            w[ws] = w_acc
+                            res = res_acc
             u = sw * res
             corr_ws = grad_dense(X, xbar, sw, res, ws)
-            _, gap_ws = _primal_gap(float(res @ u), float(d.yc @ u), corr_ws, w[ws], a[ws],
-                                    c[ws])
+            _, gap_ws = _primal_gap(float(res @ u), float(yc @ u), corr_ws, w[ws], a_ws, c_ws)
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
         ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
@@ -295,25 +452,32 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
     g = q - G @ w if np.any(w) else q.copy()
     all_idx = np.flatnonzero(d.norms2 > 0).astype(np.int64)
     n_epochs = 0
-    gap = np.inf
     while True:
-        # ||r||^2 = yy - w.q - w.g ; y.r = yy - w.q   (r never formed)
-        wq = float(w @ q)
-        rr = d.yy - wq - float(w @ g)
-        yr = d.yy - wq
-        gap = _gap_from_stats(rr, yr, g, w, a, c)
+        chunk = min(max_iter - n_epochs, 200)
+        gap, k = gram_solve(G, q, d.yy, g, w, all_idx, a, c, tol_abs, chunk)
+        n_epochs += k
         if gap <= tol_abs or n_epochs >= max_iter:
             break
-        # alternate a full sweep with sweeps on the active set (glmnet's strategy)
-        cd_gram(G, g, w, all_idx, a, c, 1)
-        n_epochs += 1
-        active = np.flatnonzero(w).astype(np.int64)
-        if active.size:
-            for _ in range(50):
-                step = cd_gram(G, g, w, active, a, c, 5)
-                n_epochs += 5
-                if step * step <= 1e-2 * tol_abs or n_epochs >= max_iter:
-                    break
+        if d.p <= _ACTIVE_SET_MAX_P:
+            w_as = _active_set(G, q, a, c, w, 10 * d.p + 10)
+            if w_as is None:
+                w_as = _active_set(G, q, a, c, np.zeros_like(w), 10 * d.p + 10)
+            if w_as is not None:
+                w[:] = w_as
+                g = q - G @ w
+                continue
+        S = np.flatnonzero(w)
+        if 0 < S.size <= _POLISH_MAX:
+            GSS = G[np.ix_(S, S)]
+            wS = _polish(GSS, q[S], a[S], c[S], w[S])
+
+            def obj(v, GSS=GSS, S=S):  # 1/2 ||y~ - X~_S v||^2 + penalty, from Gram statistics
+                return (0.5 * (d.yy - 2 * float(q[S] @ v) + float(v @ GSS @ v))
+                        + float(a[S] @ np.abs(v)) + 0.5 * float(c[S] @ (v * v)))
+
+            if wS is not None and obj(wS) <= obj(w[S]):
+                w[S] = wS
+                g = q - G[:, S] @ wS
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
 

@@ -14,7 +14,6 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.linalg.blas import dsyrk
 
 from .enet import Design, syrk_blocks
 
@@ -50,8 +49,15 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
                           check_finite=False)
     else:
         # K = X~ C^-1 X~^T + I  (n x n): rows of X~ C^-1/2 are the syrk operand
-        B = np.asfortranarray((d.X - d.xbar) * (d.v[:, None] / np.sqrt(c)))
-        K = dsyrk(1.0, B, trans=0, lower=1)
+        B = d.X - d.xbar if d.fit_intercept else d.X.copy()
+        if not d.unit_weights:
+            B *= d.v[:, None]
+        uniform = bool(np.all(c == c[0]))
+        if not uniform:
+            B /= np.sqrt(c)
+        K = B @ B.T
+        if uniform:
+            K /= c[0]
         K[np.diag_indices(n)] += 1.0
         alpha = sla.cho_solve(sla.cho_factor(K, lower=True, check_finite=False), d.yt,
                               check_finite=False)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
 from ..likelihoods import Gaussian
-from .enet import Design, solve_enet
+from .enet import Design, solve_enet, xw
 from .glm import solve_glm
 from .result import MAPResult
 from .ridge import solve_ridge
@@ -38,7 +38,7 @@ def check_solver_faces(prior) -> None:
 
 def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None):
     """Exact un-normalized log posterior (all constants; flat intercept; no Jacobian)."""
-    eta = intercept + np.asarray(X @ coef).ravel()
+    eta = intercept + xw(X, coef)
     lp = float(sw @ lik.loglik(y, eta, sigma)) + float(np.sum(prior.logpdf(coef)))
     if isinstance(lik, Gaussian) and lik.estimates_sigma:
         lp += Gaussian.sigma_logprior(sigma, sigma_prior_scale)

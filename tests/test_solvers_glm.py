@@ -1,0 +1,184 @@
+"""GLM solver variants (Newton with Cholesky steps, L-BFGS + Newton-CG, proximal Newton with
+working-set CD inner solves; dense and sparse X) against independent references:
+scikit-learn at tight tolerance, scipy.optimize on the smooth (split-variable) reformulation,
+and KKT conditions computed here."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+import bayesreg as br
+from bayesreg._errors import DataError
+from bayesreg.likelihoods import Bernoulli, Poisson
+from bayesreg.map import glm as glm_mod
+from bayesreg.map.glm import solve_glm
+
+
+def loss_grad(family, X, y, w, b):
+    eta = b + X @ w
+    if family == "binomial":
+        mu = 1 / (1 + np.exp(-eta))
+        f = float(np.sum(np.logaddexp(0, eta) - y * eta))
+    else:
+        mu = np.exp(eta)
+        f = float(np.sum(mu - y * eta))
+    return f, mu - y
+
+
+def kkt(family, X, y, w, b, a, c, fit_intercept=True):
+    X = X.toarray() if sp.issparse(X) else X
+    _, g = loss_grad(family, X, y, w, b)
+    gw = X.T @ g + c * w
+    viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
+    k = float(viol.max())
+    return max(k, abs(float(g.sum()))) if fit_intercept else k
+
+
+def scipy_ref(family, X, y, a, c, fit_intercept=True):
+    """L-BFGS-B on w = u - v (u, v >= 0): smooth, bound-constrained, independent of bayesreg."""
+    X = X.toarray() if sp.issparse(X) else X
+    p = X.shape[1]
+
+    def f(z):
+        u, v, b = z[:p], z[p:2 * p], (z[-1] if fit_intercept else 0.0)
+        w = u - v
+        val, g = loss_grad(family, X, y, w, b)
+        gw = X.T @ g + c * w
+        val += float(a @ (u + v)) + 0.5 * float(c @ (w * w))
+        return val, np.concatenate([gw + a, -gw + a, [g.sum() if fit_intercept else 0.0]])
+
+    z0 = np.zeros(2 * p + 1)
+    r = so.minimize(f, z0, jac=True, method="L-BFGS-B",
+                    bounds=[(0, None)] * (2 * p) + [(None, None)],
+                    options=dict(maxiter=100_000, maxfun=200_000, gtol=1e-12, ftol=0.0))
+    return r.x[:p] - r.x[p:2 * p], (float(r.x[-1]) if fit_intercept else 0.0)
+
+
+def logit_data(rng, n, p, k=5, sep=False):
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:k] = rng.normal(scale=1.0, size=k)
+    eta = 0.3 + X @ w
+    y = (eta > 0).astype(float) if sep else (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    return X, y
+
+
+def poisson_data(rng, n, p, k=4):
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:k] = rng.normal(scale=0.3, size=k)
+    return X, rng.poisson(np.exp(0.4 + X @ w)).astype(float)
+
+
+@pytest.mark.parametrize("p", [15, 260], ids=["cholesky-newton", "lbfgs+newton-cg"])
+def test_l2_logistic_vs_sklearn(rng, p):
+    X, y = logit_data(rng, 400, p)
+    C = 0.5
+    est = LogisticRegression(C=C, tol=1e-12, max_iter=100_000, solver="newton-cholesky").fit(X, y)
+    sol = solve_glm(Bernoulli(), X, y, np.ones(len(y)), np.zeros(p), np.full(p, 1 / C),
+                    tol=1e-11)
+    assert sol.converged
+    np.testing.assert_allclose(sol.coef, est.coef_.ravel(), atol=1e-6)
+    assert abs(sol.intercept - est.intercept_[0]) < 1e-6
+    assert kkt("binomial", X, y, sol.coef, sol.intercept, 0.0, 1 / C) < 1e-7
+
+
+def test_newton_cg_branch_is_used(rng, monkeypatch):
+    calls = []
+    orig = glm_mod._newton_cg
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return orig(*args, **kw)
+
+    monkeypatch.setattr(glm_mod, "_newton_cg", spy)
+    X, y = logit_data(rng, 300, glm_mod.NEWTON_CG_MIN_P + 5)
+    solve_glm(Bernoulli(), X, y, np.ones(300), np.zeros(X.shape[1]), np.ones(X.shape[1]))
+    assert calls
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_prox_newton_l1_vs_scipy(rng, family, sparse):
+    n, p = 300, 20
+    X, y = logit_data(rng, n, p) if family == "binomial" else poisson_data(rng, n, p)
+    if sparse:
+        X = X * (rng.random((n, p)) < 0.3)
+        X[:, 3] = 0.0  # an empty column
+        X = sp.csc_matrix(X)
+    lik = Bernoulli() if family == "binomial" else Poisson()
+    a, c = np.full(p, 4.0), np.full(p, 0.5)
+    sol = solve_glm(lik, X, y, np.ones(n), a, c, tol=1e-12)
+    assert sol.converged
+    w_ref, b_ref = scipy_ref(family, X, y, a, c)
+    np.testing.assert_allclose(sol.coef, w_ref, atol=2e-6)
+    assert abs(sol.intercept - b_ref) < 2e-6
+    assert kkt(family, X, y, sol.coef, sol.intercept, a, c) < 1e-7
+    if sparse:
+        assert sol.coef[3] == 0.0
+
+
+def test_sparse_l2_matches_dense(rng):
+    X, y = poisson_data(rng, 250, 12)
+    X = X * (rng.random(X.shape) < 0.4)
+    c = np.full(12, 2.0)
+    sd = solve_glm(Poisson(), X, y, np.ones(250), np.zeros(12), c, tol=1e-12)
+    ss = solve_glm(Poisson(), sp.csc_matrix(X), y, np.ones(250), np.zeros(12), c, tol=1e-12)
+    np.testing.assert_allclose(ss.coef, sd.coef, atol=1e-8)
+    w_ref, b_ref = scipy_ref("poisson", X, y, np.zeros(12), c)
+    np.testing.assert_allclose(sd.coef, w_ref, atol=1e-6)
+
+
+@pytest.mark.parametrize("prior", ["l2", "l1"])
+def test_separable_logistic_has_finite_map(rng, prior):
+    X, y = logit_data(rng, 120, 4, k=2, sep=True)
+    p = 4
+    a = np.full(p, 0.5) if prior == "l1" else np.zeros(p)
+    c = np.zeros(p) if prior == "l1" else np.full(p, 0.5)
+    sol = solve_glm(Bernoulli(), X, y, np.ones(120), a, c, tol=1e-12, max_iter=500)
+    assert sol.converged and np.all(np.isfinite(sol.coef))
+    assert kkt("binomial", X, y, sol.coef, sol.intercept, a, c) < 1e-7
+    w_ref, b_ref = scipy_ref("binomial", X, y, a, c)
+    np.testing.assert_allclose(sol.coef, w_ref, atol=1e-5)
+
+
+def test_all_zero_poisson_counts(rng):
+    X = rng.standard_normal((50, 3))
+    y = np.zeros(50)
+    # no intercept: the Normal prior keeps the mode finite; it is w = 0 only if X^T 1 = 0
+    sol = solve_glm(Poisson(), X, y, np.ones(50), np.zeros(3), np.full(3, 1.0),
+                    fit_intercept=False, tol=1e-12)
+    assert sol.converged
+    w_ref, _ = scipy_ref("poisson", X, y, np.zeros(3), np.full(3, 1.0), fit_intercept=False)
+    np.testing.assert_allclose(sol.coef, w_ref, atol=1e-7)
+    with pytest.raises(DataError, match="every count"):
+        br.Model(br.Poisson(), br.Normal(1.0)).map(X, y)
+
+
+def test_badly_scaled_columns_prox_newton(rng):
+    """x_j -> s_j x_j with a_j -> s_j a, c_j -> s_j^2 c maps the solution to w_j / s_j."""
+    X, y = logit_data(rng, 300, 6, k=3)
+    s = np.array([1e-6, 1e6, 1.0, 1e-3, 1e3, 1.0])
+    a, c = np.full(6, 2.0), np.full(6, 0.3)
+    ref = solve_glm(Bernoulli(), X, y, np.ones(300), a, c, tol=1e-12)
+    w_ref, _ = scipy_ref("binomial", X, y, a, c)
+    np.testing.assert_allclose(ref.coef, w_ref, atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sol = solve_glm(Bernoulli(), X * s, y, np.ones(300), a * s, c * s**2, tol=1e-12)
+    np.testing.assert_allclose(sol.coef * s, w_ref, atol=1e-6)
+
+
+def test_public_api_float32_and_duplicates(rng):
+    X, y = logit_data(rng, 200, 8)
+    Xd = np.column_stack([X, X[:, 0]]).astype(np.float32)
+    fit = br.Model(br.Bernoulli(), br.ElasticNetPrior(0.5, 1.0)).map(Xd, y, tol=1e-12)
+    assert fit.converged
+    assert abs(fit.coef[0] - fit.coef[-1]) < 1e-8  # strictly convex: copies share equally
+    a, c = np.full(9, 2.0), np.full(9, 1.0)
+    w_ref, _ = scipy_ref("binomial", Xd.astype(np.float64), y, a, c)
+    np.testing.assert_allclose(fit.coef, w_ref, atol=1e-6)
