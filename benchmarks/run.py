@@ -14,7 +14,7 @@ Protocol for every row
 Times are the best of ``--repeat`` runs after a warm-up fit (numba kernels are compiled and
 cached on disk at the first ever call; the warm-up only loads them).
 
-Usage: ``python benchmarks/run.py [--runs 2] [--repeat 3] [--only lasso] [--out RESULTS.md]``
+Usage: ``python benchmarks/run.py [--runs 2] [--repeat 3] [--only dense path ...] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -53,6 +53,21 @@ warnings.filterwarnings("ignore", category=SkConvergenceWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)
 
 TOL_FLOOR = 1e-14
+
+
+def paired(sk_fn, br_fn, repeat, t_sk_first):
+    """Alternate bayesreg and reference runs (the machine may be shared: interleaving exposes
+    both sides to the same background load); best of each."""
+    t_sk, t_br, out = [t_sk_first], [], None
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        out = br_fn()
+        t_br.append(time.perf_counter() - t0)
+        if i < repeat - 1:
+            t0 = time.perf_counter()
+            sk_fn()
+            t_sk.append(time.perf_counter() - t0)
+    return min(t_sk), min(t_br), out
 
 
 def timeit(fn, repeat):
@@ -106,13 +121,14 @@ def row_enet(name, X, y, alpha, l1_ratio, repeat, sk_tol=1e-4):
     if l1_ratio != 1.0:
         kw["l1_ratio"] = l1_ratio
     est = Est(**kw)
-    t_sk, _ = timeit(lambda: est.fit(X, y), repeat)
+    t_sk, _ = timeit(lambda: est.fit(X, y), 1)
     l1, l2 = n * alpha * l1_ratio, n * alpha * (1 - l1_ratio)
     g_sk = enet_gap(X, y, est.coef_, est.intercept_, l1, l2)
     model = br.Model.from_sklearn(est, n_samples=n, sigma=1.0)
     tol = max(g_sk, TOL_FLOOR)
     model.map(X[:50], y[:50], tol=1e-3)  # warm-up (load cached kernels)
-    t_br, fit = timeit(lambda: model.map(X, y, tol=tol), repeat)
+    t_sk, t_br, fit = paired(lambda: est.fit(X, y), lambda: model.map(X, y, tol=tol), repeat,
+                              t_sk)
     g_br = enet_gap(X, y, fit.coef, fit.intercept, l1, l2)
     f_sk = enet_objective(X, y, est.coef_, est.intercept_, l1, l2)
     f_br = enet_objective(X, y, fit.coef, fit.intercept, l1, l2)
@@ -134,7 +150,7 @@ def row_path(name, X, y, repeat, n_alphas=100, eps=1e-3, l1_ratio=1.0, sk_tol=1e
         Xf = np.asfortranarray(X - X.mean(axis=0))  # centering is part of sklearn's work
         return enet_path(Xf, yc, l1_ratio=l1_ratio, alphas=alphas, tol=sk_tol, max_iter=100_000)
 
-    t_sk, (_, coefs, _) = timeit(sk, repeat)
+    t_sk, (_, coefs, _) = timeit(sk, 1)
     l1s, l2s = n * alphas * l1_ratio, n * alphas * (1 - l1_ratio)
     gaps_sk = np.array([enet_gap(Xc, yc, coefs[:, k], 0.0, l1s[k], l2s[k])
                         for k in range(n_alphas)])
@@ -143,7 +159,8 @@ def row_path(name, X, y, repeat, n_alphas=100, eps=1e-3, l1_ratio=1.0, sk_tol=1e
     scales = 1.0 / (n * alphas)
     tol = max(float(np.median(gaps_sk)), TOL_FLOOR)
     model.map_path(X[:50, :20], y[:50], n_scales=3)  # warm-up
-    t_br, path = timeit(lambda: model.map_path(X, y, scales=scales, tol=tol), repeat)
+    t_sk, t_br, path = paired(sk, lambda: model.map_path(X, y, scales=scales, tol=tol), repeat,
+                               t_sk)
     res = sorted(path.results, key=lambda r: -float(np.abs(r.coef).sum()))[::-1]
     gaps_br = np.array([enet_gap(X, y, r.coef, r.intercept, l1s[k], l2s[k])
                         for k, r in enumerate(res)])
@@ -156,10 +173,10 @@ def row_path(name, X, y, repeat, n_alphas=100, eps=1e-3, l1_ratio=1.0, sk_tol=1e
 def row_ridge(name, X, y, alpha, repeat):
     n, p = X.shape
     est = Ridge(alpha=alpha)
-    t_sk, _ = timeit(lambda: est.fit(X, y), repeat)
+    t_sk, _ = timeit(lambda: est.fit(X, y), 1)
     model = br.Model.from_sklearn(est, n_samples=n, sigma=1.0)
     model.map(X[:50, :20], y[:50])
-    t_br, fit = timeit(lambda: model.map(X, y), repeat)
+    t_sk, t_br, fit = paired(lambda: est.fit(X, y), lambda: model.map(X, y), repeat, t_sk)
     return dict(row=name, ref="Ridge(solver='auto')", t_sk=t_sk, t_br=t_br, kind="kkt",
                 opt_sk=ridge_kkt(X, y, est.coef_, est.intercept_, alpha),
                 opt_br=ridge_kkt(X, y, fit.coef, fit.intercept, alpha), df=None,
@@ -169,14 +186,15 @@ def row_ridge(name, X, y, alpha, repeat):
 def row_logistic(name, X, y, C, l1_ratio, solver, repeat, fit_intercept=True, sk_tol=1e-4):
     est = LogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=sk_tol, max_iter=10_000,
                              fit_intercept=fit_intercept)
-    t_sk, _ = timeit(lambda: est.fit(X, y), repeat)
+    t_sk, _ = timeit(lambda: est.fit(X, y), 1)
     l1, l2 = l1_ratio / C, (1 - l1_ratio) / C
     w_sk, b_sk = est.coef_.ravel(), float(est.intercept_[0]) if fit_intercept else 0.0
     k_sk = glm_kkt("binomial", X, y, w_sk, b_sk, l1, l2, fit_intercept)
     model = br.Model.from_sklearn(est)
     tol = max(k_sk, TOL_FLOOR)
     model.map(X[:100, :20], y[:100], tol=1e-4)
-    t_br, fit = timeit(lambda: model.map(X, y, tol=tol), repeat)
+    t_sk, t_br, fit = paired(lambda: est.fit(X, y), lambda: model.map(X, y, tol=tol), repeat,
+                              t_sk)
     k_br = glm_kkt("binomial", X, y, fit.coef, fit.intercept, l1, l2, fit_intercept)
     f_sk = glm_objective("binomial", X, y, w_sk, b_sk, l1, l2)
     f_br = glm_objective("binomial", X, y, fit.coef, fit.intercept, l1, l2)
@@ -189,12 +207,13 @@ def row_logistic(name, X, y, C, l1_ratio, solver, repeat, fit_intercept=True, sk
 def row_poisson_l2(name, X, y, alpha, solver, repeat, sk_tol=1e-4):
     n = X.shape[0]
     est = PoissonRegressor(alpha=alpha, solver=solver, tol=sk_tol, max_iter=10_000)
-    t_sk, _ = timeit(lambda: est.fit(X, y), repeat)
+    t_sk, _ = timeit(lambda: est.fit(X, y), 1)
     l2 = n * alpha
     k_sk = glm_kkt("poisson", X, y, est.coef_, est.intercept_, 0.0, l2)
     model = br.Model.from_sklearn(est, n_samples=n)
     model.map(X[:100, :20], y[:100], tol=1e-4)
-    t_br, fit = timeit(lambda: model.map(X, y, tol=max(k_sk, TOL_FLOOR)), repeat)
+    t_sk, t_br, fit = paired(lambda: est.fit(X, y),
+                              lambda: model.map(X, y, tol=max(k_sk, TOL_FLOOR)), repeat, t_sk)
     k_br = glm_kkt("poisson", X, y, fit.coef, fit.intercept, 0.0, l2)
     f_sk = glm_objective("poisson", X, y, est.coef_, est.intercept_, 0.0, l2)
     f_br = glm_objective("poisson", X, y, fit.coef, fit.intercept, 0.0, l2)
@@ -227,12 +246,16 @@ def scipy_l1_glm(family, X, y, l1, l2, tol):
 
 
 def row_poisson_l1(name, X, y, l1, repeat):
-    t_ref, (w_ref, b_ref) = timeit(lambda: scipy_l1_glm("poisson", X, y, l1, 0.0, 1e-5), repeat)
+    def ref():
+        return scipy_l1_glm("poisson", X, y, l1, 0.0, 1e-5)
+
+    t_ref, (w_ref, b_ref) = timeit(ref, 1)
     w_ref = np.where(np.abs(w_ref) < 1e-10, 0.0, w_ref)
     k_ref = glm_kkt("poisson", X, y, w_ref, b_ref, l1, 0.0)
     model = br.Model(br.Poisson(), br.Laplace(1.0 / l1))
     model.map(X[:100, :20], y[:100], tol=1e-4)
-    t_br, fit = timeit(lambda: model.map(X, y, tol=max(k_ref, TOL_FLOOR)), repeat)
+    t_ref, t_br, fit = paired(ref, lambda: model.map(X, y, tol=max(k_ref, TOL_FLOOR)), repeat,
+                               t_ref)
     k_br = glm_kkt("poisson", X, y, fit.coef, fit.intercept, l1, 0.0)
     f_ref = glm_objective("poisson", X, y, w_ref, b_ref, l1, 0.0)
     f_br = glm_objective("poisson", X, y, fit.coef, fit.intercept, l1, 0.0)
@@ -268,9 +291,9 @@ def build_rows(only, repeat):
         rows.append(lambda: row_enet("enet wide 200x20000", Xw, yw, amw / 5, 0.5, repeat))
     if want("path"):
         Xp, yp = gauss_dense(5000, 500, seed=1)
-        rows.append(lambda: row_path("lasso path 5000x500", Xp, yp, 1))
+        rows.append(lambda: row_path("lasso path 5000x500", Xp, yp, repeat))
         Xq, yq = gauss_dense(200, 5000, seed=2, k=20)
-        rows.append(lambda: row_path("lasso path wide 200x5000", Xq, yq, 1))
+        rows.append(lambda: row_path("lasso path wide 200x5000", Xq, yq, max(1, repeat - 1)))
     if want("ridge"):
         Xr, yr = gauss_dense(20000, 1000, seed=3)
         rows.append(lambda: row_ridge("ridge 20000x1000", Xr, yr, 10.0, repeat))
@@ -290,6 +313,8 @@ def build_rows(only, repeat):
                                          repeat))
         rows.append(lambda: row_logistic("L2-logistic 5000x1000", Xl, yl, 0.1, 0.0,
                                          "newton-cholesky", repeat))
+        rows.append(lambda: row_logistic("L2-logistic 5000x1000 (tight)", Xl, yl, 0.1, 0.0,
+                                         "lbfgs", repeat, sk_tol=1e-8))
     if want("poisson"):
         rng = np.random.default_rng(6)
         Xpo = rng.standard_normal((5000, 500))
@@ -300,6 +325,8 @@ def build_rows(only, repeat):
                                            repeat))
         rows.append(lambda: row_poisson_l2("Poisson-L2 5000x500", Xpo, ypo, 1e-3,
                                            "newton-cholesky", repeat))
+        rows.append(lambda: row_poisson_l2("Poisson-L2 5000x500 (tight)", Xpo, ypo, 1e-3,
+                                           "lbfgs", repeat, sk_tol=1e-8))
         lmax = float(np.abs(Xpo.T @ (ypo - ypo.mean())).max())
         rows.append(lambda: row_poisson_l1("Poisson-L1 5000x500 (lmax/10)", Xpo, ypo, lmax / 10,
                                            repeat))
@@ -344,7 +371,8 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", nargs="*", default=None)
-    ap.add_argument("--out", default=None, help="write a markdown report here")
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "RESULTS.md"),
+                    help="write a markdown report here ('' to skip)")
     ap.add_argument("--blas-threads", type=int, default=1,
                     help="BLAS threads for both sides (0 = library default)")
     args = ap.parse_args(argv)

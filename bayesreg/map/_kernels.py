@@ -109,8 +109,8 @@ def cd_gram(G, g, w, ws, a, c, n_epochs):
             new = _st(g[j] + nj * wj, a[j]) / (nj + c[j])
             d = new - wj
             if d != 0.0:
-                for k in range(p):
-                    g[k] -= d * G[k, j]
+                for k in range(p):  # G symmetric and C-ordered: row j is contiguous
+                    g[k] -= d * G[j, k]
                 w[j] = new
                 s = abs(d) * np.sqrt(nj)
                 if s > max_step:

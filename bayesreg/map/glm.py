@@ -72,8 +72,9 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     """Minimize ``datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (module docstring).
 
     Pure L2 (``a == 0``): Newton's method, each step exact (Cholesky of the weighted ridge) for
-    ``p <= NEWTON_CG_MIN_P`` dense columns, else truncated Newton-CG (Hessian-vector products
-    only, Jacobi preconditioner, forcing term ``min(0.5, sqrt(kkt / kkt_0))``). With an L1 part:
+    ``p <= NEWTON_CG_MIN_P`` dense columns; else (or for sparse X) L-BFGS stopped by the KKT
+    criterion itself, and, should it stall, truncated Newton-CG (Hessian-vector products only,
+    Jacobi preconditioner, forcing term ``min(0.5, sqrt(kkt / kkt_0))``). With an L1 part:
     proximal Newton, inner weighted elastic net by working-set CD. Stops when the KKT violation
     <= ``tol`` x (KKT violation at the intercept-only model). Returns :class:`GLMSolution`.
     """
@@ -144,10 +145,10 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
 NEWTON_CG_MIN_P = 200
 
 
-LBFGS_REL = 1e-4  # L-BFGS phase until kkt <= max(tol_abs, LBFGS_REL * kkt at the start)
+LBFGS_REL = 0.0  # L-BFGS phase until kkt <= max(tol_abs, LBFGS_REL * kkt at the start)
 
 
-def _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter=500):
+def _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter=300):
     """L-BFGS (scipy's L-BFGS-B) on the smooth objective: the cheapest way to low accuracy.
     Stops, through the callback, as soon as the KKT violation meets the target."""
     import scipy.optimize as so
@@ -186,8 +187,8 @@ def _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter=500):
 
 
 def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
-    """L-BFGS to moderate accuracy, then truncated Newton with preconditioned CG on (b0, w)
-    for a smooth (pure-L2) GLM."""
+    """L-BFGS until the KKT target (or LBFGS_REL of the start), then, if still needed,
+    truncated Newton with preconditioned CG on (b0, w), for a smooth (pure-L2) GLM."""
     n, p = X.shape
     fi = 1.0 if fit_intercept else 0.0
     w, b, n_lbfgs = _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs)
