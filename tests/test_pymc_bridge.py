@@ -93,7 +93,7 @@ LIKS = {
     "poisson": (lambda: Poisson(), "poisson", False),
 }
 PRIORS = {
-    "normal": lambda: Normal(0.8),
+    "normal_array": lambda: Normal(np.linspace(0.5, 1.2, P)),
     "laplace_array": lambda: Laplace(np.linspace(0.15, 0.6, P)),
     "enet_array": lambda: ElasticNetPrior(0.3, np.linspace(0.5, 1.5, P)),
 }
