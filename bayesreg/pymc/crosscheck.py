@@ -247,11 +247,17 @@ def _smooth_hessian_sd(lik, prior, X, y, sw, coef, intercept, sigma, fit_interce
         h = lik.curvature(y, eta, sw, sigma=sigma if sigma is not None else lik.sigma)
     else:
         h = lik.curvature(y, eta, sw)
-    Xd = X.toarray() if hasattr(X, "toarray") else X
-    Z = np.column_stack([Xd, np.ones(len(y))]) if fit_intercept else Xd
-    p = Xd.shape[1]
+    p = X.shape[1]
+    if hasattr(X, "toarray"):  # scipy.sparse: never densify X itself
+        XtHX = np.asarray((X.T @ X.multiply(h[:, None])).todense())
+    else:
+        XtHX = X.T @ (X * h[:, None])
+    if fit_intercept:
+        Xth = np.asarray(X.T @ h).ravel()
+        H = np.block([[XtHX, Xth[:, None]], [Xth[None, :], np.array([[h.sum()]])]])
+    else:
+        H = XtHX
     _, l2 = prior.penalty_weights(p)
-    H = Z.T @ (Z * h[:, None])
     H[np.arange(p), np.arange(p)] += l2
     # a tiny ridge keeps H invertible when p > n and there is no L2 part
     H[np.diag_indices_from(H)] += 1e-10 * max(float(np.trace(H)) / H.shape[0], 1e-300)
