@@ -320,17 +320,28 @@ def _crosscheck(args, out: _Out) -> int:
 
 
 # --------------------------------------------------------------------------- sample
+def _netcdf_ok(v) -> bool:
+    """Whether an attribute value can be stored in NetCDF as is."""
+    if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, dict):
+        return False
+    if isinstance(v, (list, tuple)):
+        return len(v) > 0 and (all(isinstance(e, str) for e in v) or all(
+            isinstance(e, (int, float, np.integer, np.floating))
+            and not isinstance(e, bool) for e in v))
+    return True
+
+
 def _sanitize_attrs(tree) -> None:
-    """NetCDF attributes must be str/number/array: store anything else as JSON text."""
+    """NetCDF attributes must be str/number/homogeneous lists: store anything else as JSON."""
     for node in tree.subtree:
-        attrs = dict(node.attrs)
-        for k, v in attrs.items():
-            if isinstance(v, (dict, list, tuple, bool, type(None))):
+        for k, v in dict(node.attrs).items():
+            if not _netcdf_ok(v):
                 node.attrs[k] = json.dumps(_jsonable(v))
-        for var in node.ds.data_vars.values() if node.has_data else ():
-            for k, v in dict(var.attrs).items():
-                if isinstance(v, (dict, list, tuple, bool, type(None))):
-                    node[var.name].attrs[k] = json.dumps(_jsonable(v))
+        if node.has_data:
+            for name, var in node.ds.data_vars.items():
+                for k, v in dict(var.attrs).items():
+                    if not _netcdf_ok(v):
+                        node[name].attrs[k] = json.dumps(_jsonable(v))
 
 
 def _sample(args, out: _Out) -> int:
@@ -441,10 +452,25 @@ def _report(args, out: _Out) -> int:
     X, y = load_table(args.data, args.target, args.features, args.standardize)
     model = build_model_from_args(args, len(y))
     _need("bayesreg.diagnostics", "report", "report")
-    out.progress(f"sampling and writing the report to {args.out} ...")
-    rep = _call_report(model, X, y, args.out, args.draws, args.seed, args.quiet,
-                       extra={"tune": args.tune, "chains": args.chains,
-                              "compare_priors": not args.no_compare_priors})
+    extra: dict[str, Any] = {"tune": args.tune, "chains": args.chains,
+                             "compare_priors": not args.no_compare_priors}
+    if args.posterior:
+        idata = _open_tree(args.posterior)
+        spec = idata.attrs.get("bayesreg_model")
+        if spec is not None:
+            from .model import Model
+
+            stored = Model.from_dict(json.loads(spec))
+            if stored != model:
+                raise CLIError(f"--posterior {args.posterior!r} was sampled from {stored!r}, "
+                               f"not from the model given here ({model!r}).")
+        extra["idata"] = idata
+        if "bayesreg_map" in idata.attrs:
+            from .map import MAPResult
+
+            extra["fit"] = MAPResult.from_dict(json.loads(idata.attrs["bayesreg_map"]))
+    out.progress(f"writing the report to {args.out} ...")
+    rep = _call_report(model, X, y, args.out, args.draws, args.seed, args.quiet, extra=extra)
     path = _report_path(rep, args.out)
     if args.json:
         _print_json({"report": str(path)})
@@ -717,7 +743,9 @@ exit code 1 when the direct MAP and pm.find_MAP disagree beyond the documented t
   bayesreg compare post.nc --json""",
     "report": """examples:
   bayesreg report diabetes --target target --standardize --prior laplace --scale 10 \\
-      --out bayesreg-report""",
+      --out bayesreg-report
+  bayesreg report diabetes --target target --standardize --prior laplace --scale 10 \\
+      --posterior post.nc --no-compare-priors --out bayesreg-report""",
     "convert": """examples:
   bayesreg convert --from sklearn:Lasso --alpha 0.1 --n-samples 442 --sigma 1
   bayesreg convert --from sklearn:ElasticNet --alpha 0.1 --l1-ratio 0.5 --n-samples 442 --sigma 1
@@ -868,6 +896,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_model_options(r)
     r.add_argument("--out", required=True, metavar="DIR")
     _add_sampling_options(r)
+    r.add_argument("--posterior", metavar="POST.nc",
+                   help="reuse draws written by 'bayesreg sample' (same model and data)")
     r.add_argument("--no-compare-priors", action="store_true",
                    help="skip the LOO comparison of Normal / Laplace / elastic-net priors "
                         "(saves two sampling runs)")
