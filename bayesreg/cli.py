@@ -392,7 +392,8 @@ def _open_tree(path: str):
     if not p.is_file():
         raise CLIError(f"posterior file {path!r} not found (write one with 'bayesreg sample').")
     try:
-        return xr.open_datatree(p, engine="h5netcdf")
+        with xr.open_datatree(p, engine="h5netcdf") as tree:
+            return tree.load()  # read everything, then close the file
     except (OSError, ValueError) as e:
         raise CLIError(f"cannot read {path!r} as a NetCDF posterior: {str(e).splitlines()[0]}") \
             from None

@@ -304,8 +304,8 @@ def test_sample_compare_report(csv_gauss, tmp_path, capsys):
     code, out, err = run(["sample", *model_args, "--out", str(nc), "--draws", "300", "--tune",
                           "300", "--chains", "2", "--seed", "1", "--quiet"], capsys)
     assert code == 0, err
-    tree = xr.open_datatree(nc, engine="h5netcdf")
-    assert tree.posterior["coef"].shape == (2, 300, 6)
+    with xr.open_datatree(nc, engine="h5netcdf") as tree:
+        assert tree.posterior["coef"].shape == (2, 300, 6)
     d = run_json(["compare", str(nc)], capsys)
     rows = d["table"]
     assert len(rows) == 6
@@ -351,7 +351,8 @@ def test_netcdf_attribute_sanitizing(tmp_path):
     tree["posterior"].attrs.update({"sample_dims": ["chain", "draw"], "n": 3})
     cli._sanitize_attrs(tree)
     tree.to_netcdf(tmp_path / "t.nc", engine="h5netcdf")
-    back = xr.open_datatree(tmp_path / "t.nc", engine="h5netcdf")
+    with xr.open_datatree(tmp_path / "t.nc", engine="h5netcdf") as b:
+        back = b.load()
     assert json.loads(back.attrs["spec"]) == {"k": 1}
     assert json.loads(back.attrs["none"]) is None and json.loads(back.attrs["flag"]) is True
     # homogeneous lists stay lists (ArviZ reads sample_dims from here)
