@@ -48,6 +48,33 @@ def col_norms(X, xbar, sw):
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
+def col_stats(X, sw, S, center):
+    """Weighted means (0 if not ``center``), centered and uncentered weighted squared norms
+    of every column: each column is read from memory once (the second pass hits cache)."""
+    n, p = X.shape
+    xbar = np.zeros(p)
+    out = np.empty(p)
+    unc = np.empty(p)
+    for j in range(p):
+        m = 0.0
+        if center:
+            for i in range(n):
+                m += sw[i] * X[i, j]
+            m /= S
+        s = 0.0
+        u = 0.0
+        for i in range(n):
+            x = X[i, j]
+            d = x - m
+            s += sw[i] * d * d
+            u += sw[i] * x * x
+        xbar[j] = m
+        out[j] = s
+        unc[j] = u
+    return xbar, out, unc
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
 def grad_dense(X, xbar, sw, res, ws):
     """``X~_j^T r~`` for j in ``ws``."""
     n = X.shape[0]
@@ -259,6 +286,7 @@ def warmup() -> None:
     a = np.ones(2)
     c = np.zeros(2)
     n2, _ = col_norms(X, xbar, sw)
+    col_stats(X, sw, 3.0, True)
     grad_dense(X, xbar, sw, res, ws)
     cd_dense(X, xbar, sw, res, w, ws, a, c, n2, 1)
     G = np.ascontiguousarray(X.T @ X)

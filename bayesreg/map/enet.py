@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from ._kernels import (
     cd_dense,
     cd_sparse,
-    col_norms,
+    col_stats,
     grad_dense,
     grad_sparse,
     gram_solve,
@@ -115,8 +115,7 @@ class Design:
             self.use_gram = False
         else:
             self.X = np.asfortranarray(X, dtype=np.float64)
-            self.xbar = (sw @ self.X / S) if fit_intercept else np.zeros(p)
-            self.norms2, unc = col_norms(self.X, self.xbar, sw)
+            self.xbar, self.norms2, unc = col_stats(self.X, sw, S, bool(fit_intercept))
             # None = automatic: a single solve runs working-set CD on X; from the second solve
             # on the same design (paths, the joint-sigma loop, GLM-free reuse) the Gram matrix
             # is built once when n >> p and then every epoch is O(p) per changed coefficient.

@@ -159,7 +159,7 @@ def _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter=300):
 
     def fun(z):
         wz, bz = z[:p], z[p] * fi
-        eta = bz + _matvec(X, wz)
+        eta = bz + _matvec(X, wz) if np.any(wz) else np.full(y.shape[0], bz)
         ge = lik.gradient(y, eta, sw)
         f = lik.datafit(y, eta, sw) + 0.5 * float(c @ (wz * wz))
         g = np.empty(p + 1)
@@ -173,8 +173,9 @@ def _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter=300):
             fun(z)
         return float(np.abs(cache["g"]).max())
 
-    start = kkt_of(np.concatenate([w, [b]]))
-    target = max(tol_abs, LBFGS_REL * start)
+    target = tol_abs
+    if LBFGS_REL > 0:
+        target = max(tol_abs, LBFGS_REL * kkt_of(np.concatenate([w, [b]])))
 
     def cb(intermediate_result):
         if kkt_of(intermediate_result.x) <= target:
@@ -183,7 +184,7 @@ def _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter=300):
     r = so.minimize(fun, np.concatenate([w, [b]]), jac=True, method="L-BFGS-B", callback=cb,
                     options=dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=10))
     z = r.x
-    return z[:p].copy(), float(z[p]) * fi, int(r.nit)
+    return z[:p].copy(), float(z[p]) * fi, int(r.nit), kkt_of(z)
 
 
 def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
@@ -191,7 +192,9 @@ def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
     truncated Newton with preconditioned CG on (b0, w), for a smooth (pure-L2) GLM."""
     n, p = X.shape
     fi = 1.0 if fit_intercept else 0.0
-    w, b, n_lbfgs = _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs)
+    w, b, n_lbfgs, kkt = _lbfgs_phase(lik, X, y, sw, c, fit_intercept, w, b, tol_abs)
+    if kkt <= tol_abs:
+        return GLMSolution(w, float(b), float(kkt), float(tol_abs), n_lbfgs, True)
     eta = b + _matvec(X, w)
     F = lik.datafit(y, eta, sw) + 0.5 * float(c @ (w * w))
     kkt0 = None
