@@ -6,7 +6,8 @@ process. ESS is ArviZ's bulk ESS; the table reports the minimum over all paramet
 intercept, sigma) and the median over the coefficients, divided by wall time. nutpie is timed
 twice: the first call includes compiling the model (numba), the second reuses the compiled model.
 
-Run: ``.venv/bin/python benchmarks/bench_gibbs.py [--n 1000] [--p 20] [--repeat 2]``
+Run: ``.venv/bin/python benchmarks/bench_gibbs.py [--n 1000] [--p 20] [--repeat 2]
+[--no-rowwise]``
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def main(argv=None):
     ap.add_argument("--chains", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--no-nutpie", action="store_true")
+    ap.add_argument("--no-rowwise", action="store_true",
+                    help="skip the row-wise PyMC model (slow for large n)")
     args = ap.parse_args(argv)
 
     import bayesreg as br
@@ -75,7 +78,10 @@ def main(argv=None):
     if not args.no_nutpie:
         from bayesreg.pymc import sample
 
-        for label, suff in (("nutpie, suff-stats model", "auto"), ("nutpie, row-wise model", False)):
+        variants = [("nutpie, suff-stats model", "auto")]
+        if not args.no_rowwise:
+            variants.append(("nutpie, row-wise model", False))
+        for label, suff in variants:
             for r in range(args.repeat):
                 t0 = time.perf_counter()
                 with warnings.catch_warnings():
@@ -85,7 +91,7 @@ def main(argv=None):
                 dt = time.perf_counter() - t0
                 tag = label + (" (incl. compile)" if r == 0 else "")
                 rows.append((tag, r, dt, *_ess(tree)))
-                if r == args.repeat - 1:
+                if suff == "auto" and r == args.repeat - 1:
                     nuts_tree = tree
 
         # agreement: posterior means of Gibbs vs NUTS, MCSE-scaled
