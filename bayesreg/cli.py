@@ -185,11 +185,26 @@ def _sklearn_estimator(likelihood: str, prior: str, alpha: float, rho: float):
         return ElasticNet(alpha=alpha, l1_ratio=rho)
     if likelihood == "bernoulli":
         # sklearn's LogisticRegression is parametrized by C = 1 / alpha
-        return LogisticRegression(C=1.0 / alpha, l1_ratio=rho)
+        return LogisticRegression(C=1.0 / alpha, l1_ratio=rho,
+                                  solver="saga" if rho > 0 else "lbfgs")
     if prior != "normal":
         raise CLIError("scikit-learn's PoissonRegressor has only an L2 penalty: use --prior "
                        "normal, or --convention glmnet for an L1 Poisson model.")
     return PoissonRegressor(alpha=alpha)
+
+
+_EST_PARAMS = {"Ridge": ("alpha",), "Lasso": ("alpha",), "ElasticNet": ("alpha", "l1_ratio"),
+               "LogisticRegression": ("C", "l1_ratio", "solver"), "PoissonRegressor": ("alpha",)}
+
+
+def describe_estimator(est) -> str:
+    """``Name(param=value, ...)`` with the penalty parameters always spelled out (scikit-learn's
+    own repr hides parameters equal to their defaults, e.g. ``Lasso()`` for ``alpha=1.0``)."""
+    name = type(est).__name__
+    params = est.get_params()
+    keys = _EST_PARAMS.get(name, ())
+    extra = [] if params.get("fit_intercept", True) else ["fit_intercept=False"]
+    return f"{name}(" + ", ".join([f"{k}={params[k]!r}" for k in keys] + extra) + ")"
 
 
 def _equivalents(model, n: int, sigma: float | None) -> dict[str, Any]:
@@ -198,7 +213,7 @@ def _equivalents(model, n: int, sigma: float | None) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     try:
-        out["sklearn"] = repr(model.to_sklearn(n_samples=n, sigma=sigma))
+        out["sklearn"] = describe_estimator(model.to_sklearn(n_samples=n, sigma=sigma))
     except BayesregError as e:
         out["sklearn"] = f"none ({e})"
     try:
@@ -505,6 +520,7 @@ def _convert(args, out: _Out) -> int:
                 raise CLIError("sklearn:LogisticRegression needs --C (inverse penalty strength).")
             kw["C"] = args.C
             kw["l1_ratio"] = 0.0 if args.l1_ratio is None else args.l1_ratio
+            kw["solver"] = "saga" if kw["l1_ratio"] > 0 else "lbfgs"
         else:
             if args.alpha is None:
                 raise CLIError(f"sklearn:{name} needs --alpha.")
@@ -515,7 +531,7 @@ def _convert(args, out: _Out) -> int:
                 kw["l1_ratio"] = args.l1_ratio
         est = getattr(linear_model, name)(**kw)
         model = conversions.from_sklearn(est, n_samples=n, sigma=args.sigma)
-        result["from"] = repr(est)
+        result["from"] = describe_estimator(est)
     elif kind == "glmnet":
         if name not in ("gaussian", "binomial", "poisson"):
             raise CLIError(f"--from glmnet:{name}: family must be gaussian, binomial or poisson.")
@@ -554,7 +570,7 @@ def _convert(args, out: _Out) -> int:
 
         try:
             if t == "sklearn":
-                eq[t] = repr(model.to_sklearn(n_samples=n, sigma=args.sigma))
+                eq[t] = describe_estimator(model.to_sklearn(n_samples=n, sigma=args.sigma))
             else:
                 g = model.to_glmnet(n_samples=n, sigma=args.sigma)
                 eq[t] = g

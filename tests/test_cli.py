@@ -175,6 +175,16 @@ def test_convert_prior_to_sklearn_and_glmnet(capsys):
     assert d["equivalent"]["glmnet"]["lambda_"] == pytest.approx(9 / (100 * 4), rel=1e-12)
 
 
+def test_default_valued_penalty_is_spelled_out(capsys):
+    # scikit-learn's repr would print Lasso() for alpha=1.0 (its default)
+    d = run_json(["fit", "diabetes", "--target", "target", "--alpha", "1", "--sigma", "54",
+                  "--no-intercept"], capsys)
+    assert d["equivalent"]["sklearn"] == "Lasso(alpha=1.0, fit_intercept=False)"
+    d = run_json(["convert", "--from", "sklearn:LogisticRegression", "--C", "1", "--l1-ratio",
+                  "1"], capsys)
+    assert d["from"] == "LogisticRegression(C=1.0, l1_ratio=1.0, solver='saga')"
+
+
 def test_convert_logistic_and_glmnet_binomial(capsys):
     d = run_json(["convert", "--from", "sklearn:LogisticRegression", "--C", "0.25",
                   "--l1-ratio", "1"], capsys)
