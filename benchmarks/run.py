@@ -398,7 +398,10 @@ def main(argv=None):
         now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         body = [f"# bayesreg vs scikit-learn: direct MAP solvers\n\nDate: {now}  \n"
                 f"Machine: {machine()}  \nCommand: `python benchmarks/run.py "
-                f"{' '.join(argv if argv is not None else sys.argv[1:])}` (`make bench`)\n",
+                f"{' '.join(argv if argv is not None else sys.argv[1:])}` (`make bench`)  \n"
+                f"BLAS threads: {args.blas_threads or 'library default'} (both sides)  \n"
+                "Analysis, profiles and the rows above target: `benchmarks/README.md`; R glmnet "
+                "paths: `benchmarks/RESULTS_glmnet.md`.\n",
                 __doc__.split("Usage:")[0].split("\n", 1)[1]]
         for i, t in enumerate(tables):
             body.append(f"\n## run {i + 1}\n\n{t}\n")

@@ -202,3 +202,20 @@ def test_input_not_mutated(rng):
         solve_enet(M, y, sw, np.full(10, 1.0), np.full(10, 0.1), True, tol=1e-10)
     assert np.array_equal(X, X0) and np.array_equal(y, y0) and np.array_equal(sw, sw0)
     assert np.array_equal(Xs.data, d0)
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.5])
+def test_gap_safe_screening_is_safe(rng, l2):
+    """Features removed by the gap-safe rule are exactly zero in scikit-learn's solution, and the
+    screened solve still matches it."""
+    n, p = 60, 1500
+    X, y = problem(rng, n, p, k=8)
+    sw = np.ones(n)
+    lam = 0.2 * amax(X, y, sw)
+    sol = solve_enet(X, y, sw, np.full(p, lam), np.full(p, l2), True, tol=TIGHT,
+                     max_iter=200_000)
+    assert sol.converged and sol.n_screened > p // 2
+    w_sk, b_sk = sk_enet(X, y, sw, lam, l2)
+    np.testing.assert_allclose(sol.coef, w_sk, atol=1e-7)
+    # every feature with a clear KKT margin (hence screenable) is zero in the reference
+    assert np.count_nonzero(w_sk) <= p - sol.n_screened

@@ -75,6 +75,7 @@ class EnetSolution:
     tol_abs: float
     n_iter: int
     converged: bool
+    n_screened: int = 0  # features removed by the gap-safe rule (dense solver)
 
 
 class Design:
@@ -204,6 +205,16 @@ def _primal_gap(rr, yr, corr, w, a, c):
         s = 1.0 if dn <= 1.0 else 1.0 / dn
     dual = s * yr - 0.5 * s * s * (rr + wcw)
     return primal, max(primal - dual, 0.0)
+
+
+def _dual_scale(corr, w, a, c):
+    """The ``s`` of :func:`primal_dual_gap`'s dual point ``theta = s * [r; -sqrt(c) w]``."""
+    g = np.abs(corr - c * w)
+    pos = a > 0
+    if np.any(~pos & (g > 0)):
+        return 0.0
+    dn = float(np.max(g[pos] / a[pos])) if pos.any() else 0.0
+    return 1.0 if dn <= 1.0 else 1.0 / dn
 
 
 def _gap_from_stats(rr, yr, corr, w, a, c):
@@ -386,12 +397,33 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
     def obj_ws(r, wv, aa, cc):
         return 0.5 * float(r @ (sw * r)) + float(aa @ np.abs(wv)) + 0.5 * float(cc @ (wv * wv))
 
+    p = d.p
+    keep = np.flatnonzero(d.norms2 > 0).astype(np.int64)  # features not (yet) screened out
+    screened = d.norms2 == 0
+    radius_factor = np.sqrt(d.norms2 + c)
     while True:
         u = sw * res
-        corr = X.T @ u - xbar * float(u.sum())
+        if keep.size == p:
+            corr = X.T @ u - xbar * float(u.sum())
+        else:
+            corr = np.zeros(p)
+            corr[keep] = grad_dense(X, xbar, sw, res, keep)
+        # gap of the problem restricted to the kept features: screened ones are 0 at the optimum,
+        # so the restricted problem has the same optimal value and the gap still bounds
+        # P(w) - P* from above
         _, gap = _primal_gap(float(res @ u), float(yc @ u), corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
             break
+        # gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017 for the enet via
+        # the augmented lasso): the dual optimum lies in the ball of radius sqrt(2 gap) around
+        # theta, so |x_j' theta*| < a_j, i.e. w*_j = 0, whenever
+        # s |g_j| + sqrt(2 gap) sqrt(norms2_j + c_j) < a_j.
+        sc = _dual_scale(corr, w, a, c)
+        new = (~screened & (w == 0) & (a > 0)
+               & (sc * np.abs(corr - c * w) + np.sqrt(2 * gap) * radius_factor < a))
+        if new.any():
+            screened |= new
+            keep = np.flatnonzero(~screened).astype(np.int64)
         S = np.flatnonzero(w)
         if n_epochs - last_as >= 200 and d.p <= _ACTIVE_SET_MAX_P:
             last_as = last_polish = n_epochs
@@ -414,7 +446,9 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
                     w[S] = wS
                     res = res_new
                     continue
-        ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
+        score = _violation_score(corr, w, a, c, d.norms2)
+        score[screened] = -np.inf
+        ws = _working_set(score, w, min(ws_size, max(keep.size, 1)))
         a_ws, c_ws = a[ws], c[ws]
         hist = np.empty((anderson_k + 1, ws.size))
         n_hist = 0
@@ -443,7 +477,8 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
                 break
         ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
     converged = gap <= tol_abs
-    return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
+    return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged,
+                        int(screened.sum() - np.count_nonzero(d.norms2 == 0)))
 
 
 def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
