@@ -30,7 +30,8 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
 
     Returns
     -------
-    X : ndarray of float64 (C or F order) or scipy.sparse.csc_matrix of float64
+    X : ndarray of float64 (C or F order; the caller's array itself when it already is one) or
+        scipy.sparse.csc_matrix of float64 (a copy)
     feature_names : list of str or None
         Column names when X is a pandas DataFrame.
     """
@@ -82,7 +83,11 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
         raise DataError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}.")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise DataError(f"{name} is empty (shape {arr.shape}): need at least one row and one column.")
-    arr = np.array(arr, dtype=np.float64, order="F", copy=True)
+    # No copy when X is already float64 (either memory order): the solvers only read X, and the
+    # never-modified guarantee is tested on every public entry point.
+    arr = np.asarray(arr, dtype=np.float64)
+    if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+        arr = np.asfortranarray(arr)
     finite = np.isfinite(arr)
     if not finite.all():
         raise DataError(f"{name} contains NaN or infinite entries ({_position(~finite)}): "
