@@ -178,6 +178,28 @@ class Model:
         return cls(likelihood=likelihood_from_dict(d["likelihood"]), prior=prior_from_dict(d["prior"]),
                    fit_intercept=bool(d.get("fit_intercept", True)))
 
+    @classmethod
+    def from_idata(cls, idata) -> Model:
+        """Rebuild the model that produced a posterior (a DataTree from :meth:`sample`, possibly
+        read back from NetCDF). A data-dependent default ``sigma_prior_scale`` is replaced by the
+        value resolved at sampling time, so the rebuilt model has exactly the same density."""
+        import json
+
+        from ._errors import DataError
+
+        attrs = dict(getattr(idata, "attrs", {}))
+        if "bayesreg_model" not in attrs and "posterior" in getattr(idata, "children", {}):
+            attrs = dict(idata["posterior"].attrs)
+        if "bayesreg_model" not in attrs:
+            raise DataError("this posterior has no 'bayesreg_model' attribute: it was not produced by "
+                            "bayesreg's Model.sample (or its attributes were dropped when saving).")
+        spec = json.loads(attrs["bayesreg_model"])
+        lik = spec["likelihood"]
+        unresolved = lik.get("sigma") is None and lik.get("sigma_prior_scale") is None
+        if lik.get("type") == "Gaussian" and unresolved and "sigma_prior_scale" in attrs:
+            lik["sigma_prior_scale"] = float(attrs["sigma_prior_scale"])
+        return cls.from_dict(spec)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):
             return NotImplemented
