@@ -63,7 +63,7 @@ def test_kkt_conditions(rng, lik_name, prior_name, sparse):
     X, y = _data(rng, lik_name, sparse=sparse)
     p = X.shape[1]
     lik, prior = LIKS[lik_name](), PRIORS[prior_name](p)
-    fit = br.Model(lik, prior).map(X, y, tol=1e-8)
+    fit = br.Model(lik, prior).map(X, y, tol=1e-10)
     assert fit.converged
     eta = fit.intercept + np.asarray(X @ fit.coef).ravel()
     g = _grad_eta(lik, y, eta)
@@ -141,7 +141,7 @@ def test_separable_logistic_has_finite_map(rng):
     X = rng.normal(size=(50, 2))
     y = (X[:, 0] > 0).astype(float)
     for prior in (br.Normal(1.0), br.Laplace(1.0)):
-        fit = br.Model(br.Bernoulli(), prior).map(X, y, tol=1e-8)
+        fit = br.Model(br.Bernoulli(), prior).map(X, y, tol=1e-10)
         assert fit.converged and np.all(np.isfinite(fit.coef)) and abs(fit.coef[0]) < 100
 
 

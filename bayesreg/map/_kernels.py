@@ -233,16 +233,15 @@ def gram_gap(yy, q, g, w, a, c):
         elif gj > 0.0:
             infeasible = True
     rr = max(yy - wq - wg, 0.0)
-    yr = yy - wq
     if infeasible:
         s = 0.0
     elif dn <= 1.0:
         s = 1.0
     else:
         s = 1.0 / dn
-    primal = 0.5 * rr + l1 + 0.5 * wcw
-    dual = s * yr - 0.5 * s * s * (rr + wcw)
-    return max(primal - dual, 0.0)
+    # primal - dual without terms of size yy that cancel (y.r = w.g + rr): see enet._primal_gap
+    gap = 0.5 * (1.0 - s) ** 2 * rr + l1 + 0.5 * wcw * (1.0 + s * s) - s * wg
+    return max(gap, 0.0)
 
 
 @njit(cache=True, nogil=True)

@@ -203,8 +203,13 @@ def _primal_gap(rr, yr, corr, w, a, c):
     else:
         dn = float(np.max(np.abs(g[pos]) / a[pos])) if pos.any() else 0.0
         s = 1.0 if dn <= 1.0 else 1.0 / dn
-    dual = s * yr - 0.5 * s * s * (rr + wcw)
-    return primal, max(primal - dual, 0.0)
+    # primal - dual with dual = s y~.r - s^2 (rr + wcw) / 2, rewritten with y~.r = w.corr + rr
+    # (exact for r = y~ - X~ w) so that no term of size ||y~||^2 cancels: the gap stays accurate
+    # to rounding of its own size, which tight certificates (and prox-Newton's inner problems,
+    # whose working responses are large) need. ``yr`` is kept in the signature for callers.
+    gap = (0.5 * (1.0 - s) ** 2 * rr + float(np.sum(a * np.abs(w))) + 0.5 * wcw * (1.0 + s * s)
+           - s * float(w @ corr))
+    return primal, max(gap, 0.0)
 
 
 def _dual_scale(corr, w, a, c):
