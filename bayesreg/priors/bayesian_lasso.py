@@ -44,7 +44,9 @@ class BayesianLasso(HierarchicalPrior):
     lam2_prior : (r, delta) or None
         Shape and rate of the Gamma hyperprior on lambda^2. When both ``scale`` and
         ``lam2_prior`` are None, ``(1.0, 1.78)`` is used: an exponential prior on lambda^2 with
-        mean 0.56 (weak for standardized X and the sigma-relative scale). Exactly one of ``scale`` and ``lam2_prior`` may be given.
+        mean 0.56 (weak for standardized X and the sigma-relative scale; the values Park &
+        Casella 2008 used for the diabetes data). Exactly one of ``scale`` and ``lam2_prior`` may
+        be given.
 
     Notes
     -----
