@@ -155,7 +155,21 @@ class Model:
 
     def sample(self, X, y, draws: int = 1000, tune: int = 1000, chains: int = 4,
                random_seed=None, sampler: str = "nutpie", progressbar: bool = True, **kwargs):
-        """Full posterior draws as an ``xarray.DataTree`` (see :func:`bayesreg.pymc.sample`)."""
+        """Full posterior draws as an ``xarray.DataTree`` (see :func:`bayesreg.pymc.sample`).
+
+        Dask X / y (Gaussian models): the sufficient statistics are computed with Dask and the
+        exact Gibbs sampler runs on them (``sampler="gibbs"``; the rows never leave the cluster)."""
+        if _is_dask(X) or _is_dask(y):
+            from ._errors import NotSupportedError
+            from .scaleout import sample_dask
+
+            if sampler != "gibbs":
+                raise NotSupportedError(
+                    f"sampler={sampler!r} needs the rows in memory; Dask arrays are sampled with "
+                    "sampler='gibbs' from their sufficient statistics (Gaussian models), or call "
+                    ".compute() on X and y first.")
+            return sample_dask(self, X, y, draws=draws, tune=tune, chains=chains,
+                               random_seed=random_seed, sample_weight=kwargs.get("sample_weight"))
         from .pymc import sample
 
         return sample(self, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,

@@ -143,3 +143,14 @@ def test_dask_dataframe_keeps_feature_names(data):
     ref = model.map(pd.DataFrame(X, columns=cols), ys["gaussian"], tol=1e-12)
     assert res.feature_names == cols
     np.testing.assert_allclose(res.coef, ref.coef, atol=1e-8)
+
+
+def test_model_sample_dispatches_dask_to_gibbs(data):
+    X, ys, sw, Xd, yd, swd = data
+    model = br.Model(br.Gaussian(), br.Normal(1.0))
+    via_model = model.sample(Xd, yd["gaussian"], draws=50, tune=10, chains=1, random_seed=5,
+                             sampler="gibbs", progressbar=False)
+    direct = sample_dask(model, Xd, yd["gaussian"], draws=50, tune=10, chains=1, random_seed=5)
+    np.testing.assert_array_equal(via_model.posterior.coef.values, direct.posterior.coef.values)
+    with pytest.raises(br.NotSupportedError, match="gibbs"):
+        model.sample(Xd, yd["gaussian"], draws=10, tune=10, chains=1, progressbar=False)
