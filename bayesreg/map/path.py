@@ -12,9 +12,10 @@ from .result import MAPPath
 from .solve import fit_map
 
 
-def max_strength(lik, prior, X, y, sw, fit_intercept) -> float | None:
+def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | None:
     """Smallest penalty multiplier at which w = 0 is the MAP (L1 priors), from the KKT conditions
-    at the intercept-only model: ``c_max = max_j |x~_j^T g_null| / l1_j``. None without an L1 part."""
+    at the intercept-only model: ``c_max = max_j |x~_j^T g_null| / l1_j``. None without an L1 part.
+    ``design``: a prebuilt :class:`Design` of (X, y, sw) to reuse (Gaussian)."""
     n, p = X.shape
     if isinstance(lik, Gaussian):
         sigma = lik.sigma
@@ -22,8 +23,8 @@ def max_strength(lik, prior, X, y, sw, fit_intercept) -> float | None:
             ybar = float(sw @ y / sw.sum()) if fit_intercept else 0.0
             rss = float(sw @ (y - ybar) ** 2)
             sigma = Gaussian.sigma_update(rss, float(sw.sum()), lik.resolve_sigma_prior_scale(y, sw))
-        d = Design(X, y, sw / sigma**2, fit_intercept, use_gram=False)
-        grad0 = d.corr(d.yt)
+        d = design if design is not None else Design(X, y, sw, fit_intercept, use_gram=False)
+        grad0 = d.corr(d.yt) / sigma**2
     else:
         eta0 = null_eta(lik, y, sw, fit_intercept)
         g = lik.gradient(y, np.full(n, eta0), sw)
@@ -48,6 +49,9 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
     p = X.shape[1]
     prior.check_n_coef(p)
     ref = np.max(np.atleast_1d(prior.path_scale))
+    # fixed-sigma Gaussian: one centered design (and Gram matrix when n >> p) for the whole path
+    design = (Design(X, y, sw, fit_intercept) if isinstance(lik, Gaussian)
+              and not lik.estimates_sigma else None)
     if scales is not None:
         scales = np.atleast_1d(np.asarray(scales, dtype=float))
         if scales.ndim != 1 or scales.size == 0 or np.any(~np.isfinite(scales)) or np.any(scales <= 0):
@@ -59,7 +63,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             raise ParameterError(f"n_scales must be >= 1, got {n_scales}.")
         if not (0 < eps < 1):
             raise ParameterError(f"eps must be in (0, 1), got {eps}.")
-        c_max = max_strength(lik, prior, X, y, sw, fit_intercept)
+        c_max = max_strength(lik, prior, X, y, sw, fit_intercept, design)
         if c_max is None:
             c_max = _ridge_reference(X, sw, prior)
             eps = min(eps, 1e-5)
@@ -67,9 +71,6 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     results, priors = [], []
     w0 = b0 = sigma0 = None
-    # fixed-sigma Gaussian: one centered design (and Gram matrix when n >> p) for the whole path
-    design = (Design(X, y, sw, fit_intercept) if isinstance(lik, Gaussian)
-              and not lik.estimates_sigma else None)
     for c in strengths:
         pr = prior.with_strength(float(c))
         res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,

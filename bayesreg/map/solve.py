@@ -36,10 +36,18 @@ def check_solver_faces(prior) -> None:
                                 "need a penalty form. Use model.sample() for this prior.")
 
 
-def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None):
-    """Exact un-normalized log posterior (all constants; flat intercept; no Jacobian)."""
-    eta = intercept + xw(X, coef)
-    lp = float(sw @ lik.loglik(y, eta, sigma)) + float(np.sum(prior.logpdf(coef)))
+def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None,
+                  rss=None):
+    """Exact un-normalized log posterior (all constants; flat intercept; no Jacobian).
+
+    ``rss``: for a Gaussian likelihood, ``sum_i sw_i (y_i - intercept - x_i coef)^2`` when the
+    caller already has it (paths get it from the Gram statistics without touching X)."""
+    if rss is not None and isinstance(lik, Gaussian):
+        s = lik.sigma if sigma is None else sigma
+        ll = -0.5 * rss / s**2 - float(sw.sum()) * (np.log(s) + 0.5 * np.log(2 * np.pi))
+    else:
+        ll = float(sw @ lik.loglik(y, intercept + xw(X, coef), sigma))
+    lp = ll + float(np.sum(prior.logpdf(coef)))
     if isinstance(lik, Gaussian) and lik.estimates_sigma:
         lp += Gaussian.sigma_logprior(sigma, sigma_prior_scale)
     return lp
@@ -79,7 +87,8 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         w, b, opt, tol_abs, n_iter = sol.coef, sol.intercept, sol.kkt, sol.tol_abs, sol.n_iter
         solver = "prox_newton" if np.any(a > 0) else "newton"
         kind = "kkt"
-    lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale)
+    rss = _rss_from_gram(design, w) if isinstance(lik, Gaussian) else None
+    lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale, rss=rss)
     norm = prior.log_normalizer(p)
     const = _lik_constant(lik, y, sw, sigma)
     objective = -lp - norm + const
@@ -96,6 +105,19 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      n_iter=int(n_iter), converged=converged, feature_names=names, prior=prior,
                      likelihood=lik, fit_intercept=fit_intercept, solver=solver, n_samples=n,
                      sigma_prior_scale=sigma_scale, extra=extra)
+
+
+def _rss_from_gram(design, w):
+    """``||y~ - X~ w||^2 = yy - 2 w.q + w.G w`` from a design whose Gram matrix is already built
+    (O(p |support|), no pass over X), or None. Falls back (None) when the fit is so close that
+    the subtraction would lose more than ~1e-10 relative accuracy."""
+    if design is None or getattr(design, "_G", None) is None:
+        return None
+    S = np.flatnonzero(w)
+    wS = w[S]
+    Gw = design.G[np.ix_(S, S)] @ wS
+    rss = design.yy - 2.0 * float(wS @ design.q[S]) + float(wS @ Gw)
+    return rss if rss >= 1e-6 * design.yy else None
 
 
 def _check_mode_exists(lik, y, sw, fit_intercept):
