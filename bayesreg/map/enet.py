@@ -64,6 +64,25 @@ def syrk_blocks(X, xbar, v, col_scale=None):
     return out
 
 
+def _col_stats_rows(X, sw, S, center):
+    """:func:`col_stats` for a C-ordered X, over row blocks (each block read once, no n x p
+    temporary): weighted means, and centered / uncentered weighted squared column norms. The
+    centered norms are accumulated around the means (two passes over the rows), so a column
+    with a large mean and a small spread keeps its accuracy."""
+    n, p = X.shape
+    block = max(1, min(n, _BLOCK_ELEMS // max(p, 1)))
+    xbar = (sw @ X) / S if center else np.zeros(p)
+    cen = np.zeros(p)
+    unc = np.zeros(p)
+    for s in range(0, n, block):
+        B = X[s:s + block]
+        wb = sw[s:s + block]
+        unc += wb @ (B * B)
+        D = B - xbar if center else B
+        cen += wb @ (D * D)
+    return xbar, cen, unc
+
+
 _ZERO_VAR = 1e-20  # centered / uncentered squared norm below which a column is constant
 
 
@@ -115,8 +134,16 @@ class Design:
             self.norms2 = np.maximum(unc - S * self.xbar**2, 0.0)
             self.use_gram = False
         else:
-            self.X = np.asfortranarray(X, dtype=np.float64)
-            self.xbar, self.norms2, unc = col_stats(self.X, sw, S, bool(fit_intercept))
+            X = np.asarray(X, dtype=np.float64)
+            self.X_in = X  # the caller's array, any layout (BLAS products and Gram blocks use it)
+            # Fortran copy for the CD kernels: made now, unless the caller said this design is for
+            # BLAS-only work (use_gram=False: closed-form ridge), where C-ordered X is used as is
+            rows_only = use_gram is False and X.flags.c_contiguous and not X.flags.f_contiguous
+            self._XF = None if rows_only else np.asfortranarray(X)
+            if self._XF is not None:
+                self.xbar, self.norms2, unc = col_stats(self._XF, sw, S, bool(fit_intercept))
+            else:
+                self.xbar, self.norms2, unc = _col_stats_rows(X, sw, S, bool(fit_intercept))
             # None = automatic: a single solve runs working-set CD on X; from the second solve
             # on the same design (paths, the joint-sigma loop, GLM-free reuse) the Gram matrix
             # is built once when n >> p and then every epoch is O(p) per changed coefficient.
@@ -133,13 +160,21 @@ class Design:
         if self.sparse:
             return np.asarray(self.Xs.T @ r).ravel() - self.xbar * float(self.v @ r)
         u = self.v * r
-        return self.X.T @ u - self.xbar * float(u.sum())
+        return self.X_in.T @ u - self.xbar * float(u.sum())
 
     def matvec(self, w):
         """``X~ w``."""
         if self.sparse:
             return np.asarray(self.Xs @ w).ravel() - float(self.xbar @ w) * self.v
-        return self.v * (self.X @ w - float(self.xbar @ w))
+        return self.v * (self.X_in @ w - float(self.xbar @ w))
+
+    @property
+    def X(self) -> np.ndarray:
+        """X in Fortran order (what the numba CD kernels read); copied on first use only when the
+        caller's array is C-ordered, so closed-form and Gram-only solves never pay the copy."""
+        if self._XF is None:
+            self._XF = np.asfortranarray(self.X_in)
+        return self._XF
 
     def intercept(self, w) -> float:
         return float(self.ybar - self.xbar @ w) if self.fit_intercept else 0.0
@@ -152,7 +187,7 @@ class Design:
         return self._Xt
 
     def _build_gram(self):
-        self._G = np.ascontiguousarray(syrk_blocks(self.X, self.xbar, self.v))
+        self._G = np.ascontiguousarray(syrk_blocks(self.X_in, self.xbar, self.v))
         self._q = self.corr(self.yt)
 
     @property

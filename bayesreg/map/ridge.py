@@ -42,14 +42,14 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
         return _ridge_cg(d, c, tol)
     n, p = d.n, d.p
     if n >= p:
-        A = d._G.copy() if d._G is not None else syrk_blocks(d.X, d.xbar, d.v)
+        A = d._G.copy() if d._G is not None else syrk_blocks(d.X_in, d.xbar, d.v)
         A[np.diag_indices(p)] += c
         rhs = d.corr(d.yt)
         w = sla.cho_solve(sla.cho_factor(A, lower=True, check_finite=False), rhs,
                           check_finite=False)
     else:
         # K = X~ C^-1 X~^T + I  (n x n): rows of X~ C^-1/2 are the syrk operand
-        B = d.X - d.xbar if d.fit_intercept else d.X.copy()
+        B = d.X_in - d.xbar if d.fit_intercept else d.X_in.copy()
         if not d.unit_weights:
             B *= d.v[:, None]
         uniform = bool(np.all(c == c[0]))
