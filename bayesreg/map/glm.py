@@ -43,6 +43,20 @@ def _rmatvec(X, g):
     return np.asarray(X.T @ g).ravel()
 
 
+def _armijo(lik, y, sw, pen, eta, w, F, X_dw, dw, db, delta):
+    """Backtracking (Armijo) line search on ``F = datafit + pen`` along ``(db, dw)`` with
+    predicted decrease ``delta``; returns ``(t, eta_t, w_t, F_t)`` or None after 60 halvings."""
+    t = 1.0
+    for _ in range(60):
+        eta_t = eta + t * (db + X_dw)
+        w_t = w + t * dw
+        F_t = lik.datafit(y, eta_t, sw) + pen(w_t)
+        if np.isfinite(F_t) and F_t <= F + 1e-4 * t * min(delta, 0.0) + 1e-13 * abs(F):
+            return t, eta_t, w_t, F_t
+        t *= 0.5
+    return None
+
+
 def kkt_violation(X, g, w, a, c, fit_intercept):
     """Largest KKT violation given the datafit gradient ``g`` (w.r.t. eta) at (b0, w)."""
     gw = _rmatvec(X, g) + c * w
@@ -123,20 +137,11 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
             break  # the inner gap cannot resolve this KKT level: finish with the support polish
         # Armijo backtracking on F along the prox-Newton direction
         delta = float(_rmatvec(X, g) @ dw) + float(g.sum()) * db + pen(w_new) - pen(w)
-        X_dw = _matvec(X, dw)
-        t = 1.0
-        accepted = False
-        for _ in range(60):
-            eta_t = eta + t * (db + X_dw)
-            w_t = w + t * dw
-            F_t = lik.datafit(y, eta_t, sw) + pen(w_t)
-            if np.isfinite(F_t) and F_t <= F + 1e-4 * t * min(delta, 0.0) + 1e-13 * abs(F):
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
+        ls = _armijo(lik, y, sw, pen, eta, w, F, _matvec(X, dw), dw, db, delta)
+        if ls is None:
             break
-        w, b, eta, F = w_t, b + t * db, eta_t, F_t
+        t, eta, w, F = ls
+        b = b + t * db
     else:
         g = lik.gradient(y, eta, sw)
         kkt = kkt_violation(X, g, w, a, c, fit_intercept)
@@ -333,20 +338,12 @@ def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
             pb = zb + beta * pb
         xb *= fi
         delta = float(gw @ xw) + gb * xb
-        X_dw = _matvec(X, xw)
-        step = 1.0
-        accepted = False
-        for _ in range(60):
-            eta_t = eta + step * (xb + X_dw)
-            w_t = w + step * xw
-            F_t = lik.datafit(y, eta_t, sw) + 0.5 * float(c @ (w_t * w_t))
-            if np.isfinite(F_t) and F_t <= F + 1e-4 * step * min(delta, 0.0) + 1e-13 * abs(F):
-                accepted = True
-                break
-            step *= 0.5
-        if not accepted:
+        ls = _armijo(lik, y, sw, lambda v: 0.5 * float(c @ (v * v)), eta, w, F, _matvec(X, xw), xw,
+                     xb, delta)
+        if ls is None:
             break
-        w, b, eta, F = w_t, b + step * xb, eta_t, F_t
+        step, eta, w, F = ls
+        b = b + step * xb
     else:
         ge = lik.gradient(y, eta, sw)
         kkt = max(float(np.abs(_rmatvec(X, ge) + c * w).max(initial=0.0)),
