@@ -42,9 +42,12 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
         return _ridge_cg(d, c, tol)
     n, p = d.n, d.p
     if n >= p:
-        A = d._G.copy() if d._G is not None else syrk_blocks(d.X_in, d.xbar, d.v)
+        if d._G is None:  # kept on the design: reused across sigma values, paths, certificates
+            d._G = np.ascontiguousarray(syrk_blocks(d.X_in, d.xbar, d.v))
+            d._q = d.corr(d.yt)
+        A = d._G.copy()
         A[np.diag_indices(p)] += c
-        rhs = d.corr(d.yt)
+        rhs = d._q
         w = sla.cho_solve(sla.cho_factor(A, lower=True, check_finite=False), rhs,
                           check_finite=False)
     else:

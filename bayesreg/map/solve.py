@@ -78,6 +78,8 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
             kind = "joint_gap"
         else:
             sigma = lik.sigma
+            if design is None:  # built here so that the log posterior can reuse its statistics
+                design = Design(X, y, sw, fit_intercept, use_gram=None if np.any(a > 0) else False)
             w, b, opt, tol_abs, n_iter, solver, kind = _gaussian_fixed(
                 X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design)
     else:
@@ -168,9 +170,12 @@ def _gaussian_fixed(X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, des
     a2, c2 = a * s2, c * s2
     if not np.any(a > 0):
         w, b, n_iter = solve_ridge(X, y, sw, c2, fit_intercept, design=d)
-        r = d.yt - d.matvec(w)
-        kkt = float(np.abs(d.corr(r) - c2 * w).max(initial=0.0))
-        scale = max(float(np.abs(d.corr(d.yt)).max(initial=0.0)), 1e-300)
+        if d._G is not None:  # X~^T r = q - G w in p-space: no further pass over X
+            corr_r, q = d._q - d._G @ w, d._q
+        else:
+            corr_r, q = d.corr(d.yt - d.matvec(w)), d.corr(d.yt)
+        kkt = float(np.abs(corr_r - c2 * w).max(initial=0.0))
+        scale = max(float(np.abs(q).max(initial=0.0)), 1e-300)
         return w, b, kkt / s2, max(tol, 1e-9) * scale / s2, n_iter, "closed_form", "kkt"
     sol = solve_enet(X, y, sw, a2, c2, fit_intercept, w0=w0, tol=tol,
                      max_iter=max_iter or 100_000, design=d)
