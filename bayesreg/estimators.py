@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._errors import BayesregTypeError, DataError
-from .likelihoods import Bernoulli, Gaussian, Likelihood, Poisson
+from .likelihoods import Bernoulli, Gaussian, Likelihood
 from .model import Model
 from .priors import Normal, Prior
 
@@ -157,6 +157,3 @@ class MAPClassifier(ClassifierMixin, _MAPBase):
         """Most probable class at the posterior mode."""
         check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
-
-
-_ = Poisson  # Poisson likelihood is accepted by MAPRegressor

@@ -123,7 +123,7 @@ class Design:
         self.ybar = float(sw @ y / S) if fit_intercept else 0.0
         self.yc = y - self.ybar
         self.yt = v * self.yc
-        self._G = self._q = self._Xt = None
+        self._G = self._q = None
         self._gram_auto = False
         if self.sparse:
             Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
@@ -178,13 +178,6 @@ class Design:
 
     def intercept(self, w) -> float:
         return float(self.ybar - self.xbar @ w) if self.fit_intercept else 0.0
-
-    @property
-    def Xt(self) -> np.ndarray:
-        """The explicit X~ (dense only; materialized on first access)."""
-        if self._Xt is None:
-            self._Xt = np.asfortranarray((self.X - self.xbar) * self.v[:, None])
-        return self._Xt
 
     def _build_gram(self):
         self._G = np.ascontiguousarray(syrk_blocks(self.X_in, self.xbar, self.v))

@@ -354,7 +354,3 @@ def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
                   abs(float(ge.sum())) * fi)
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_lbfgs,
                        bool(kkt <= tol_abs))
-
-
-def is_sparse(X) -> bool:
-    return sp.issparse(X)

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import check_scale
 
 __all__ = ["Prior", "PRIORS", "register_prior", "prior_from_dict"]
 
@@ -189,7 +188,3 @@ class HierarchicalPrior(Prior):
     @staticmethod
     def _log_z(l1, l2):  # pragma: no cover
         raise NotSupportedError("hierarchical priors have no fixed normalizing constant")
-
-
-def validated(value, name):
-    return check_scale(value, name)

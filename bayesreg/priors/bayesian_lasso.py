@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .base import HierarchicalPrior, register_prior, validated
+from .._validation import check_scale as validated
+from .base import HierarchicalPrior, register_prior
 
 __all__ = ["BayesianLasso"]
 

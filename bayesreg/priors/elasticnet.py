@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import erfcx
 
-from .base import Prior, register_prior, validated
+from .._validation import check_scale as validated
+from .base import Prior, register_prior
 
 
 def _log_z_enet(l1, l2):

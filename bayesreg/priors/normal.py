@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Prior, register_prior, validated
+from .._validation import check_scale as validated
+from .base import Prior, register_prior
 
 
 @register_prior
