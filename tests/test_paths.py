@@ -88,3 +88,28 @@ def test_bad_path_arguments(rng, kw):
     X, y = _data(rng)
     with pytest.raises(br.ParameterError):
         br.Model(br.Gaussian(1.0), br.Laplace(1.0)).map_path(X, y, **kw)
+
+
+@pytest.mark.parametrize("prior", [br.Laplace(1.0), br.ElasticNetPrior(1.0, 2.0)])
+def test_path_log_posteriors_match_scipy_densities(rng, prior):
+    """Every point's log posterior (taken from the solver's Gram statistics, not from X) equals
+    the sum of scipy.stats log densities at the returned point."""
+    from scipy import stats
+
+    n, p = 200, 15
+    X = rng.standard_normal((n, p)) + 2.0
+    y = 1.0 + X[:, :3] @ np.array([1.5, -2.0, 0.5]) + rng.standard_normal(n)
+    sigma = 1.3
+    path = br.Model(br.Gaussian(sigma), prior).map_path(X, y, n_scales=12, tol=1e-10)
+    for r, pr in zip(path.results, path.priors):
+        ll = stats.norm.logpdf(y, r.intercept + X @ r.coef, sigma).sum()
+        if isinstance(pr, br.Laplace):
+            lp = stats.laplace.logpdf(r.coef, scale=pr.scale).sum()
+        else:  # product of the two kernels, normalized numerically
+            from scipy.integrate import quad
+
+            b, tau = pr.l1_scale, pr.l2_scale
+            z = quad(lambda t, b=b, tau=tau: np.exp(-abs(t) / b - t * t / (2 * tau**2)), -np.inf,
+                     np.inf)[0]
+            lp = float(np.sum(-np.abs(r.coef) / b - r.coef**2 / (2 * tau**2) - np.log(z)))
+        assert r.log_posterior == pytest.approx(ll + lp, rel=1e-10, abs=1e-8)

@@ -219,3 +219,37 @@ def test_gap_safe_screening_is_safe(rng, l2):
     np.testing.assert_allclose(sol.coef, w_sk, atol=1e-7)
     # every feature with a clear KKT margin (hence screenable) is zero in the reference
     assert np.count_nonzero(w_sk) <= p - sol.n_screened
+
+
+@pytest.mark.parametrize("shape", [(130, 70), (64, 64), (7, 200), (1, 3)])
+def test_tiled_fortran_copy_is_exact(rng, shape):
+    from bayesreg.map._kernels import to_fortran
+
+    X = rng.standard_normal(shape)
+    out = np.empty(shape, order="F")
+    to_fortran(X, out)
+    assert np.array_equal(out, np.asfortranarray(X))
+
+
+@pytest.mark.parametrize("big_mean", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gram_matches_explicitly_centered_product(rng, big_mean, weighted):
+    """G = X~'X~ with X~ = diag(sqrt(sw)) (X - xbar): the one-call form (X'X - n xbar xbar') is
+    only taken when no column mean dominates; a column with mean 1e6 and unit spread must still
+    come out to full relative accuracy (the blockwise-centered fallback)."""
+    from bayesreg.map.enet import syrk_blocks
+
+    n, p = 400, 12
+    X = rng.standard_normal((n, p))
+    if big_mean:
+        X[:, 3] += 1e6
+    sw = rng.uniform(0.5, 2.0, n) if weighted else np.ones(n)
+    xbar = sw @ X / sw.sum()
+    B = np.sqrt(sw)[:, None] * (X - xbar)
+    G_ref = B.T @ B
+    G = syrk_blocks(X, xbar, np.sqrt(sw))
+    np.testing.assert_allclose(np.diag(G), np.diag(G_ref), rtol=1e-9)
+    np.testing.assert_allclose(G, G_ref, atol=1e-10 * np.abs(G_ref).max())
+    d = Design(X, X[:, 0] + rng.standard_normal(n), sw, True, use_gram=True)
+    assert d._XF is None  # a Gram-only design never copies C-ordered X to Fortran order
+    np.testing.assert_allclose(d.norms2, np.diag(G_ref), rtol=1e-9)

@@ -32,11 +32,13 @@ import scipy.sparse as sp
 from ._kernels import (
     cd_dense,
     cd_sparse,
+    col_norms,
     col_stats,
     grad_dense,
     grad_sparse,
     gram_solve,
     matvec_cols,
+    to_fortran,
 )
 
 _BLOCK_ELEMS = 4_000_000
@@ -47,10 +49,18 @@ def syrk_blocks(X, xbar, v, col_scale=None):
     that A is never materialized (numpy dispatches ``B.T @ B`` to a symmetric rank-k update).
     X is never modified."""
     n, p = X.shape
-    out = np.zeros((p, p))
-    block = max(1, min(n, _BLOCK_ELEMS // max(p, 1)))
     unit = bool(np.all(v == 1.0))
     center = bool(np.any(xbar != 0.0))
+    if unit and col_scale is None and center:
+        # X'X - n xbar xbar' (one BLAS call, no centered blocks) when no column's mean dominates
+        # its spread (then the subtraction loses at most ~1 bit); otherwise center block by block
+        d = np.einsum("ij,ij->j", X, X)  # O(np): decides before the O(np^2) product
+        if np.all(d - n * xbar * xbar >= 0.5 * d):
+            U = X.T @ X
+            U -= np.outer(n * xbar, xbar)
+            return U
+    out = np.zeros((p, p))
+    block = max(1, min(n, _BLOCK_ELEMS // max(p, 1)))
     for s in range(0, n, block):
         B = X[s:s + block]
         if center:
@@ -64,14 +74,13 @@ def syrk_blocks(X, xbar, v, col_scale=None):
     return out
 
 
-def _col_stats_rows(X, sw, S, center):
-    """:func:`col_stats` for a C-ordered X, over row blocks (each block read once, no n x p
-    temporary): weighted means, and centered / uncentered weighted squared column norms. The
-    centered norms are accumulated around the means (two passes over the rows), so a column
-    with a large mean and a small spread keeps its accuracy."""
+def _col_stats_rows(X, sw, xbar, center):
+    """:func:`col_norms` for a C-ordered X, over row blocks (each block read once, no n x p
+    temporary): centered / uncentered weighted squared column norms. The centered norms are
+    accumulated around the given means, so a column with a large mean and a small spread keeps
+    its accuracy."""
     n, p = X.shape
     block = max(1, min(n, _BLOCK_ELEMS // max(p, 1)))
-    xbar = (sw @ X) / S if center else np.zeros(p)
     cen = np.zeros(p)
     unc = np.zeros(p)
     for s in range(0, n, block):
@@ -80,7 +89,7 @@ def _col_stats_rows(X, sw, S, center):
         unc += wb @ (B * B)
         D = B - xbar if center else B
         cen += wb @ (D * D)
-    return xbar, cen, unc
+    return cen, unc
 
 
 _ZERO_VAR = 1e-20  # centered / uncentered squared norm below which a column is constant
@@ -124,35 +133,61 @@ class Design:
         self.yc = y - self.ybar
         self.yt = v * self.yc
         self._G = self._q = None
+        self._norms2 = None
         self._gram_auto = False
+        self._last_rss = None  # (coef, ||y~ - X~ coef||^2) of the last solve, for the log posterior
+        self._last_grad = None  # (coef, X~^T r) of the last Gram solve, for warm starts
         if self.sparse:
             Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
             Xs.data *= v[Xs.indices]
             self.Xs = Xs
             self.xbar = (np.asarray(Xs.T @ v).ravel() / S) if fit_intercept else np.zeros(p)
             unc = np.asarray(Xs.multiply(Xs).sum(axis=0)).ravel()
-            self.norms2 = np.maximum(unc - S * self.xbar**2, 0.0)
+            self._set_norms(np.maximum(unc - S * self.xbar**2, 0.0), unc)
             self.use_gram = False
         else:
             X = np.asarray(X, dtype=np.float64)
             self.X_in = X  # the caller's array, any layout (BLAS products and Gram blocks use it)
-            # Fortran copy for the CD kernels: made now, unless the caller said this design is for
-            # BLAS-only work (use_gram=False: closed-form ridge), where C-ordered X is used as is
-            rows_only = use_gram is False and X.flags.c_contiguous and not X.flags.f_contiguous
-            self._XF = None if rows_only else np.asfortranarray(X)
-            if self._XF is not None:
-                self.xbar, self.norms2, unc = col_stats(self._XF, sw, S, bool(fit_intercept))
-            else:
-                self.xbar, self.norms2, unc = _col_stats_rows(X, sw, S, bool(fit_intercept))
+            self._XF = X if X.flags.f_contiguous else None
             # None = automatic: a single solve runs working-set CD on X; from the second solve
-            # on the same design (paths, the joint-sigma loop, GLM-free reuse) the Gram matrix
-            # is built once when n >> p and then every epoch is O(p) per changed coefficient.
+            # on the same design (the joint-sigma loop, short paths) the Gram matrix is built
+            # once when n >> p and then every epoch is O(p) per changed coefficient.
             self._gram_auto = use_gram is None and n >= 2 * p and p <= 4000
-            self.use_gram = bool(use_gram) if use_gram is not None else False
+            self.use_gram = bool(use_gram)
+            if use_gram is None:
+                # CD on columns: the Fortran copy (made now if X is C-ordered) and one pass over it
+                # for the means and the squared norms
+                self.xbar, norms2, unc = col_stats(self.X, sw, S, bool(fit_intercept))
+                self._set_norms(norms2, unc)
+            else:
+                # BLAS-only design (Gram CD: True; closed-form ridge: False): no Fortran copy, the
+                # means in one product, the squared norms from diag(G) or on first use
+                self.xbar = (X.T @ sw) / S if fit_intercept else np.zeros(p)
+                if use_gram:
+                    self._build_gram()
         self.n_solves = 0
-        # columns with (numerically) zero variance carry no information
-        self.norms2[self.norms2 <= _ZERO_VAR * unc] = 0.0
         self.yy = float(self.yt @ self.yt)
+
+    def _set_norms(self, norms2, unc):
+        # columns with (numerically) zero variance carry no information
+        norms2 = np.asarray(norms2, dtype=np.float64).copy()
+        norms2[norms2 <= _ZERO_VAR * unc] = 0.0
+        self._norms2 = norms2
+
+    @property
+    def norms2(self) -> np.ndarray:
+        """Weighted centered squared column norms ``||X~_j||^2`` (0 for constant columns)."""
+        if self._norms2 is None:
+            if self._G is not None:  # the Gram diagonal, accumulated around the means
+                n2 = np.diag(self._G).copy()
+                self._set_norms(n2, n2 + self.S * self.xbar**2)
+            elif self._XF is not None:
+                n2, unc = col_norms(self._XF, self.xbar, self.sw)
+                self._set_norms(n2, unc)
+            else:
+                n2, unc = _col_stats_rows(self.X_in, self.sw, self.xbar, self.fit_intercept)
+                self._set_norms(n2, unc)
+        return self._norms2
 
     # ----------------------------------------------------------- linear algebra on X~
     def corr(self, r):
@@ -173,7 +208,12 @@ class Design:
         """X in Fortran order (what the numba CD kernels read); copied on first use only when the
         caller's array is C-ordered, so closed-form and Gram-only solves never pay the copy."""
         if self._XF is None:
-            self._XF = np.asfortranarray(self.X_in)
+            X = self.X_in
+            if X.flags.c_contiguous and X.shape[0] >= X.shape[1]:
+                self._XF = np.empty(X.shape, order="F")
+                to_fortran(X, self._XF)  # tiled copy: 2-3x faster than asfortranarray when tall
+            else:
+                self._XF = np.asfortranarray(X)
         return self._XF
 
     def intercept(self, w) -> float:
@@ -444,8 +484,10 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
         # gap of the problem restricted to the kept features: screened ones are 0 at the optimum,
         # so the restricted problem has the same optimal value and the gap still bounds
         # P(w) - P* from above
-        _, gap = _primal_gap(float(res @ u), float(yc @ u), corr, w, a, c)
+        rss = float(res @ u)
+        _, gap = _primal_gap(rss, float(yc @ u), corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
+            d._last_rss = (w, rss)
             break
         # gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017 for the enet via
         # the augmented lasso): the dual optimum lies in the ball of radius sqrt(2 gap) around
@@ -516,7 +558,13 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
 
 def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
     G, q = d.G, d.q
-    g = q - G @ w if np.any(w) else q.copy()
+    # g = X~^T r = q - G w does not depend on the penalty: a warm start from the previous solve's
+    # coefficients (paths) reuses its gradient instead of an O(p^2) product
+    prev = d._last_grad
+    if prev is not None and np.array_equal(prev[0], w):
+        g = prev[1].copy()
+    else:
+        g = q - G @ w if np.any(w) else q.copy()
     all_idx = np.flatnonzero(d.norms2 > 0).astype(np.int64)
     n_epochs = 0
     while True:
@@ -545,6 +593,10 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
             if wS is not None and obj(wS) <= obj(w[S]):
                 w[S] = wS
                 g = q - G[:, S] @ wS
+    d._last_grad = (w.copy(), g)
+    # ||r||^2 = yy - w.q - w.g (as in gram_gap); trusted unless it is a tiny difference of large terms
+    rss = d.yy - float(w @ q) - float(w @ g)
+    d._last_rss = (w, rss) if rss >= 1e-6 * d.yy else None
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
 
@@ -562,8 +614,10 @@ def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter):
     while True:
         r = r_st + t * d.v
         corr = d.corr(r)
-        _, gap = _primal_gap(float(r @ r), float(d.yt @ r), corr, w, a, c)
+        rss = float(r @ r)
+        _, gap = _primal_gap(rss, float(d.yt @ r), corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
+            d._last_rss = (w, rss)
             break
         ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
         while n_epochs < max_iter:

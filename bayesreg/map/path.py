@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._errors import ParameterError
 from ..likelihoods import Gaussian
@@ -43,37 +44,48 @@ def _ridge_reference(X, sw, prior) -> float:
     return 100.0 * max(tr, 1e-12) / float(np.min(l2))
 
 
+def _path_design(lik, X, y, sw, fit_intercept, n_points):
+    """One centered design for a fixed-sigma Gaussian path (None otherwise). With n >> p and a
+    path of 10+ points the Gram matrix is built up front (every solve is then O(p) per changed
+    coefficient, and X is never copied to Fortran order); otherwise the design decides."""
+    if not isinstance(lik, Gaussian) or lik.estimates_sigma:
+        return None
+    n, p = X.shape
+    dense_gram = not sp.issparse(X) and n >= 2 * p and p <= 4000 and n_points >= 10
+    return Design(X, y, sw, fit_intercept, use_gram=True if dense_gram else None)
+
+
 def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scales=None,
              n_scales=100, eps=1e-3, tol=1e-6, max_iter=None) -> MAPPath:
     """Fit the MAP for a decreasing sequence of prior strengths, each warm-started from the last."""
     p = X.shape[1]
     prior.check_n_coef(p)
     ref = np.max(np.atleast_1d(prior.path_scale))
-    # fixed-sigma Gaussian: one centered design (and Gram matrix when n >> p) for the whole path
-    design = (Design(X, y, sw, fit_intercept) if isinstance(lik, Gaussian)
-              and not lik.estimates_sigma else None)
     if scales is not None:
         scales = np.atleast_1d(np.asarray(scales, dtype=float))
         if scales.ndim != 1 or scales.size == 0 or np.any(~np.isfinite(scales)) or np.any(scales <= 0):
             raise ParameterError("scales must be a non-empty 1-D array of finite positive prior scales.")
         scales = np.sort(scales)  # small scale = strong prior first
         strengths = np.array([prior.strength_for_scale(s, ref) for s in scales])
+        design = _path_design(lik, X, y, sw, fit_intercept, scales.size)
     else:
         if n_scales < 1:
             raise ParameterError(f"n_scales must be >= 1, got {n_scales}.")
         if not (0 < eps < 1):
             raise ParameterError(f"eps must be in (0, 1), got {eps}.")
+        design = _path_design(lik, X, y, sw, fit_intercept, n_scales)
         c_max = max_strength(lik, prior, X, y, sw, fit_intercept, design)
         if c_max is None:
             c_max = _ridge_reference(X, sw, prior)
             eps = min(eps, 1e-5)
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
+    names = list(feature_names) if feature_names is not None else [f"x{j}" for j in range(p)]
     results, priors = [], []
     w0 = b0 = sigma0 = None
     for c in strengths:
         pr = prior.with_strength(float(c))
-        res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
+        res = fit_map(lik, pr, X, y, sw, fit_intercept, names, tol=tol, max_iter=max_iter,
                       w0=w0, b0=b0, sigma0=sigma0, design=design)
         w0, b0, sigma0 = res.coef.copy(), res.intercept, res.sigma
         results.append(res)

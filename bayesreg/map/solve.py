@@ -89,7 +89,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         w, b, opt, tol_abs, n_iter = sol.coef, sol.intercept, sol.kkt, sol.tol_abs, sol.n_iter
         solver = "prox_newton" if np.any(a > 0) else "newton"
         kind = "kkt"
-    rss = _rss_from_gram(design, w) if isinstance(lik, Gaussian) else None
+    rss = _rss_from_design(design, w) if isinstance(lik, Gaussian) else None
     lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale, rss=rss)
     norm = prior.log_normalizer(p)
     const = _lik_constant(lik, y, sw, sigma)
@@ -109,11 +109,17 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      sigma_prior_scale=sigma_scale, extra=extra)
 
 
-def _rss_from_gram(design, w):
-    """``||y~ - X~ w||^2 = yy - 2 w.q + w.G w`` from a design whose Gram matrix is already built
-    (O(p |support|), no pass over X), or None. Falls back (None) when the fit is so close that
-    the subtraction would lose more than ~1e-10 relative accuracy."""
-    if design is None or getattr(design, "_G", None) is None:
+def _rss_from_design(design, w):
+    """``||y~ - X~ w||^2`` without another pass over X, or None: the solver's own residual norm
+    when ``w`` is the coefficient vector it just returned, else ``yy - 2 w.q + w.G w`` from an
+    already built Gram matrix (O(|support|^2)). None when neither is available or when the Gram
+    form would be a difference of large terms (fit so close that it loses > ~1e-10 relative)."""
+    if design is None:
+        return None
+    last = getattr(design, "_last_rss", None)
+    if last is not None and last[0] is w:
+        return last[1]
+    if getattr(design, "_G", None) is None:
         return None
     S = np.flatnonzero(w)
     wS = w[S]
