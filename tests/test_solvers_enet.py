@@ -253,3 +253,23 @@ def test_gram_matches_explicitly_centered_product(rng, big_mean, weighted):
     d = Design(X, X[:, 0] + rng.standard_normal(n), sw, True, use_gram=True)
     assert d._XF is None  # a Gram-only design never copies C-ordered X to Fortran order
     np.testing.assert_allclose(d.norms2, np.diag(G_ref), rtol=1e-9)
+
+
+def test_anderson_extrapolation_is_exact_on_a_linear_iteration(rng):
+    """For x_{k+1} = M x_k + b in R^m, Anderson extrapolation of m + 2 iterates (m + 1
+    differences, rank m) lands on the fixed point (I - M)^-1 b (its GMRES equivalence)."""
+    from bayesreg.map._kernels import anderson
+
+    m = 5
+    Q = np.linalg.qr(rng.standard_normal((m, m)))[0]
+    M = Q @ np.diag(rng.uniform(0.3, 0.95, m)) @ Q.T
+    b = rng.standard_normal(m)
+    x_star = np.linalg.solve(np.eye(m) - M, b)
+    hist = np.empty((m + 2, m))
+    hist[0] = rng.standard_normal(m)
+    for k in range(1, m + 2):
+        hist[k] = M @ hist[k - 1] + b
+    ok, x = anderson(hist)
+    assert ok
+    assert np.linalg.norm(x - x_star) <= 1e-3 * np.linalg.norm(hist[-1] - x_star)
+    assert not anderson(np.ones((6, 3)))[0]  # no movement: nothing to extrapolate

@@ -92,47 +92,150 @@ def col_stats(X, sw, S, center):
 
 @njit(cache=True, nogil=True, fastmath=_FM)
 def grad_dense(X, xbar, sw, res, ws):
-    """``X~_j^T r~`` for j in ``ws``."""
+    """``X~_j^T r~ = sum_i X_ij u_i - xbar_j sum_i u_i`` (``u = sw * res``) for j in ``ws``."""
     n = X.shape[0]
+    u = np.empty(n)
+    su = 0.0
+    for i in range(n):
+        u[i] = sw[i] * res[i]
+        su += u[i]
     out = np.empty(ws.shape[0])
     for jj in range(ws.shape[0]):
         j = ws[jj]
-        xb = xbar[j]
         s = 0.0
         for i in range(n):
-            s += (X[i, j] - xb) * sw[i] * res[i]
-        out[jj] = s
+            s += X[i, j] * u[i]
+        out[jj] = s - xbar[j] * su
     return out
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _cd_epoch(X, xbar, sw, unit, res, w, ws, a, c, norms2):
+    n = X.shape[0]
+    max_step = 0.0
+    # x~_j' r~ = sum_i X_ij sw_i res_i - xbar_j sum_i sw_i res_i; the second sum is 0 in exact
+    # arithmetic (res stays weighted-centered) and is kept to rounding accuracy
+    su = 0.0
+    for i in range(n):
+        su += sw[i] * res[i]
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        nj = norms2[j]
+        if nj == 0.0:
+            continue
+        wj = w[j]
+        xb = xbar[j]
+        xr = 0.0
+        if unit:
+            for i in range(n):
+                xr += X[i, j] * res[i]
+        else:
+            for i in range(n):
+                xr += X[i, j] * sw[i] * res[i]
+        xr -= xb * su
+        new = _st(xr + nj * wj, a[j]) / (nj + c[j])
+        d = new - wj
+        if d != 0.0:
+            dxb = d * xb
+            for i in range(n):
+                res[i] -= d * X[i, j] - dxb
+            # (sum_i sw_i res_i changes by -d (sum_i sw_i X_ij - xb S) = 0 when xb is the weighted
+            # mean, and is not used when xb = 0: su is refreshed once per epoch only)
+            w[j] = new
+            s = abs(d) * np.sqrt(nj)
+            if s > max_step:
+                max_step = s
+    return max_step
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
 def cd_dense(X, xbar, sw, res, w, ws, a, c, norms2, n_epochs):
     """Cyclic CD over the features in ``ws``; ``res`` and ``w`` updated in place.
     Returns the largest |delta w_j| * sqrt(norms2_j) of the last epoch."""
-    n = X.shape[0]
+    unit = True
+    for i in range(sw.shape[0]):
+        if sw[i] != 1.0:
+            unit = False
+            break
     max_step = 0.0
     for _ in range(n_epochs):
-        max_step = 0.0
-        for jj in range(ws.shape[0]):
-            j = ws[jj]
-            nj = norms2[j]
-            if nj == 0.0:
-                continue
-            wj = w[j]
-            xb = xbar[j]
-            xr = 0.0
-            for i in range(n):
-                xr += (X[i, j] - xb) * sw[i] * res[i]
-            new = _st(xr + nj * wj, a[j]) / (nj + c[j])
-            d = new - wj
-            if d != 0.0:
-                for i in range(n):
-                    res[i] -= d * (X[i, j] - xb)
-                w[j] = new
-                s = abs(d) * np.sqrt(nj)
-                if s > max_step:
-                    max_step = s
+        max_step = _cd_epoch(X, xbar, sw, unit, res, w, ws, a, c, norms2)
     return max_step
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def cd_dense_record(X, xbar, sw, res, w, ws, a, c, norms2, hist):
+    """``hist.shape[0]`` epochs of :func:`cd_dense`, writing ``w[ws]`` into row k of ``hist``
+    after epoch k (the iterates Anderson extrapolation needs) in one call."""
+    unit = True
+    for i in range(sw.shape[0]):
+        if sw[i] != 1.0:
+            unit = False
+            break
+    max_step = 0.0
+    for k in range(hist.shape[0]):
+        max_step = _cd_epoch(X, xbar, sw, unit, res, w, ws, a, c, norms2)
+        for jj in range(ws.shape[0]):
+            hist[k, jj] = w[ws[jj]]
+    return max_step
+
+
+@njit(cache=True, nogil=True)
+def anderson(hist):
+    """Anderson extrapolation of the iterates in the rows of ``hist`` (as in skglm): with
+    ``U = diff(hist)``, solve ``(U U' + ridge) z = 1`` and return ``(ok, (z / sum z) @ hist[1:])``."""
+    K = hist.shape[0] - 1
+    m = hist.shape[1]
+    U = np.empty((K, m))
+    for k in range(K):
+        for j in range(m):
+            U[k, j] = hist[k + 1, j] - hist[k, j]
+    C = U @ U.T
+    tr = 0.0
+    for k in range(K):
+        tr += C[k, k]
+    for k in range(K):
+        C[k, k] += 1e-14 * tr
+    out = np.zeros(m)
+    if not tr > 0.0:
+        return False, out
+    # Cholesky of the small SPD system (fails cleanly instead of raising)
+    L = np.zeros((K, K))
+    for i in range(K):
+        for j in range(i + 1):
+            t = C[i, j]
+            for k in range(j):
+                t -= L[i, k] * L[j, k]
+            if i == j:
+                if not t > 0.0:
+                    return False, out
+                L[i, i] = np.sqrt(t)
+            else:
+                L[i, j] = t / L[j, j]
+    z = np.ones(K)
+    for i in range(K):
+        t = z[i]
+        for k in range(i):
+            t -= L[i, k] * z[k]
+        z[i] = t / L[i, i]
+    for i in range(K - 1, -1, -1):
+        t = z[i]
+        for k in range(i + 1, K):
+            t -= L[k, i] * z[k]
+        z[i] = t / L[i, i]
+    sz = 0.0
+    for k in range(K):
+        sz += z[k]
+    if not np.isfinite(sz) or sz == 0.0:
+        return False, out
+    for k in range(K):
+        c = z[k] / sz
+        for j in range(m):
+            out[j] += c * hist[k + 1, j]
+    for j in range(m):
+        if not np.isfinite(out[j]):
+            return False, out
+    return True, out
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
@@ -225,12 +328,13 @@ def matvec_cols(X, xbar, vals, cols):
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
-def gram_gap(yy, q, g, w, a, c):
-    """Duality gap of the elastic net from Gram-space statistics (see enet._primal_gap):
-    ``||r||^2 = yy - w.q - w.g`` and ``y.r = yy - w.q`` with ``g = X~^T r``."""
+@njit(cache=True, nogil=True)
+def corr_gap(rr, g, w, a, c):
+    """``(primal, gap, s)`` of the elastic net from ``rr = ||r||^2`` and ``g = X~^T r``: the dual
+    point is ``theta = s [r; -sqrt(c) w]`` with ``s = min(1, min_j a_j / |g_j - c_j w_j|)``, and
+    the gap is written without terms of size ``||y~||^2`` that cancel (``y~.r = w.g + rr``), so it
+    stays accurate to rounding of its own size (see enet._primal_gap)."""
     p = w.shape[0]
-    wq = 0.0
     wg = 0.0
     l1 = 0.0
     wcw = 0.0
@@ -238,7 +342,6 @@ def gram_gap(yy, q, g, w, a, c):
     infeasible = False
     for j in range(p):
         wj = w[j]
-        wq += wj * q[j]
         wg += wj * g[j]
         l1 += a[j] * abs(wj)
         wcw += c[j] * wj * wj
@@ -248,16 +351,64 @@ def gram_gap(yy, q, g, w, a, c):
                 dn = gj / a[j]
         elif gj > 0.0:
             infeasible = True
-    rr = max(yy - wq - wg, 0.0)
+    rr = max(rr, 0.0)
     if infeasible:
         s = 0.0
     elif dn <= 1.0:
         s = 1.0
     else:
         s = 1.0 / dn
-    # primal - dual without terms of size yy that cancel (y.r = w.g + rr): see enet._primal_gap
+    primal = 0.5 * rr + l1 + 0.5 * wcw
     gap = 0.5 * (1.0 - s) ** 2 * rr + l1 + 0.5 * wcw * (1.0 + s * s) - s * wg
-    return max(gap, 0.0)
+    return primal, max(gap, 0.0), s
+
+
+@njit(cache=True, nogil=True)
+def gram_gap(yy, q, g, w, a, c):
+    """Duality gap of the elastic net from Gram-space statistics:
+    ``||r||^2 = yy - w.q - w.g`` with ``g = X~^T r`` (see :func:`corr_gap`)."""
+    wq = 0.0
+    wg = 0.0
+    for j in range(w.shape[0]):
+        wq += w[j] * q[j]
+        wg += w[j] * g[j]
+    return corr_gap(yy - wq - wg, g, w, a, c)[1]
+
+
+@njit(cache=True, nogil=True)
+def screen_and_score(g, w, a, c, s, gap, radius, screened, score):
+    """One outer step of the dense working-set solver, in one pass over the features:
+
+    * gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017 for the elastic
+      net through the augmented lasso): the dual optimum lies within ``sqrt(2 gap)`` of the
+      dual point ``s [r; -sqrt(c) w]``, so ``w*_j = 0`` whenever
+      ``s |g_j - c_j w_j| + sqrt(2 gap) radius_j < a_j`` (``radius_j = sqrt(||x~_j||^2 + c_j)``);
+      ``screened`` is updated in place (constant columns come in screened);
+    * the working-set score: ``|g_j - c_j w_j| / a_j`` (inf without L1 weight and a non-zero
+      gradient), ``inf`` on the support, ``-inf`` on screened features.
+
+    Returns the number of features screened by this call."""
+    p = w.shape[0]
+    r2 = np.sqrt(2.0 * gap)
+    new = 0
+    for j in range(p):
+        gj = abs(g[j] - c[j] * w[j])
+        if screened[j]:
+            score[j] = -np.inf
+            continue
+        if w[j] != 0.0:
+            score[j] = np.inf
+            continue
+        if a[j] > 0.0:
+            if s * gj + r2 * radius[j] < a[j]:
+                screened[j] = True
+                score[j] = -np.inf
+                new += 1
+                continue
+            score[j] = gj / a[j]
+        else:
+            score[j] = np.inf if gj > 0.0 else 0.0
+    return new
 
 
 @njit(cache=True, nogil=True)
@@ -305,6 +456,9 @@ def warmup() -> None:
     col_stats(X, sw, 3.0, True)
     grad_dense(X, xbar, sw, res, ws)
     cd_dense(X, xbar, sw, res, w, ws, a, c, n2, 1)
+    cd_dense(X, xbar, np.full(3, 0.5), res, w, ws, a, c, n2, 1)
+    cd_dense_record(X, xbar, sw, res, w, ws, a, c, n2, np.empty((6, 2)))
+    anderson(np.arange(12.0).reshape(6, 2) ** 2)
     G = np.ascontiguousarray(X.T @ X)
     cd_gram(G, np.ones(2), np.zeros(2), ws, a, c, 1)
     ip = np.array([0, 1, 2], dtype=np.int64)
@@ -313,4 +467,7 @@ def warmup() -> None:
     cd_sparse(np.ones(2), idx, ip, xbar, np.ones(3), R, 3.0, np.zeros(2), ws, a, c, np.ones(2), 1)
     grad_sparse(np.ones(2), idx, ip, xbar, np.ones(3), R, ws)
     matvec_cols(X, xbar, np.ones(2), ws)
+    corr_gap(1.0, np.ones(2), np.zeros(2), a, c)
+    screen_and_score(np.ones(2), np.zeros(2), a, c, 1.0, 0.1, np.ones(2), np.zeros(2, dtype=np.bool_),
+                     np.empty(2))
     gram_solve(G, np.ones(2), 3.0, np.ones(2), np.zeros(2), ws, a, c, 1e-3, 10)

@@ -30,14 +30,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._kernels import (
-    cd_dense,
+    anderson,
+    cd_dense_record,
     cd_sparse,
     col_norms,
     col_stats,
+    corr_gap,
     grad_dense,
     grad_sparse,
     gram_solve,
     matvec_cols,
+    screen_and_score,
     to_fortran,
 )
 
@@ -137,6 +140,7 @@ class Design:
         self._gram_auto = False
         self._last_rss = None  # (coef, ||y~ - X~ coef||^2) of the last solve, for the log posterior
         self._last_grad = None  # (coef, X~^T r) of the last Gram solve, for warm starts
+        self._last_dense = None  # (coef, residual, X~^T r) of the last dense CD solve, likewise
         if self.sparse:
             Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
             Xs.data *= v[Xs.indices]
@@ -260,34 +264,15 @@ def primal_dual_gap(yt, r, corr, w, a, c) -> tuple[float, float]:
 
 
 def _primal_gap(rr, yr, corr, w, a, c):
-    rr = max(rr, 0.0)
-    g = corr - c * w
-    wcw = float(np.sum(c * w * w))
-    primal = 0.5 * rr + float(np.sum(a * np.abs(w))) + 0.5 * wcw
-    pos = a > 0
-    if np.any(~pos & (np.abs(g) > 0)):
-        # a coordinate without L1 weight: the dual is feasible only at g_j = 0
-        s = 0.0
-    else:
-        dn = float(np.max(np.abs(g[pos]) / a[pos])) if pos.any() else 0.0
-        s = 1.0 if dn <= 1.0 else 1.0 / dn
-    # primal - dual with dual = s y~.r - s^2 (rr + wcw) / 2, rewritten with y~.r = w.corr + rr
-    # (exact for r = y~ - X~ w) so that no term of size ||y~||^2 cancels: the gap stays accurate
-    # to rounding of its own size, which tight certificates (and prox-Newton's inner problems,
-    # whose working responses are large) need. ``yr`` is kept in the signature for callers.
-    gap = (0.5 * (1.0 - s) ** 2 * rr + float(np.sum(a * np.abs(w))) + 0.5 * wcw * (1.0 + s * s)
-           - s * float(w @ corr))
-    return primal, max(gap, 0.0)
-
-
-def _dual_scale(corr, w, a, c):
-    """The ``s`` of :func:`primal_dual_gap`'s dual point ``theta = s * [r; -sqrt(c) w]``."""
-    g = np.abs(corr - c * w)
-    pos = a > 0
-    if np.any(~pos & (g > 0)):
-        return 0.0
-    dn = float(np.max(g[pos] / a[pos])) if pos.any() else 0.0
-    return 1.0 if dn <= 1.0 else 1.0 / dn
+    """``(primal, gap)`` from ``rr = ||r||^2`` and ``corr = X~^T r`` (numba kernel
+    :func:`~bayesreg.map._kernels.corr_gap`): the gap is ``primal - dual`` with the dual written
+    with ``y~.r = w.corr + rr`` (exact for ``r = y~ - X~ w``) so that no term of size
+    ``||y~||^2`` cancels: it stays accurate to rounding of its own size, which tight
+    certificates (and prox-Newton's inner problems, whose working responses are large) need.
+    ``yr`` is kept in the signature for callers."""
+    primal, gap, _ = corr_gap(float(rr), np.ascontiguousarray(corr, dtype=np.float64),
+                              np.ascontiguousarray(w, dtype=np.float64), a, c)
+    return primal, gap
 
 
 def _gap_from_stats(rr, yr, corr, w, a, c):
@@ -355,6 +340,13 @@ def _working_set(score_free, w, ws_size):
         return np.arange(k, dtype=np.int64)
     idx = np.argpartition(-score, k - 1)[:k]
     return np.sort(idx).astype(np.int64)
+
+
+def _top_features(score, keep, k):
+    """Sorted indices, among ``keep`` (sorted), of the ``k`` largest scores (support: +inf)."""
+    if k >= keep.shape[0]:
+        return keep
+    return np.sort(keep[np.argpartition(-score[keep], k - 1)[:k]])
 
 
 def _violation_score(corr, w, a, c, norms2):
@@ -445,23 +437,16 @@ def _active_set(G, q, a, c, w, max_steps):
     return None
 
 
-def _anderson(hist):
-    """Anderson extrapolation of the last K+1 iterates (rows of ``hist``), as in skglm."""
-    U = np.diff(hist, axis=0)
-    C = U @ U.T
-    try:
-        z = np.linalg.solve(C + 1e-14 * np.trace(C) * np.eye(C.shape[0]), np.ones(C.shape[0]))
-    except np.linalg.LinAlgError:
-        return None
-    s = z.sum()
-    if not np.isfinite(s) or s == 0.0:
-        return None
-    return (z / s) @ hist[1:]
-
-
 def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
     X, xbar, sw, yc = d.X, d.xbar, d.sw, d.yc
-    res = yc - (X @ w - float(xbar @ w)) if np.any(w) else yc.copy()
+    # residual and gradient do not depend on the penalty: a warm start from the previous solve's
+    # coefficients (paths) reuses both instead of two passes over X
+    prev = d._last_dense
+    reuse = prev is not None and np.array_equal(prev[0], w)
+    if reuse:
+        res = prev[1].copy()
+    else:
+        res = yc - (X @ w - float(xbar @ w)) if np.any(w) else yc.copy()
     ws_size = max(10, 2 * int(np.count_nonzero(w)))
     n_epochs = 0
     last_polish = last_as = 0
@@ -471,12 +456,17 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
         return 0.5 * float(r @ (sw * r)) + float(aa @ np.abs(wv)) + 0.5 * float(cc @ (wv * wv))
 
     p = d.p
-    keep = np.flatnonzero(d.norms2 > 0).astype(np.int64)  # features not (yet) screened out
-    screened = d.norms2 == 0
-    radius_factor = np.sqrt(d.norms2 + c)
+    norms2 = d.norms2
+    keep = np.flatnonzero(norms2 > 0).astype(np.int64)  # features not (yet) screened out
+    n_const = p - keep.size
+    screened = norms2 == 0
+    radius_factor = np.sqrt(norms2 + c)
+    score = np.empty(p)
     while True:
         u = sw * res
-        if keep.size == p:
+        if reuse:
+            corr, reuse = prev[2], False
+        elif keep.size == p:
             corr = X.T @ u - xbar * float(u.sum())
         else:
             corr = np.zeros(p)
@@ -485,19 +475,19 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
         # so the restricted problem has the same optimal value and the gap still bounds
         # P(w) - P* from above
         rss = float(res @ u)
-        _, gap = _primal_gap(rss, float(yc @ u), corr, w, a, c)
+        _, gap, sc = corr_gap(rss, corr, w, a, c)
         if gap <= tol_abs or n_epochs >= max_iter:
             d._last_rss = (w, rss)
+            if keep.size < p:  # complete X~^T r for the next warm-started solve (paths)
+                if 2 * keep.size < p:  # most features screened: one BLAS product
+                    corr = X.T @ u - xbar * float(u.sum())
+                else:
+                    rest = np.flatnonzero(screened).astype(np.int64)
+                    corr[rest] = grad_dense(X, xbar, sw, res, rest)
+            d._last_dense = (w.copy(), res, corr)
             break
-        # gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017 for the enet via
-        # the augmented lasso): the dual optimum lies in the ball of radius sqrt(2 gap) around
-        # theta, so |x_j' theta*| < a_j, i.e. w*_j = 0, whenever
-        # s |g_j| + sqrt(2 gap) sqrt(norms2_j + c_j) < a_j.
-        sc = _dual_scale(corr, w, a, c)
-        new = (~screened & (w == 0) & (a > 0)
-               & (sc * np.abs(corr - c * w) + np.sqrt(2 * gap) * radius_factor < a))
-        if new.any():
-            screened |= new
+        # gap-safe screening and working-set scores in one pass (see screen_and_score)
+        if screen_and_score(corr, w, a, c, sc, gap, radius_factor, screened, score):
             keep = np.flatnonzero(~screened).astype(np.int64)
         S = np.flatnonzero(w)
         if n_epochs - last_as >= 200 and d.p <= _ACTIVE_SET_MAX_P:
@@ -521,39 +511,32 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
                     w[S] = wS
                     res = res_new
                     continue
-        score = _violation_score(corr, w, a, c, d.norms2)
-        score[screened] = -np.inf
-        ws = _working_set(score, w, min(ws_size, max(keep.size, 1)))
+        ws = _top_features(score, keep, min(ws_size, max(keep.size, 1)))
         a_ws, c_ws = a[ws], c[ws]
-        hist = np.empty((anderson_k + 1, ws.size))
-        n_hist = 0
         inner_start = n_epochs
         # (slow inner convergence: return to the outer loop every 100 epochs for a polish)
         while n_epochs < max_iter and n_epochs - inner_start < 100:
-            for _ in range(5):
-                cd_dense(X, xbar, sw, res, w, ws, a, c, d.norms2, 1)
-                n_epochs += 1
-                hist[n_hist] = w[ws]
-                n_hist += 1
-                if n_hist == anderson_k + 1:
-                    n_hist = 0
-                    w_acc = _anderson(hist)
-                    if w_acc is not None:
-                        # Anderson acceleration of CD (Bertrand & Massias 2021): keep it only
-                        # when it lowers the objective
-                        res_acc = yc - matvec_cols(X, xbar, w_acc, ws)
-                        if obj_ws(res_acc, w_acc, a_ws, c_ws) < obj_ws(res, w[ws], a_ws, c_ws):
-                            w[ws] = w_acc
-                            res = res_acc
+            hist = np.empty((min(anderson_k + 1, max_iter - n_epochs), ws.size))
+            cd_dense_record(X, xbar, sw, res, w, ws, a, c, norms2, hist)
+            n_epochs += hist.shape[0]
+            if hist.shape[0] == anderson_k + 1:
+                # Anderson acceleration of CD (Bertrand & Massias 2021): keep it only when it
+                # lowers the objective
+                ok, w_acc = anderson(hist)
+                if ok:
+                    res_acc = yc - matvec_cols(X, xbar, w_acc, ws)
+                    if obj_ws(res_acc, w_acc, a_ws, c_ws) < obj_ws(res, hist[-1], a_ws, c_ws):
+                        w[ws] = w_acc
+                        res = res_acc
             u = sw * res
             corr_ws = grad_dense(X, xbar, sw, res, ws)
-            _, gap_ws = _primal_gap(float(res @ u), float(yc @ u), corr_ws, w[ws], a_ws, c_ws)
+            _, gap_ws = _primal_gap(float(res @ u), 0.0, corr_ws, w[ws], a_ws, c_ws)
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
         ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged,
-                        int(screened.sum() - np.count_nonzero(d.norms2 == 0)))
+                        int(np.count_nonzero(screened)) - n_const)
 
 
 def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
