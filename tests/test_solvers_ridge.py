@@ -79,3 +79,21 @@ def test_gram_reuse_and_public_api_float32(rng):
     fit = br.Model(br.Gaussian(1.0), br.Normal(1 / np.sqrt(3.0))).map(X, y)
     np.testing.assert_allclose(fit.coef, w_ref, atol=1e-10)
     assert abs(fit.intercept - b_ref) < 1e-10
+
+
+@pytest.mark.parametrize("big_mean, fit_intercept", [(False, True), (True, True), (False, False)])
+def test_push_through_unit_weights(rng, big_mean, fit_intercept):
+    """p > n with unit weights: the kernel X~ X~' is formed without a centered copy of X when no
+    column mean dominates; a column with mean 1e5 takes the explicitly centered route. Both must
+    match the augmented least-squares reference. (Without an intercept a 1e5 column is a badly
+    scaled column, not a mean to remove: that conditioning case is test_badly_scaled_*.)"""
+    n, p = 50, 400
+    X = rng.standard_normal((n, p)) + 0.5 * rng.normal(size=p)
+    if big_mean:
+        X[:, 7] += 1e5
+    y = X[:, :3].sum(1) + rng.standard_normal(n) + 2.0
+    c = np.full(p, 3.0)
+    w, b, _ = solve_ridge(X, y, np.ones(n), c, fit_intercept)
+    w_ref, b_ref = lstsq_ridge(X, y, np.ones(n), c, fit_intercept)
+    np.testing.assert_allclose(w, w_ref, atol=1e-9)
+    assert abs(b - b_ref) < 1e-9 * max(1.0, abs(b_ref))

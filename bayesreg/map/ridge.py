@@ -52,13 +52,15 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
                           check_finite=False)
     else:
         # K = X~ C^-1 X~^T + I  (n x n): rows of X~ C^-1/2 are the syrk operand
-        B = d.X_in - d.xbar if d.fit_intercept else d.X_in.copy()
-        if not d.unit_weights:
-            B *= d.v[:, None]
         uniform = bool(np.all(c == c[0]))
-        if not uniform:
-            B /= np.sqrt(c)
-        K = B @ B.T
+        K = _centered_row_gram(d) if uniform and d.unit_weights else None
+        if K is None:
+            B = d.X_in - d.xbar if d.fit_intercept else d.X_in.copy()
+            if not d.unit_weights:
+                B *= d.v[:, None]
+            if not uniform:
+                B /= np.sqrt(c)
+            K = B @ B.T
         if uniform:
             K /= c[0]
         K[np.diag_indices(n)] += 1.0
@@ -66,6 +68,24 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
                               check_finite=False)
         w = d.corr(alpha) / c
     return w, d.intercept(w), 1
+
+
+def _centered_row_gram(d: Design):
+    """``(X - 1 xbar')(X - 1 xbar')'`` as ``X X' - m 1' - 1 m' + xbar.xbar`` with ``m = X xbar``:
+    one symmetric BLAS product and no centered copy of X, used when no column mean dominates its
+    spread (the correction then loses at most ~1 bit); None otherwise (the caller centers)."""
+    X, xbar, n = d.X_in, d.xbar, d.n
+    if not d.fit_intercept:
+        return X @ X.T
+    ss = np.einsum("ij,ij->j", X, X)
+    if not np.all(ss - n * xbar * xbar >= 0.5 * ss):
+        return None
+    m = X @ xbar
+    K = X @ X.T
+    K -= m[:, None]
+    K -= m[None, :]
+    K += float(xbar @ xbar)
+    return K
 
 
 def _ridge_cg(d: Design, c, tol):

@@ -179,7 +179,9 @@ def _gaussian_fixed(X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, des
         if d._G is not None:  # X~^T r = q - G w in p-space: no further pass over X
             corr_r, q = d._q - d._G @ w, d._q
         else:
-            corr_r, q = d.corr(d.yt - d.matvec(w)), d.corr(d.yt)
+            r = d.yt - d.matvec(w)
+            corr_r, q = d.corr(r), d.corr(d.yt)
+            d._last_rss = (w, float(r @ r))  # the log posterior reuses this residual
         kkt = float(np.abs(corr_r - c2 * w).max(initial=0.0))
         scale = max(float(np.abs(q).max(initial=0.0)), 1e-300)
         return w, b, kkt / s2, max(tol, 1e-9) * scale / s2, n_iter, "closed_form", "kkt"
