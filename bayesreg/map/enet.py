@@ -290,6 +290,7 @@ def solve_enet(
     tol: float = 1e-4,
     max_iter: int = 1000,
     design: Design | None = None,
+    gap_decrease: float | None = None,
 ) -> EnetSolution:
     """Weighted elastic net (see module docstring).
 
@@ -309,6 +310,11 @@ def solve_enet(
         Bound on the total number of CD epochs.
     design : Design, optional
         A prebuilt :class:`Design` of (X, y, sw) (reused along paths).
+    gap_decrease : float, optional
+        Also require the gap to fall below ``gap_decrease`` times its value at the warm start
+        (floored at 1e-14 x the primal value, the rounding level of the gap). Inexact Newton
+        steps need this: their working responses are large, so ``tol * ||y~||^2`` alone can be
+        met by the warm start itself.
 
     Returns
     -------
@@ -325,10 +331,17 @@ def solve_enet(
     if not d.sparse and d._gram_auto and d.n_solves >= 2:
         d.use_gram = True
     if d.use_gram:
-        return _solve_gram(d, w, a, c, tol_abs, max_iter)
+        return _solve_gram(d, w, a, c, tol_abs, max_iter, gap_decrease)
     if d.sparse:
-        return _solve_sparse(d, w, a, c, tol_abs, max_iter)
-    return _solve_dense(d, w, a, c, tol_abs, max_iter)
+        return _solve_sparse(d, w, a, c, tol_abs, max_iter, gap_decrease)
+    return _solve_dense(d, w, a, c, tol_abs, max_iter, gap_decrease)
+
+
+def _tightened(tol_abs, gap, primal, gap_decrease):
+    """The stopping level once the warm start's gap is known (see solve_enet's gap_decrease)."""
+    if gap_decrease is None:
+        return tol_abs
+    return min(tol_abs, max(gap_decrease * gap, 1e-14 * abs(primal)))
 
 
 def _working_set(score_free, w, ws_size):
@@ -437,7 +450,7 @@ def _active_set(G, q, a, c, w, max_steps):
     return None
 
 
-def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
+def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, anderson_k=5):
     X, xbar, sw, yc = d.X, d.xbar, d.sw, d.yc
     # residual and gradient do not depend on the penalty: a warm start from the previous solve's
     # coefficients (paths) reuses both instead of two passes over X
@@ -462,6 +475,7 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
     screened = norms2 == 0
     radius_factor = np.sqrt(norms2 + c)
     score = np.empty(p)
+    first = True
     while True:
         u = sw * res
         if reuse:
@@ -475,7 +489,9 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
         # so the restricted problem has the same optimal value and the gap still bounds
         # P(w) - P* from above
         rss = float(res @ u)
-        _, gap, sc = corr_gap(rss, corr, w, a, c)
+        primal, gap, sc = corr_gap(rss, corr, w, a, c)
+        if first:
+            tol_abs, first = _tightened(tol_abs, gap, primal, gap_decrease), False
         if gap <= tol_abs or n_epochs >= max_iter:
             d._last_rss = (w, rss)
             if keep.size < p:  # complete X~^T r for the next warm-started solve (paths)
@@ -539,7 +555,7 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, anderson_k=5):
                         int(np.count_nonzero(screened)) - n_const)
 
 
-def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
+def _solve_gram(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
     G, q = d.G, d.q
     # g = X~^T r = q - G w does not depend on the penalty: a warm start from the previous solve's
     # coefficients (paths) reuses its gradient instead of an O(p^2) product
@@ -548,6 +564,9 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
         g = prev[1].copy()
     else:
         g = q - G @ w if np.any(w) else q.copy()
+    if gap_decrease is not None:
+        primal, gap0, _ = corr_gap(d.yy - float(w @ q) - float(w @ g), g, w, a, c)
+        tol_abs = _tightened(tol_abs, gap0, primal, gap_decrease)
     all_idx = np.flatnonzero(d.norms2 > 0).astype(np.int64)
     n_epochs = 0
     while True:
@@ -584,7 +603,7 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter):
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
 
 
-def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter):
+def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
     Xs = d.Xs
     data, indices, indptr = Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64)
     # true residual r = r_st + t * v, with r_st = y~ - Xs w and t = xbar.w
@@ -598,7 +617,9 @@ def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter):
         r = r_st + t * d.v
         corr = d.corr(r)
         rss = float(r @ r)
-        _, gap = _primal_gap(rss, float(d.yt @ r), corr, w, a, c)
+        primal, gap = _primal_gap(rss, float(d.yt @ r), corr, w, a, c)
+        if n_epochs == 0:
+            tol_abs = _tightened(tol_abs, gap, primal, gap_decrease)
         if gap <= tol_abs or n_epochs >= max_iter:
             d._last_rss = (w, rss)
             break
