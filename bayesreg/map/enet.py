@@ -212,12 +212,7 @@ class Design:
         """X in Fortran order (what the numba CD kernels read); copied on first use only when the
         caller's array is C-ordered, so closed-form and Gram-only solves never pay the copy."""
         if self._XF is None:
-            X = self.X_in
-            if X.flags.c_contiguous and X.shape[0] >= X.shape[1]:
-                self._XF = np.empty(X.shape, order="F")
-                to_fortran(X, self._XF)  # tiled copy: 2-3x faster than asfortranarray when tall
-            else:
-                self._XF = np.asfortranarray(X)
+            self._XF = fortran_columns(self.X_in)
         return self._XF
 
     def intercept(self, w) -> float:
@@ -238,6 +233,21 @@ class Design:
         if self._q is None:
             self._build_gram()
         return self._q
+
+
+def fortran_columns(X):
+    """X itself when it is sparse or already Fortran-ordered, else a Fortran-ordered float64 copy
+    (tiled copy for tall matrices): what the column kernels read."""
+    if sp.issparse(X):
+        return X
+    X = np.asarray(X, dtype=np.float64)
+    if X.flags.f_contiguous:
+        return X
+    if X.flags.c_contiguous and X.shape[0] >= X.shape[1]:
+        out = np.empty(X.shape, order="F")
+        to_fortran(X, out)
+        return out
+    return np.asfortranarray(X)
 
 
 def xw(X, w) -> np.ndarray:

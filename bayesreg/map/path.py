@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from .._errors import ParameterError
 from ..likelihoods import Gaussian
-from .enet import Design
+from .enet import Design, fortran_columns
 from .glm import null_eta
 from .result import MAPPath
 from .solve import fit_map
@@ -80,6 +80,8 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             eps = min(eps, 1e-5)
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
+    if not isinstance(lik, Gaussian) and np.any(prior.penalty_weights(p)[0] > 0):
+        X = fortran_columns(X)  # once for the whole path (every prox-Newton step reads columns)
     names = list(feature_names) if feature_names is not None else [f"x{j}" for j in range(p)]
     results, priors = [], []
     w0 = b0 = sigma0 = None

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
 from ..likelihoods import Gaussian
-from .enet import Design, solve_enet, xw
+from .enet import Design, fortran_columns, solve_enet, xw
 from .glm import solve_glm
 from .result import MAPResult
 from .ridge import solve_ridge
@@ -84,6 +84,8 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                 X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design)
     else:
         sigma = None
+        if np.any(a > 0):  # every prox-Newton step runs CD on the columns of X: copy them once
+            X = fortran_columns(X)
         sol = solve_glm(lik, X, y, sw, a, c, fit_intercept, w0=w0, b0=b0, tol=tol,
                         max_iter=max_iter or 100)
         w, b, opt, tol_abs, n_iter = sol.coef, sol.intercept, sol.kkt, sol.tol_abs, sol.n_iter
