@@ -470,7 +470,8 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
         res = prev[1].copy()
     else:
         res = yc - (X @ w - float(xbar @ w)) if np.any(w) else yc.copy()
-    ws_size = max(10, 2 * int(np.count_nonzero(w)))
+    # first working set: larger when a full gradient costs many working-set epochs (wide X)
+    ws_size = max(10, min(d.p // 400, 100), 2 * int(np.count_nonzero(w)))
     n_epochs = 0
     last_polish = last_as = 0
     gap = np.inf

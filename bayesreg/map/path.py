@@ -10,7 +10,7 @@ from ..likelihoods import Gaussian
 from .enet import Design, fortran_columns
 from .glm import null_eta
 from .result import MAPPath
-from .solve import fit_map
+from .solve import default_names, fit_map
 
 
 def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | None:
@@ -82,7 +82,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     if not isinstance(lik, Gaussian) and np.any(prior.penalty_weights(p)[0] > 0):
         X = fortran_columns(X)  # once for the whole path (every prox-Newton step reads columns)
-    names = list(feature_names) if feature_names is not None else [f"x{j}" for j in range(p)]
+    names = list(feature_names) if feature_names is not None else list(default_names(p))
     results, priors = [], []
     w0 = b0 = sigma0 = None
     for c in strengths:

@@ -12,6 +12,7 @@ Bernoulli/Poisson   any of the above      proximal Newton + CD inner loop (penal
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -67,7 +68,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     c = np.ascontiguousarray(c, dtype=float)
     lik.check_y(y)
     _check_mode_exists(lik, y, sw, fit_intercept)
-    names = list(feature_names) if feature_names is not None else [f"x{j}" for j in range(p)]
+    names = list(feature_names) if feature_names is not None else list(default_names(p))
     sigma_scale = None
     extra: dict = {}
     if isinstance(lik, Gaussian):
@@ -109,6 +110,12 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      n_iter=int(n_iter), converged=converged, feature_names=names, prior=prior,
                      likelihood=lik, fit_intercept=fit_intercept, solver=solver, n_samples=n,
                      sigma_prior_scale=sigma_scale, extra=extra)
+
+
+@functools.lru_cache(maxsize=8)
+def default_names(p: int) -> tuple:
+    """``("x0", ..., "x{p-1}")``: the names of unnamed columns (cached: wide designs have many)."""
+    return tuple(f"x{j}" for j in range(p))
 
 
 def _rss_from_design(design, w):
