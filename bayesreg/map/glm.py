@@ -487,7 +487,6 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10
         if not dd < 0:
             break
         xi = np.where(z != 0, np.sign(z), -np.sign(pg))  # orthant of the step
-        pen0 = float(az @ np.abs(z)) + 0.5 * float(cz @ (z * z))
         Xd = None
         t = 1.0
         accepted = False
@@ -506,9 +505,11 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10
                     if fi:
                         Xd += d[p]
                 eta_t = eta + t * Xd
-            dF = (_datafit_diff(lik, y, sw, eta, eta_t, mu) + float(az @ np.abs(zt))
-                  + 0.5 * float(cz @ (zt * zt)) - pen0)
-            if np.isfinite(dF) and dF <= 1e-4 * float(pg @ (zt - z)):
+            st = zt - z
+            # penalty change term by term (no cancellation between two sums of size ||z||_1)
+            dF = (_datafit_diff(lik, y, sw, eta, eta_t, mu) + float(az @ (np.abs(zt) - np.abs(z)))
+                  + 0.5 * float(cz @ (st * (zt + z))))
+            if np.isfinite(dF) and dF <= 1e-4 * float(pg @ st):
                 accepted = True
                 break
             t *= 0.5
@@ -521,7 +522,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10
         if fi:
             g_new[p] = float(ge.sum())
         g_new += cz * zt
-        s_k = zt - z
+        s_k = st
         y_k = g_new - gz
         sy = float(s_k @ y_k)
         if sy > 1e-16 * float(np.sqrt((s_k @ s_k) * (y_k @ y_k))):
