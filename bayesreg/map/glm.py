@@ -111,17 +111,26 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         b = 0.0
     # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
     g_null = lik.gradient(y, np.full(n, eta0), sw)
-    xg_null = _rmatvec(X, g_null)
+    pure_l2 = not np.any(a > 0)
+    use_qn = not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P
+    at_null = use_qn and not np.any(w) and b == eta0
+    if at_null:
+        # the quasi-Newton start is the intercept-only model: its X^T g and its Jacobi diagonal
+        # (constant curvature v0 * sw there) come from one pass over X
+        xg_null, sq = _xtg_and_sq(X, g_null, sw)
+        v0 = float(lik.curvature(y[:1], np.full(1, eta0), np.ones(1))[0])
+        D0 = v0 * sq
+    else:
+        xg_null, D0 = _rmatvec(X, g_null), None
     scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
     tol_abs = tol * scale
-    pure_l2 = not np.any(a > 0)
     n_qn = 0
-    if not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P:
+    if use_qn:
         # quasi-Newton first (one X d and one X^T g per iteration); the Newton-type solvers
         # below only take over, warm-started, when it stalls
-        xg0 = xg_null if (not np.any(w) and b == eta0) else None
         w_q, b_q, kkt_q, n_qn, conv = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs,
-                                             max_iter=QN_MAX_ITER, xg0=xg0)
+                                             max_iter=QN_MAX_ITER,
+                                             xg0=xg_null if at_null else None, D0=D0)
         if conv:
             return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True)
         w, b = w_q, b_q
@@ -337,6 +346,8 @@ def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
 
 
 # ----------------------------------------------------------------------------- OWL-QN
+_FM = {"reassoc", "contract", "nsz", "arcp"}  # lets LLVM vectorize the column reductions
+
 @njit(cache=True, nogil=True)
 def _diag_hess_rows(X, h):
     """``sum_i h_i X_ij^2`` for every column of a C-ordered X (row-major sweep)."""
@@ -350,7 +361,7 @@ def _diag_hess_rows(X, h):
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def _diag_hess_cols(X, h):
     """``sum_i h_i X_ij^2`` for every column of a Fortran-ordered X (column sweep)."""
     n, p = X.shape
@@ -362,6 +373,50 @@ def _diag_hess_cols(X, h):
             s += h[i] * x * x
         out[j] = s
     return out
+
+
+@njit(cache=True, nogil=True)
+def _xtg_sq_rows(X, g, sw):
+    """``(X^T g, sum_i sw_i X_ij^2)`` in one row-major sweep of a C-ordered X."""
+    n, p = X.shape
+    xg = np.zeros(p)
+    sq = np.zeros(p)
+    for i in range(n):
+        gi = g[i]
+        si = sw[i]
+        for j in range(p):
+            x = X[i, j]
+            xg[j] += gi * x
+            sq[j] += si * x * x
+    return xg, sq
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _xtg_sq_cols(X, g, sw):
+    """``(X^T g, sum_i sw_i X_ij^2)`` in one column sweep of a Fortran-ordered X."""
+    n, p = X.shape
+    xg = np.empty(p)
+    sq = np.empty(p)
+    for j in range(p):
+        a = 0.0
+        b = 0.0
+        for i in range(n):
+            x = X[i, j]
+            a += g[i] * x
+            b += sw[i] * x * x
+        xg[j] = a
+        sq[j] = b
+    return xg, sq
+
+
+def _xtg_and_sq(X, g, sw):
+    """``X^T g`` and the sw-weighted squared column norms, in one pass over dense float64 X."""
+    if not sp.issparse(X) and X.dtype == np.float64:
+        if X.flags.c_contiguous:
+            return _xtg_sq_rows(X, g, sw)
+        if X.flags.f_contiguous:
+            return _xtg_sq_cols(X, g, sw)
+    return _rmatvec(X, g), _diag_hess(X, sw)
 
 
 def _diag_hess(X, h):
@@ -416,7 +471,8 @@ def _pseudo_gradient(z, g, az):
 _QN_STALL = 30
 
 
-def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10, xg0=None):
+def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10, xg0=None,
+           D0=None):
     """Orthant-wise limited-memory quasi-Newton (Andrew & Gao 2007) on ``(w, b0)``.
 
     Minimizes ``datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2``; with ``a == 0`` this is
@@ -425,7 +481,8 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10
     of the current point (coordinates that would cross zero are set to exactly zero), so the
     zeros are exact and the KKT violation is the max-abs pseudo-gradient. Each iteration costs
     one ``X d`` and one ``X^T g`` (line-search trials update eta along ``X d``). Stops when the
-    KKT violation <= ``tol_abs``. ``xg0``: ``X^T gradient`` at the start point, if known.
+    KKT violation <= ``tol_abs``. ``xg0``, ``D0``: ``X^T gradient`` and the diagonal of
+    ``X^T diag(curvature) X`` at the start point, if known.
 
     Returns ``(w, b, kkt, n_iter, converged)``.
     """
@@ -446,7 +503,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10
     gz += cz * z
     h = lik.curvature(y, eta, sw)
     D = np.empty(q)
-    D[:p] = _diag_hess(X, h)
+    D[:p] = _diag_hess(X, h) if D0 is None else D0
     if fi:
         D[p] = float(h.sum())
     D += cz
