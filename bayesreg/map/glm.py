@@ -461,6 +461,18 @@ def _mean(lik, eta):
     return None
 
 
+def _curv_from_mu(lik, mu, sw):
+    """Curvature (IRLS weights) from the mean, or None for other families."""
+    if lik.family == "poisson":
+        return sw * mu
+    if lik.family == "binomial":
+        return sw * mu * (1.0 - mu)
+    return None
+
+
+LS_NEWTON = True
+
+
 def _pseudo_gradient(z, g, az):
     """Minimum-norm subgradient of ``smooth + sum az_j |z_j|`` (its max-abs is the KKT
     violation)."""
@@ -471,7 +483,7 @@ def _pseudo_gradient(z, g, az):
 _QN_STALL = 30
 
 
-def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10, xg0=None,
+def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20, xg0=None,
            D0=None):
     """Orthant-wise limited-memory quasi-Newton (Andrew & Gao 2007) on ``(w, b0)``.
 
@@ -546,6 +558,19 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=10
         xi = np.where(z != 0, np.sign(z), -np.sign(pg))  # orthant of the step
         Xd = None
         t = 1.0
+        if LS_NEWTON and not np.any(l1 & (np.sign(z + d) != xi)):
+            # no coordinate crosses zero at t = 1: first trial = the Newton step along d of the
+            # local quadratic model (curvature from mu: O(n), no extra pass over X)
+            Xd = _matvec(X, d[:p])
+            if fi:
+                Xd += d[p]
+            hh = _curv_from_mu(lik, mu, sw)
+            if hh is not None:
+                dHd = float(hh @ (Xd * Xd)) + float(cz @ (d * d))
+                if dHd > 0:
+                    t_n = -dd / dHd
+                    if np.isfinite(t_n) and t_n > 0:
+                        t = min(t_n, 1.0) if np.any(l1 & (np.sign(z + t_n * d) != xi)) else t_n
         accepted = False
         for _ in range(40):
             zt = z + t * d
