@@ -133,11 +133,15 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
                                              xg0=xg_null if at_null else None, D0=D0)
         if conv:
             return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True)
-        w, b = w_q, b_q
         if pure_l2:
-            sol = _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter)
+            sol = _newton_cg(lik, X, y, sw, c, fit_intercept, w_q, b_q, tol_abs, max_iter)
             sol.n_iter += n_qn
             return sol
+        # L1: proximal Newton from the original start, not from the quasi-Newton point. The
+        # quasi-Newton phase stalls on ill-conditioned (correlated) designs, and there its
+        # iterate, whose small coefficients hover around zero, can make the inner CD solves far
+        # slower than a fresh start does (measured: up to 20x); restarting bounds the cost at
+        # that of proximal Newton alone plus the 2 * _QN_STALL quasi-Newton iterations.
 
     def pen(wv):
         return float(np.sum(a * np.abs(wv)) + 0.5 * np.sum(c * wv * wv))
@@ -480,7 +484,7 @@ def _pseudo_gradient(z, g, az):
     return np.where(z > 0, g + az, np.where(z < 0, g - az, ag))
 
 
-_QN_STALL = 30
+_QN_STALL = 10
 
 
 def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20, xg0=None,
