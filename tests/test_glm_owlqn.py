@@ -121,6 +121,7 @@ def test_owlqn_l1_vs_scipy(rng, qn_spy, family, fit_intercept, frac):
     lik = Bernoulli() if family == "binomial" else Poisson()
     sol = solve_glm(lik, X, y, np.ones(n), a, c, fit_intercept, tol=1e-11)
     assert sol.converged and qn_spy == [True]  # the quasi-Newton phase certified it alone
+    assert sol.method == "owlqn"
     if frac == 0.01:
         assert np.count_nonzero(sol.coef) >= 0.6 * p
     else:
@@ -237,5 +238,19 @@ def test_correlated_design_stall_then_prox_newton(rng, qn_spy, family):
     lik = Bernoulli() if family == "binomial" else Poisson()
     sol = solve_glm(lik, X, y, np.ones(n), a, c, tol=1e-10)
     assert sol.converged
-    assert qn_spy == [False]  # the stall rule handed over
+    assert qn_spy == [False] and sol.method == "owlqn+prox_newton"  # the stall rule handed over
     check_against_reference(family, X, y, a, c, sol, atol=2e-5)
+
+
+def test_eta_refresh_path(rng, monkeypatch):
+    """eta recomputed from scratch at every iteration (the periodic drift refresh) gives the
+    same certified solution."""
+    monkeypatch.setattr(glm_mod, "_ETA_REFRESH", 1)
+    family = "poisson"
+    n, p = 300, 30
+    X, y = make_data(rng, family, n, p)
+    a = np.full(p, 0.01 * lam_max(family, X, y, True))
+    c = np.full(p, 0.2)
+    sol = solve_glm(Poisson(), X, y, np.ones(n), a, c, tol=1e-11)
+    assert sol.converged and sol.method == "owlqn"
+    check_against_reference(family, X, y, a, c, sol)

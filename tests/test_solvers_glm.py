@@ -100,7 +100,7 @@ def test_newton_cg_branch_is_used(rng, monkeypatch):
     X, y = logit_data(rng, 300, glm_mod.NEWTON_CG_MIN_P + 5)
     p = X.shape[1]
     sol = solve_glm(Bernoulli(), X, y, np.ones(300), np.zeros(p), np.ones(p), tol=1e-11)
-    assert calls and sol.converged
+    assert calls and sol.converged and sol.method == "lbfgs+newton_cg"
     est = LogisticRegression(C=1.0, tol=1e-12, max_iter=100_000, solver="newton-cholesky").fit(X, y)
     np.testing.assert_allclose(sol.coef, est.coef_.ravel(), atol=1e-6)
     assert kkt("binomial", X, y, sol.coef, sol.intercept, 0.0, 1.0) < 1e-7

@@ -41,6 +41,7 @@ class GLMSolution:
     tol_abs: float
     n_iter: int
     converged: bool
+    method: str = ""  # "owlqn" / "lbfgs" (quasi-Newton alone), else the Newton-type solver
 
 
 def _matvec(X, w):
@@ -132,10 +133,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
                                              max_iter=QN_MAX_ITER,
                                              xg0=xg_null if at_null else None, D0=D0)
         if conv:
-            return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True)
+            return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True,
+                               "lbfgs" if pure_l2 else "owlqn")
         if pure_l2:
             sol = _newton_cg(lik, X, y, sw, c, fit_intercept, w_q, b_q, tol_abs, max_iter)
             sol.n_iter += n_qn
+            sol.method = "lbfgs+newton_cg"
             return sol
         # L1: proximal Newton from the original start, not from the quasi-Newton point. The
         # quasi-Newton phase stalls on ill-conditioned (correlated) designs, and there its
@@ -188,7 +191,9 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if kkt > tol_abs and np.any(w):
         w, b, kkt, n_pol = _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt, tol_abs)
         it += n_pol
-    return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_qn, bool(kkt <= tol_abs))
+    method = "newton" if pure_l2 else ("owlqn+prox_newton" if use_qn else "prox_newton")
+    return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_qn, bool(kkt <= tol_abs),
+                       method)
 
 
 _POLISH_MAX_SUPPORT = 2000
@@ -352,6 +357,7 @@ def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
 # ----------------------------------------------------------------------------- OWL-QN
 _FM = {"reassoc", "contract", "nsz", "arcp"}  # lets LLVM vectorize the column reductions
 
+
 @njit(cache=True, nogil=True)
 def _diag_hess_rows(X, h):
     """``sum_i h_i X_ij^2`` for every column of a C-ordered X (row-major sweep)."""
@@ -485,6 +491,7 @@ def _pseudo_gradient(z, g, az):
 
 
 _QN_STALL = 10
+_ETA_REFRESH = 50  # recompute eta = b + X w from scratch every this many iterations
 
 
 def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20, xg0=None,
@@ -601,6 +608,8 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
             t *= 0.5
         if not accepted:
             break
+        if (it + 1) % _ETA_REFRESH == 0:  # eta is updated along the steps: drop the drift
+            eta_t = (zt[p] if fi else 0.0) + _matvec(X, zt[:p])
         mu = _mean(lik, eta_t)
         ge = sw * (mu - y) if mu is not None else lik.gradient(y, eta_t, sw)
         g_new = np.empty(q)
