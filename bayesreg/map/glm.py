@@ -6,8 +6,8 @@ posterior up to constants). First solver: OWL-QN (orthant-wise L-BFGS, Andrew & 
 L-BFGS without an L1 part) with a Jacobi initial Hessian, one ``X d`` and one ``X^T g`` per
 iteration, stopped by the KKT certificate below; zeros are exact (iterates never cross an
 orthant). Should it stall (budget ``QN_MAX_ITER``, or no halving of the KKT violation in
-``_QN_STALL`` iterations), a Newton-type solver takes over from its point: exact Newton or
-truncated Newton-CG (pure L2), or proximal Newton (L1). Small pure-L2 problems (dense,
+``_QN_STALL`` iterations), a Newton-type solver takes over: truncated Newton-CG from its point
+(pure L2), or proximal Newton from the start (L1). Small pure-L2 problems (dense,
 ``p <= NEWTON_CG_MIN_P``) go to exact Newton directly. Each (proximal) Newton step is glmnet's
 IRLS: a weighted least-squares model of the datafit around the current point (weights =
 curvature, working response ``z = eta - gradient / curvature``), solved by weighted coordinate
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
+from scipy.special import expit
 
 from ._kernels import col_norms
 from .enet import solve_enet
@@ -99,7 +100,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     stopped by the KKT criterion itself, and, should it stall, truncated Newton-CG
     (Hessian-vector products only, Jacobi preconditioner, forcing term
     ``min(0.5, sqrt(kkt / kkt_0))``). With an L1 part: OWL-QN (:func:`_owlqn`), and, should it
-    stall, proximal Newton from its point (inner weighted elastic net by working-set CD, then a
+    stall, proximal Newton from the start (inner weighted elastic net by working-set CD, then a
     Newton polish on the support). Stops when the KKT violation <= ``tol`` x (KKT violation at
     the intercept-only model). ``max_iter`` bounds the Newton-type iterations; the quasi-Newton
     phase has its own budget (``QN_MAX_ITER``). Returns :class:`GLMSolution`.
@@ -128,7 +129,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     n_qn = 0
     if use_qn:
         # quasi-Newton first (one X d and one X^T g per iteration); the Newton-type solvers
-        # below only take over, warm-started, when it stalls
+        # only take over when it stalls
         w_q, b_q, kkt_q, n_qn, conv = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs,
                                              max_iter=QN_MAX_ITER,
                                              xg0=xg_null if at_null else None, D0=D0)
@@ -465,8 +466,6 @@ def _mean(lik, eta):
     if lik.family == "poisson":
         return np.exp(np.minimum(eta, 700.0))
     if lik.family == "binomial":
-        from scipy.special import expit
-
         return expit(eta)
     return None
 
@@ -478,9 +477,6 @@ def _curv_from_mu(lik, mu, sw):
     if lik.family == "binomial":
         return sw * mu * (1.0 - mu)
     return None
-
-
-LS_NEWTON = True
 
 
 def _pseudo_gradient(z, g, az):
@@ -569,7 +565,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
         xi = np.where(z != 0, np.sign(z), -np.sign(pg))  # orthant of the step
         Xd = None
         t = 1.0
-        if LS_NEWTON and not np.any(l1 & (np.sign(z + d) != xi)):
+        if not np.any(l1 & (np.sign(z + d) != xi)):
             # no coordinate crosses zero at t = 1: first trial = the Newton step along d of the
             # local quadratic model (curvature from mu: O(n), no extra pass over X)
             Xd = _matvec(X, d[:p])
