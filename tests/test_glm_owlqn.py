@@ -122,6 +122,7 @@ def test_owlqn_l1_vs_scipy(rng, qn_spy, family, fit_intercept, frac):
     sol = solve_glm(lik, X, y, np.ones(n), a, c, fit_intercept, tol=1e-11)
     assert sol.converged and qn_spy == [True]  # the quasi-Newton phase certified it alone
     assert sol.method == "owlqn"
+    np.testing.assert_allclose(sol.eta, sol.intercept + X @ sol.coef, rtol=0, atol=1e-10)
     if frac == 0.01:
         assert np.count_nonzero(sol.coef) >= 0.6 * p
     else:

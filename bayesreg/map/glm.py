@@ -43,6 +43,7 @@ class GLMSolution:
     n_iter: int
     converged: bool
     method: str = ""  # "owlqn" / "lbfgs" (quasi-Newton alone), else the Newton-type solver
+    eta: np.ndarray | None = None  # b0 + X w at the solution, when the solver has it
 
 
 def _matvec(X, w):
@@ -130,12 +131,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if use_qn:
         # quasi-Newton first (one X d and one X^T g per iteration); the Newton-type solvers
         # only take over when it stalls
-        w_q, b_q, kkt_q, n_qn, conv = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs,
-                                             max_iter=QN_MAX_ITER,
-                                             xg0=xg_null if at_null else None, D0=D0)
+        w_q, b_q, kkt_q, n_qn, conv, eta_q = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b,
+                                                    tol_abs, max_iter=QN_MAX_ITER,
+                                                    xg0=xg_null if at_null else None, D0=D0)
         if conv:
             return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True,
-                               "lbfgs" if pure_l2 else "owlqn")
+                               "lbfgs" if pure_l2 else "owlqn", eta_q)
         if pure_l2:
             sol = _newton_cg(lik, X, y, sw, c, fit_intercept, w_q, b_q, tol_abs, max_iter)
             sol.n_iter += n_qn
@@ -503,7 +504,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
     KKT violation <= ``tol_abs``. ``xg0``, ``D0``: ``X^T gradient`` and the diagonal of
     ``X^T diag(curvature) X`` at the start point, if known.
 
-    Returns ``(w, b, kkt, n_iter, converged)``.
+    Returns ``(w, b, kkt, n_iter, converged, eta)``.
     """
     n, p = X.shape
     fi = bool(fit_intercept)
@@ -628,4 +629,5 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
         z, eta, gz = zt, eta_t, g_new
     w_out = z[:p].copy()
     b_out = float(z[p]) if fi else 0.0
-    return w_out, b_out, kkt, it, converged
+    return w_out, b_out, kkt, it, converged, eta
+
