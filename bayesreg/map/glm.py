@@ -155,6 +155,9 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     F = lik.datafit(y, eta, sw) + pen(w)
     kkt = np.inf
     it = 0
+    # the inner CD kernels read X in Fortran order: copy a C-ordered X once here, not in every
+    # inner solve (each builds its own Design)
+    X_cd = X if (pure_l2 or sp.issparse(X)) else np.asfortranarray(X, dtype=np.float64)
     for it in range(1, max_iter + 1):
         g = lik.gradient(y, eta, sw)
         kkt = kkt_violation(X, g, w, a, c, fit_intercept)
@@ -171,7 +174,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
             # the gap is computed without cancellation (enet._primal_gap), so it can go far below
             # 1e-16 * ||z~||^2: tight KKT targets need inner gaps ~ kkt^2
             inner_tol = min(1e-3, max(1e-30, 0.1 * rel * rel))
-            sol = solve_enet(X, z, h, a, c, fit_intercept, w0=w, tol=inner_tol,
+            sol = solve_enet(X_cd, z, h, a, c, fit_intercept, w0=w, tol=inner_tol,
                              max_iter=inner_max_iter)
             w_new, b_new = sol.coef, sol.intercept
         dw, db = w_new - w, b_new - b
