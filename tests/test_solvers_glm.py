@@ -96,9 +96,14 @@ def test_newton_cg_branch_is_used(rng, monkeypatch):
         return orig(*args, **kw)
 
     monkeypatch.setattr(glm_mod, "_newton_cg", spy)
+    monkeypatch.setattr(glm_mod, "QN_MAX_ITER", 2)  # L-BFGS "stalls": Newton-CG finishes
     X, y = logit_data(rng, 300, glm_mod.NEWTON_CG_MIN_P + 5)
-    solve_glm(Bernoulli(), X, y, np.ones(300), np.zeros(X.shape[1]), np.ones(X.shape[1]))
-    assert calls
+    p = X.shape[1]
+    sol = solve_glm(Bernoulli(), X, y, np.ones(300), np.zeros(p), np.ones(p), tol=1e-11)
+    assert calls and sol.converged and sol.method == "lbfgs+newton_cg"
+    est = LogisticRegression(C=1.0, tol=1e-12, max_iter=100_000, solver="newton-cholesky").fit(X, y)
+    np.testing.assert_allclose(sol.coef, est.coef_.ravel(), atol=1e-6)
+    assert kkt("binomial", X, y, sol.coef, sol.intercept, 0.0, 1.0) < 1e-7
 
 
 @pytest.mark.parametrize("family", ["binomial", "poisson"])
