@@ -19,7 +19,7 @@ import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
 from ..likelihoods import Gaussian
-from .enet import Design, fortran_columns, solve_enet, xw
+from .enet import Design, solve_enet, xw
 from .glm import solve_glm
 from .result import MAPResult
 from .ridge import solve_ridge
@@ -38,14 +38,18 @@ def check_solver_faces(prior) -> None:
 
 
 def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None,
-                  rss=None):
+                  rss=None, eta=None):
     """Exact un-normalized log posterior (all constants; flat intercept; no Jacobian).
 
     ``rss``: for a Gaussian likelihood, ``sum_i sw_i (y_i - intercept - x_i coef)^2`` when the
-    caller already has it (paths get it from the Gram statistics without touching X)."""
+    caller already has it (paths get it from the Gram statistics without touching X).
+    ``eta``: the linear predictor ``intercept + X coef`` when the caller already has it (the GLM
+    solvers return it)."""
     if rss is not None and isinstance(lik, Gaussian):
         s = lik.sigma if sigma is None else sigma
         ll = -0.5 * rss / s**2 - float(sw.sum()) * (np.log(s) + 0.5 * np.log(2 * np.pi))
+    elif eta is not None:
+        ll = float(sw @ lik.loglik(y, eta, sigma))
     else:
         ll = float(sw @ lik.loglik(y, intercept + xw(X, coef), sigma))
     lp = ll + float(np.sum(prior.logpdf(coef)))
@@ -70,6 +74,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     _check_mode_exists(lik, y, sw, fit_intercept)
     names = list(feature_names) if feature_names is not None else list(default_names(p))
     sigma_scale = None
+    eta = None
     extra: dict = {}
     if isinstance(lik, Gaussian):
         if lik.estimates_sigma:
@@ -85,15 +90,14 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                 X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design)
     else:
         sigma = None
-        if np.any(a > 0):  # every prox-Newton step runs CD on the columns of X: copy them once
-            X = fortran_columns(X)
         sol = solve_glm(lik, X, y, sw, a, c, fit_intercept, w0=w0, b0=b0, tol=tol,
                         max_iter=max_iter or 100)
         w, b, opt, tol_abs, n_iter = sol.coef, sol.intercept, sol.kkt, sol.tol_abs, sol.n_iter
-        solver = "prox_newton" if np.any(a > 0) else "newton"
+        solver = sol.method or ("prox_newton" if np.any(a > 0) else "newton")
         kind = "kkt"
+        eta = sol.eta
     rss = _rss_from_design(design, w) if isinstance(lik, Gaussian) else None
-    lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale, rss=rss)
+    lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale, rss=rss, eta=eta)
     norm = prior.log_normalizer(p)
     const = _lik_constant(lik, y, sw, sigma)
     objective = -lp - norm + const
