@@ -29,8 +29,9 @@ import scipy.sparse as sp
 from numba import njit
 from scipy.special import expit
 
+from .._errors import ParameterError
 from ._kernels import col_norms
-from .enet import solve_enet
+from .enet import fortran_columns, solve_enet
 from .ridge import solve_ridge
 
 
@@ -93,7 +94,7 @@ def null_eta(lik, y, sw, fit_intercept):
 
 
 def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-6, max_iter=100,
-              inner_max_iter=10000):
+              inner_max_iter=10000, method="auto"):
     """Minimize ``datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (module docstring).
 
     Pure L2 (``a == 0``): Newton's method, each step exact (Cholesky of the weighted ridge) for
@@ -104,8 +105,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     stall, proximal Newton from the start (inner weighted elastic net by working-set CD, then a
     Newton polish on the support). Stops when the KKT violation <= ``tol`` x (KKT violation at
     the intercept-only model). ``max_iter`` bounds the Newton-type iterations; the quasi-Newton
-    phase has its own budget (``QN_MAX_ITER``). Returns :class:`GLMSolution`.
+    phase has its own budget (``QN_MAX_ITER``). ``method="prox_newton"`` skips the quasi-Newton
+    phase: from a warm start close to the optimum (paths), one or two proximal Newton steps beat
+    a quasi-Newton run that has to rebuild its curvature memory. Returns :class:`GLMSolution`.
     """
+    if method not in ("auto", "prox_newton"):
+        raise ParameterError(f"method must be 'auto' or 'prox_newton', got {method!r}")
     n, p = X.shape
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=float)
     eta0 = null_eta(lik, y, sw, fit_intercept)
@@ -115,7 +120,8 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
     g_null = lik.gradient(y, np.full(n, eta0), sw)
     pure_l2 = not np.any(a > 0)
-    use_qn = not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P
+    use_qn = (not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P) and not (
+        method == "prox_newton" and not pure_l2)
     at_null = use_qn and not np.any(w) and b == eta0
     if at_null:
         # the quasi-Newton start is the intercept-only model: its X^T g and its Jacobi diagonal
@@ -157,7 +163,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     it = 0
     # the inner CD kernels read X in Fortran order: copy a C-ordered X once here, not in every
     # inner solve (each builds its own Design)
-    X_cd = X if (pure_l2 or sp.issparse(X)) else np.asfortranarray(X, dtype=np.float64)
+    X_cd = X if pure_l2 else fortran_columns(X)
     for it in range(1, max_iter + 1):
         g = lik.gradient(y, eta, sw)
         kkt = kkt_violation(X, g, w, a, c, fit_intercept)
@@ -174,8 +180,11 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
             # the gap is computed without cancellation (enet._primal_gap), so it can go far below
             # 1e-16 * ||z~||^2: tight KKT targets need inner gaps ~ kkt^2
             inner_tol = min(1e-3, max(1e-30, 0.1 * rel * rel))
+            # gap_decrease: the working response z is large where the curvature is small, so
+            # inner_tol * ||z~||^2 alone can be met by the warm start itself (a zero step while
+            # the KKT violation is still far above tol: seen on logistic paths)
             sol = solve_enet(X_cd, z, h, a, c, fit_intercept, w0=w, tol=inner_tol,
-                             max_iter=inner_max_iter)
+                             max_iter=inner_max_iter, gap_decrease=0.25)
             w_new, b_new = sol.coef, sol.intercept
         dw, db = w_new - w, b_new - b
         if not np.any(dw) and db == 0.0:
@@ -193,12 +202,16 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if np.isfinite(kkt) and kkt > tol_abs:
         g = lik.gradient(y, eta, sw)
         kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+    eta_out = eta
     if kkt > tol_abs and np.any(w):
-        w, b, kkt, n_pol = _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt, tol_abs)
+        w_pol, b, kkt, n_pol = _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt,
+                                               tol_abs)
         it += n_pol
-    method = "newton" if pure_l2 else ("owlqn+prox_newton" if use_qn else "prox_newton")
+        if w_pol is not w:
+            w, eta_out = w_pol, None  # the polish moved the point: eta is stale
+    solver = "newton" if pure_l2 else ("owlqn+prox_newton" if use_qn else "prox_newton")
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_qn, bool(kkt <= tol_abs),
-                       method)
+                       solver, eta_out)
 
 
 _POLISH_MAX_SUPPORT = 2000

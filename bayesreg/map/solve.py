@@ -59,11 +59,13 @@ def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior
 
 
 def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
-            max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None) -> MAPResult:
+            max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
+            glm_method="auto") -> MAPResult:
     """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
 
     ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
-    fixed-sigma Gaussian fits (paths build it, and its Gram matrix, once)."""
+    fixed-sigma Gaussian fits (paths build it, and its Gram matrix, once). ``glm_method``: see
+    :func:`~bayesreg.map.glm.solve_glm` (paths use ``"prox_newton"`` from warm starts)."""
     check_solver_faces(prior)
     n, p = X.shape
     prior.check_n_coef(p)
@@ -91,7 +93,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     else:
         sigma = None
         sol = solve_glm(lik, X, y, sw, a, c, fit_intercept, w0=w0, b0=b0, tol=tol,
-                        max_iter=max_iter or 100)
+                        max_iter=max_iter or 100, method=glm_method)
         w, b, opt, tol_abs, n_iter = sol.coef, sol.intercept, sol.kkt, sol.tol_abs, sol.n_iter
         solver = sol.method or ("prox_newton" if np.any(a > 0) else "newton")
         kind = "kkt"
