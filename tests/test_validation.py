@@ -175,3 +175,18 @@ def test_all_zero_counts_without_intercept_is_finite(rng):
     ref = optimize.minimize(lambda w: np.exp(X @ w).sum() + (w @ w) / (2 * 0.25), np.zeros(2),
                             method="BFGS", options={"gtol": 1e-12})
     np.testing.assert_allclose(fit.coef, ref.x, atol=1e-6)
+
+
+def test_huge_finite_values_are_not_mistaken_for_infinities():
+    """The finiteness check first sums X; an overflowing sum of finite entries must still pass,
+    and a single NaN / inf anywhere must still be caught and located."""
+    from bayesreg._validation import check_X
+
+    X = np.full((4, 3), 1e308)
+    out, _ = check_X(X)
+    assert out is X
+    for bad in (np.nan, np.inf, -np.inf):
+        Z = np.ones((5, 4))
+        Z[3, 2] = bad
+        with pytest.raises(br.DataError, match="NaN or infinite"):
+            check_X(Z)

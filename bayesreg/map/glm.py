@@ -8,7 +8,8 @@ iteration, stopped by the KKT certificate below; zeros are exact (iterates never
 orthant). Should it stall (budget ``QN_MAX_ITER``, or no halving of the KKT violation in
 ``_QN_STALL`` iterations), a Newton-type solver takes over: truncated Newton-CG from its point
 (pure L2), or proximal Newton from the start (L1). Small pure-L2 problems (dense,
-``p <= NEWTON_CG_MIN_P``) go to exact Newton directly. Each (proximal) Newton step is glmnet's
+``p <= NEWTON_CG_MIN_P``) go to exact Newton directly, and warm-started points of a path go
+to proximal Newton directly (``method="prox_newton"``). Each (proximal) Newton step is glmnet's
 IRLS: a weighted least-squares model of the datafit around the current point (weights =
 curvature, working response ``z = eta - gradient / curvature``), solved by weighted coordinate
 descent (any L1 part) or in closed form (pure L2: this is Newton's method), followed by an

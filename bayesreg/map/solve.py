@@ -6,7 +6,9 @@ likelihood          prior                 solver (faces it needs)
 Gaussian(sigma)     Normal                closed form (penalty_weights, l1 = 0)
 Gaussian(sigma)     Laplace / ElasticNet  coordinate descent, duality gap (penalty_weights)
 Gaussian(None)      any of the above      block coordinate ascent: coef | sigma (closed form)
-Bernoulli/Poisson   any of the above      proximal Newton + CD inner loop (penalty_weights)
+Bernoulli/Poisson   any of the above      OWL-QN / L-BFGS, then proximal Newton or Newton-CG
+                                          if it stalls; paths: proximal Newton from warm
+                                          starts (penalty_weights)
 ==================  ====================  ==============================================
 """
 
