@@ -179,6 +179,13 @@ class Design:
         self._norms2 = norms2
 
     @property
+    def informative(self) -> np.ndarray:
+        """Indices (int64) of the non-constant columns."""
+        if getattr(self, "_informative", None) is None:
+            self._informative = np.flatnonzero(self.norms2 > 0).astype(np.int64)
+        return self._informative
+
+    @property
     def norms2(self) -> np.ndarray:
         """Weighted centered squared column norms ``||X~_j||^2`` (0 for constant columns)."""
         if self._norms2 is None:
@@ -578,7 +585,7 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
     if gap_decrease is not None:
         primal, gap0, _ = corr_gap(d.yy - float(w @ q) - float(w @ g), g, w, a, c)
         tol_abs = _tightened(tol_abs, gap0, primal, gap_decrease)
-    all_idx = np.flatnonzero(d.norms2 > 0).astype(np.int64)
+    all_idx = d.informative
     n_epochs = 0
     while True:
         chunk = min(max_iter - n_epochs, 200)

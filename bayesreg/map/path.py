@@ -89,7 +89,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         pr = prior.with_strength(float(c))
         res = fit_map(lik, pr, X, y, sw, fit_intercept, names, tol=tol, max_iter=max_iter,
                       w0=w0, b0=b0, sigma0=sigma0, design=design,
-                      glm_method="auto" if w0 is None else "prox_newton")
+                      glm_method="auto" if w0 is None else "prox_newton", checked=w0 is not None)
         w0, b0, sigma0 = res.coef.copy(), res.intercept, res.sigma
         results.append(res)
         priors.append(pr)

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
 from ..likelihoods import Gaussian
+from ..priors.base import Prior
 from .enet import Design, solve_enet, xw
 from .glm import solve_glm
 from .result import MAPResult
@@ -62,20 +63,22 @@ def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior
 
 def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
             max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
-            glm_method="auto") -> MAPResult:
+            glm_method="auto", checked=False) -> MAPResult:
     """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
 
     ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
     fixed-sigma Gaussian fits (paths build it, and its Gram matrix, once). ``glm_method``: see
-    :func:`~bayesreg.map.glm.solve_glm` (paths use ``"prox_newton"`` from warm starts)."""
-    check_solver_faces(prior)
+    :func:`~bayesreg.map.glm.solve_glm` (paths use ``"prox_newton"`` from warm starts).
+    ``checked``: the (prior, y) checks already passed for this data (later points of a path)."""
     n, p = X.shape
-    prior.check_n_coef(p)
+    if not checked:
+        check_solver_faces(prior)
+        prior.check_n_coef(p)
+        lik.check_y(y)
+        _check_mode_exists(lik, y, sw, fit_intercept)
     a, c = prior.penalty_weights(p)
     a = np.ascontiguousarray(a, dtype=float)
     c = np.ascontiguousarray(c, dtype=float)
-    lik.check_y(y)
-    _check_mode_exists(lik, y, sw, fit_intercept)
     names = list(feature_names) if feature_names is not None else list(default_names(p))
     sigma_scale = None
     eta = None
@@ -102,7 +105,10 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         eta = sol.eta
     rss = _rss_from_design(design, w) if isinstance(lik, Gaussian) else None
     lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale, rss=rss, eta=eta)
-    norm = prior.log_normalizer(p)
+    if getattr(type(prior), "log_normalizer", None) is Prior.log_normalizer:
+        norm = float(np.sum(prior._log_z(a, c)))  # Prior.log_normalizer with the weights at hand
+    else:
+        norm = prior.log_normalizer(p)
     const = _lik_constant(lik, y, sw, sigma)
     objective = -lp - norm + const
     converged = bool(opt <= tol_abs)
