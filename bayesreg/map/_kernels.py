@@ -43,6 +43,18 @@ def to_fortran(X, out):
                     out[i, j] = X[i, j]
 
 
+@njit(cache=True, nogil=True)
+def center_scale_shift(K, m, const, scale):
+    """In place: ``K <- (K - m 1' - 1 m' + const) * scale + I`` (one pass over the n x n
+    matrix): the centered, prior-scaled kernel matrix of the push-through ridge solve."""
+    n = K.shape[0]
+    for i in range(n):
+        mi = m[i]
+        for j in range(n):
+            K[i, j] = (K[i, j] - mi - m[j] + const) * scale
+        K[i, i] += 1.0
+
+
 @njit(cache=True, nogil=True, fastmath=_FM)
 def col_norms(X, xbar, sw):
     """``(sum_i sw_i (X_ij - xbar_j)^2, sum_i sw_i X_ij^2)`` for every column (two-pass safe)."""
@@ -453,6 +465,7 @@ def warmup() -> None:
     c = np.zeros(2)
     n2, _ = col_norms(X, xbar, sw)
     to_fortran(np.ascontiguousarray(X), np.empty_like(X))
+    center_scale_shift(np.ones((2, 2)), np.zeros(2), 0.0, 1.0)
     col_stats(X, sw, 3.0, True)
     grad_dense(X, xbar, sw, res, ws)
     cd_dense(X, xbar, sw, res, w, ws, a, c, n2, 1)

@@ -15,6 +15,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from ._kernels import center_scale_shift
 from .enet import Design, syrk_blocks
 
 
@@ -45,15 +46,15 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
         if d._G is None:  # kept on the design: reused across sigma values, paths, certificates
             d._G = np.ascontiguousarray(syrk_blocks(d.X_in, d.xbar, d.v))
             d._q = d.corr(d.yt)
-        A = d._G.copy()
+        A = np.array(d._G, order="F")  # LAPACK's layout: the factorization runs in place
         A[np.diag_indices(p)] += c
         rhs = d._q
-        w = sla.cho_solve(sla.cho_factor(A, lower=True, check_finite=False), rhs,
+        w = sla.cho_solve(sla.cho_factor(A, lower=True, overwrite_a=True, check_finite=False), rhs,
                           check_finite=False)
     else:
         # K = X~ C^-1 X~^T + I  (n x n): rows of X~ C^-1/2 are the syrk operand
         uniform = bool(np.all(c == c[0]))
-        K = _centered_row_gram(d) if uniform and d.unit_weights else None
+        K = _centered_row_gram(d, 1.0 / c[0]) if uniform and d.unit_weights else None
         if K is None:
             B = d.X_in - d.xbar if d.fit_intercept else d.X_in.copy()
             if not d.unit_weights:
@@ -61,30 +62,33 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
             if not uniform:
                 B /= np.sqrt(c)
             K = B @ B.T
-        if uniform:
-            K /= c[0]
-        K[np.diag_indices(n)] += 1.0
-        alpha = sla.cho_solve(sla.cho_factor(K, lower=True, check_finite=False), d.yt,
-                              check_finite=False)
+            if uniform:
+                K /= c[0]
+            K[np.diag_indices(n)] += 1.0
+        # K is symmetric: its transpose is the same matrix in LAPACK's (Fortran) layout, so the
+        # factorization runs in place without a copy
+        alpha = sla.cho_solve(sla.cho_factor(K.T, lower=True, overwrite_a=True,
+                                             check_finite=False), d.yt, check_finite=False)
         w = d.corr(alpha) / c
     return w, d.intercept(w), 1
 
 
-def _centered_row_gram(d: Design):
-    """``(X - 1 xbar')(X - 1 xbar')'`` as ``X X' - m 1' - 1 m' + xbar.xbar`` with ``m = X xbar``:
-    one symmetric BLAS product and no centered copy of X, used when no column mean dominates its
-    spread (the correction then loses at most ~1 bit); None otherwise (the caller centers)."""
+def _centered_row_gram(d: Design, scale: float):
+    """``(X - 1 xbar')(X - 1 xbar')' * scale + I`` as ``(X X' - m 1' - 1 m' + xbar.xbar) * scale
+    + I`` with ``m = X xbar``: one symmetric BLAS product and no centered copy of X, used when no
+    column mean dominates its spread (the correction then loses at most ~1 bit); None otherwise
+    (the caller centers explicitly)."""
     X, xbar, n = d.X_in, d.xbar, d.n
-    if not d.fit_intercept:
-        return X @ X.T
-    ss = np.einsum("ij,ij->j", X, X)
-    if not np.all(ss - n * xbar * xbar >= 0.5 * ss):
-        return None
-    m = X @ xbar
+    if d.fit_intercept:
+        ss = np.einsum("ij,ij->j", X, X)
+        if not np.all(ss - n * xbar * xbar >= 0.5 * ss):
+            return None
+        m = X @ xbar
+        const = float(xbar @ xbar)
+    else:
+        m, const = np.zeros(n), 0.0
     K = X @ X.T
-    K -= m[:, None]
-    K -= m[None, :]
-    K += float(xbar @ xbar)
+    center_scale_shift(K, m, const, scale)
     return K
 
 
