@@ -43,6 +43,22 @@ def to_fortran(X, out):
                     out[i, j] = X[i, j]
 
 
+@njit(cache=True, nogil=True, fastmath=_FM)
+def row_sums(X, sw):
+    """``(sum_i sw_i X_ij, sum_i X_ij^2)`` for every column of a C-ordered X, reading each row
+    once (contiguous, vectorized over the columns)."""
+    n, p = X.shape
+    s1 = np.zeros(p)
+    s2 = np.zeros(p)
+    for i in range(n):
+        wi = sw[i]
+        for j in range(p):
+            x = X[i, j]
+            s1[j] += wi * x
+            s2[j] += x * x
+    return s1, s2
+
+
 @njit(cache=True, nogil=True)
 def center_scale_shift(K, m, const, scale):
     """In place: ``K <- (K - m 1' - 1 m' + const) * scale + I`` (one pass over the n x n
@@ -466,6 +482,7 @@ def warmup() -> None:
     n2, _ = col_norms(X, xbar, sw)
     to_fortran(np.ascontiguousarray(X), np.empty_like(X))
     center_scale_shift(np.ones((2, 2)), np.zeros(2), 0.0, 1.0)
+    row_sums(np.ones((3, 2)), sw)
     col_stats(X, sw, 3.0, True)
     grad_dense(X, xbar, sw, res, ws)
     cd_dense(X, xbar, sw, res, w, ws, a, c, n2, 1)

@@ -40,6 +40,7 @@ from ._kernels import (
     grad_sparse,
     gram_solve,
     matvec_cols,
+    row_sums,
     screen_and_score,
     to_fortran,
 )
@@ -47,7 +48,7 @@ from ._kernels import (
 _BLOCK_ELEMS = 4_000_000
 
 
-def syrk_blocks(X, xbar, v, col_scale=None):
+def syrk_blocks(X, xbar, v, col_scale=None, colsq=None):
     """``A^T A`` for ``A = diag(v) (X - xbar) diag(col_scale)``, accumulated over row blocks so
     that A is never materialized (numpy dispatches ``B.T @ B`` to a symmetric rank-k update).
     X is never modified."""
@@ -57,7 +58,8 @@ def syrk_blocks(X, xbar, v, col_scale=None):
     if unit and col_scale is None and center:
         # X'X - n xbar xbar' (one BLAS call, no centered blocks) when no column's mean dominates
         # its spread (then the subtraction loses at most ~1 bit); otherwise center block by block
-        d = np.einsum("ij,ij->j", X, X)  # O(np): decides before the O(np^2) product
+        # O(np): decides before the O(np^2) product (colsq: the caller's sum_i X_ij^2)
+        d = colsq if colsq is not None else np.einsum("ij,ij->j", X, X)
         if np.all(d - n * xbar * xbar >= 0.5 * d):
             U = X.T @ X
             U -= np.outer(n * xbar, xbar)
@@ -141,6 +143,7 @@ class Design:
         self._last_rss = None  # (coef, ||y~ - X~ coef||^2) of the last solve, for the log posterior
         self._last_grad = None  # (coef, X~^T r) of the last Gram solve, for warm starts
         self._last_dense = None  # (coef, residual, X~^T r) of the last dense CD solve, likewise
+        self.colsq_raw = None  # sum_i X_ij^2 (unweighted), when a pass over X computed it anyway
         if self.sparse:
             Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
             Xs.data *= v[Xs.indices]
@@ -166,7 +169,13 @@ class Design:
             else:
                 # BLAS-only design (Gram CD: True; closed-form ridge: False): no Fortran copy, the
                 # means in one product, the squared norms from diag(G) or on first use
-                self.xbar = (X.T @ sw) / S if fit_intercept else np.zeros(p)
+                if X.flags.c_contiguous and fit_intercept:
+                    # the means and the raw squared column norms (the safeguard of the one-call
+                    # centered Gram / kernel matrix) in one pass over the rows
+                    s1, self.colsq_raw = row_sums(X, sw)
+                    self.xbar = s1 / S
+                else:
+                    self.xbar = (X.T @ sw) / S if fit_intercept else np.zeros(p)
                 if use_gram:
                     self._build_gram()
         self.n_solves = 0
@@ -226,7 +235,8 @@ class Design:
         return float(self.ybar - self.xbar @ w) if self.fit_intercept else 0.0
 
     def _build_gram(self):
-        self._G = np.ascontiguousarray(syrk_blocks(self.X_in, self.xbar, self.v))
+        self._G = np.ascontiguousarray(syrk_blocks(self.X_in, self.xbar, self.v,
+                                                   colsq=self.colsq_raw))
         self._q = self.corr(self.yt)
 
     @property

@@ -44,7 +44,7 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
     n, p = d.n, d.p
     if n >= p:
         if d._G is None:  # kept on the design: reused across sigma values, paths, certificates
-            d._G = np.ascontiguousarray(syrk_blocks(d.X_in, d.xbar, d.v))
+            d._G = np.ascontiguousarray(syrk_blocks(d.X_in, d.xbar, d.v, colsq=d.colsq_raw))
             d._q = d.corr(d.yt)
         A = np.array(d._G, order="F")  # LAPACK's layout: the factorization runs in place
         A[np.diag_indices(p)] += c
@@ -80,7 +80,7 @@ def _centered_row_gram(d: Design, scale: float):
     (the caller centers explicitly)."""
     X, xbar, n = d.X_in, d.xbar, d.n
     if d.fit_intercept:
-        ss = np.einsum("ij,ij->j", X, X)
+        ss = d.colsq_raw if d.colsq_raw is not None else np.einsum("ij,ij->j", X, X)
         if not np.all(ss - n * xbar * xbar >= 0.5 * ss):
             return None
         m = X @ xbar
