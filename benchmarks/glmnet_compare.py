@@ -8,7 +8,7 @@ are scored with the independent certificates of ``benchmarks/optimality.py`` (re
 gap for gaussian, relative KKT violation for binomial); bayesreg's tolerance is the median of
 glmnet's achieved values, and both medians and maxima are reported.
 
-Usage: ``python benchmarks/glmnet_compare.py [--out benchmarks/RESULTS_glmnet.md]``
+Usage: ``python benchmarks/glmnet_compare.py [--runs 2] [--out benchmarks/RESULTS_glmnet.md]``
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=None)
     ap.add_argument("--blas-threads", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=2, help="repeat the whole table (stability)")
     args = ap.parse_args(argv)
     if args.blas_threads > 0:
         from threadpoolctl import threadpool_limits
@@ -117,20 +118,23 @@ def main(argv=None):
     cases = [("gaussian tall 2000x1000", "gaussian", 2000, 1000, 1e-3),
              ("gaussian wide 200x5000", "gaussian", 200, 5000, 1e-2),
              ("binomial 1500x300", "binomial", 1500, 300, 1e-3)]
-    lines = ["| path (100 lambdas) | glmnet s | bayesreg s | ratio | glmnet opt | bayesreg opt "
-             "| cert |", "|---|---|---|---|---|---|---|"]
-    with tempfile.TemporaryDirectory() as d:
-        for c in cases:
-            lines.append(run_case(*c, Path(d)))
-            print(lines[-1], flush=True)
-    table = "\n".join(lines)
+    tables = []
+    for run in range(1, args.runs + 1):
+        lines = [f"### run {run}", "", "| path (100 lambdas) | glmnet s | bayesreg s | ratio | "
+                 "glmnet opt | bayesreg opt | cert |", "|---|---|---|---|---|---|---|"]
+        with tempfile.TemporaryDirectory() as d:
+            for c in cases:
+                lines.append(run_case(*c, Path(d)))
+                print(lines[-1], flush=True)
+        tables.append("\n".join(lines))
+    table = "\n\n".join(tables)
     print(table)
     if args.out:
         now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         rv = subprocess.run(["Rscript", "-e", "cat(R.version.string, as.character("
                              "packageVersion('glmnet')))"], capture_output=True, text=True).stdout
         Path(args.out).write_text(f"# bayesreg vs R glmnet (paths)\n\nDate: {now}  \nR: {rv}  \n"
-                                  f"Command: `python benchmarks/glmnet_compare.py`\n\n"
+                                  f"Command: `python benchmarks/glmnet_compare.py --runs {args.runs}`\n\n"
                                   f"{__doc__.split('Usage:')[0]}\n{table}\n")
 
 

@@ -398,6 +398,7 @@ def _violation_score(corr, w, a, c, norms2):
 
 
 _POLISH_MAX = 1500  # largest support solved exactly by the Newton polish
+POLISH_EVERY = 50
 
 
 def _polish(GSS, qS, aS, cS, wS):
@@ -544,7 +545,7 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
                 w[:] = w_as
                 res = yc - (X @ w - float(xbar @ w))
                 continue
-        if n_epochs - last_polish >= 50 and 0 < S.size <= _POLISH_MAX:
+        if n_epochs - last_polish >= POLISH_EVERY and 0 < S.size <= _POLISH_MAX:
             last_polish = n_epochs
             B = X[:, S] - xbar[S]
             BS = B * sw[:, None]
