@@ -188,6 +188,13 @@ class Design:
         self._norms2 = norms2
 
     @property
+    def sqrt_norms2(self) -> np.ndarray:
+        """``sqrt(norms2)`` (cached)."""
+        if getattr(self, "_sqrt_norms2", None) is None:
+            self._sqrt_norms2 = np.sqrt(self.norms2)
+        return self._sqrt_norms2
+
+    @property
     def informative(self) -> np.ndarray:
         """Indices (int64) of the non-constant columns."""
         if getattr(self, "_informative", None) is None:
@@ -499,10 +506,10 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
 
     p = d.p
     norms2 = d.norms2
-    keep = np.flatnonzero(norms2 > 0).astype(np.int64)  # features not (yet) screened out
+    keep = d.informative  # features not (yet) screened out (reassigned, never modified)
     n_const = p - keep.size
     screened = norms2 == 0
-    radius_factor = np.sqrt(norms2 + c)
+    radius_factor = d.sqrt_norms2 if not c.any() else np.sqrt(norms2 + c)
     score = np.empty(p)
     first = True
     while True:
@@ -534,7 +541,6 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
         # gap-safe screening and working-set scores in one pass (see screen_and_score)
         if screen_and_score(corr, w, a, c, sc, gap, radius_factor, screened, score):
             keep = np.flatnonzero(~screened).astype(np.int64)
-        S = np.flatnonzero(w)
         if n_epochs - last_as >= 200 and d.p <= _ACTIVE_SET_MAX_P:
             last_as = last_polish = n_epochs
             G = d.G  # small p: the Gram matrix is cheap
@@ -545,7 +551,8 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
                 w[:] = w_as
                 res = yc - (X @ w - float(xbar @ w))
                 continue
-        if n_epochs - last_polish >= POLISH_EVERY and 0 < S.size <= _POLISH_MAX:
+        S = np.flatnonzero(w) if n_epochs - last_polish >= POLISH_EVERY else np.empty(0, np.int64)
+        if 0 < S.size <= _POLISH_MAX:
             last_polish = n_epochs
             B = X[:, S] - xbar[S]
             BS = B * sw[:, None]
