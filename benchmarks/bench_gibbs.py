@@ -7,7 +7,10 @@ intercept, sigma) and the median over the coefficients, divided by wall time. nu
 twice: the first call includes compiling the model (numba), the second reuses the compiled model.
 
 Run: ``.venv/bin/python benchmarks/bench_gibbs.py [--n 1000] [--p 20] [--repeat 2]
-[--no-rowwise]``
+[--no-rowwise] [--wide-only]``
+
+``--wide-only``: seconds per sweep for p > n (n = 100, p = 500 ... 2000), the O(n^2 p)
+coefficient draw ``sample_gibbs`` uses there vs the p x p Cholesky draw.
 """
 
 from __future__ import annotations
@@ -41,6 +44,36 @@ def _problem(n, p, seed=0):
     return X, y
 
 
+def bench_wide(n=100, ps=(500, 1000, 2000), draws=200, tune=50):
+    """p > n: seconds per Gibbs sweep of the O(n^2 p) coefficient draw (what ``sample_gibbs``
+    uses when p > n) vs the p x p Cholesky draw from the sufficient statistics (forced)."""
+    import bayesreg as br
+    from bayesreg.samplers import gibbs
+
+    print(f"\np > n Gibbs sweeps (Gaussian-Laplace, sigma estimated, n={n}, 1 chain, "
+          f"{tune} tune + {draws} draws)")
+    hdr = f"{'p':>6s} {'n^2 p draw s/sweep':>20s} {'p x p draw s/sweep':>20s} {'speed-up':>9s}"
+    print(hdr)
+    print("-" * len(hdr))
+    model = br.Model(br.Gaussian(), br.Laplace(0.2))
+    for p in ps:
+        X, y = _problem(n, p)
+        sw = np.ones(n)
+        s_prior = model.likelihood.resolve_sigma_prior_scale(y, sw)
+        names = [f"x{j}" for j in range(p)]
+        wide_stats, rows = gibbs._wide_stats(X, y, sw, True)
+        gibbs._run(model, wide_stats, names, 2, 0, 1, 0, s_prior, rows)  # load kernels
+        t0 = time.perf_counter()
+        gibbs._run(model, wide_stats, names, draws, tune, 1, 0, s_prior, rows)
+        t_wide = (time.perf_counter() - t0) / (draws + tune)
+        narrow = gibbs.gaussian_suffstats(X, y, sw, True)
+        k = max(2, min(draws + tune, int(20 * (500 / p) ** 3)))  # the p x p draw is slow: fewer
+        t0 = time.perf_counter()
+        gibbs._run(model, narrow, names, k, 0, 1, 0, s_prior, None)
+        t_narrow = (time.perf_counter() - t0) / k
+        print(f"{p:6d} {t_wide:20.4f} {t_narrow:20.4f} {t_narrow / t_wide:8.0f}x")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=1000)
@@ -52,7 +85,11 @@ def main(argv=None):
     ap.add_argument("--no-nutpie", action="store_true")
     ap.add_argument("--no-rowwise", action="store_true",
                     help="skip the row-wise PyMC model (slow for large n)")
+    ap.add_argument("--wide-only", action="store_true",
+                    help="only the p > n sweep timing (O(n^2 p) vs p x p draw)")
     args = ap.parse_args(argv)
+    if args.wide_only:
+        return bench_wide()
 
     import bayesreg as br
     from bayesreg.samplers import sample_gibbs

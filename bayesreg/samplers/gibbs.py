@@ -22,7 +22,9 @@ sigma, exactly as in the MAP/PyMC model):
   centered sufficient statistics ``G = X~^T W X~``, ``q = X~^T W y~`` (X~, y~ centered at the
   weighted means xbar, ybar), the intercept integrates out under its flat prior and
   ``w | sigma, v ~ N(A^-1 q / sigma^2, A^-1)``, ``A = G / sigma^2 + D`` (one Cholesky of a p x p
-  matrix per draw: the cost per draw does not depend on n); then
+  matrix per draw: the cost per draw does not depend on n; for dense X with p > n the same
+  Gaussian is drawn in O(n^2 p) from the centered rows instead, by the algorithm of Bhattacharya,
+  Chakraborty & Mallick 2016, with one n x n Cholesky per draw, as R's bayesreg does); then
   ``b0 | w, sigma ~ N(ybar - xbar w, sigma^2 / sum(sw))``. Drawing (w, b0) this way is an exact
   draw from their joint conditional.
 * **Noise.** With ``RSS = sum_i sw_i (y_i - b0 - x_i w)^2`` (from the statistics) and
@@ -136,6 +138,21 @@ def gaussian_suffstats(X, y: np.ndarray, sw: np.ndarray, fit_intercept: bool = T
                      yy=yy, n=int(n), fit_intercept=bool(fit_intercept))
 
 
+def _wide_stats(X, y, sw, fit_intercept):
+    """:class:`SuffStats` without the p x p Gram matrix (``G=None``) and the centered,
+    sqrt-weighted rows ``(X~, y~)`` the p > n coefficient draw works from."""
+    n, p = X.shape
+    S = float(sw.sum())
+    xbar = (sw @ X) / S if fit_intercept else np.zeros(p)
+    ybar = float(sw @ y / S) if fit_intercept else 0.0
+    v = np.sqrt(sw)
+    Xt = (X - xbar) * v[:, None]
+    yt = (y - ybar) * v
+    stats = SuffStats(S=S, xbar=np.asarray(xbar, dtype=float), ybar=ybar, G=None,
+                      q=Xt.T @ yt, yy=float(yt @ yt), n=int(n), fit_intercept=bool(fit_intercept))
+    return stats, (Xt, yt)
+
+
 # --------------------------------------------------------------------------- numba kernel
 @njit(cache=True, nogil=True)
 def _inv_gauss(mean, shape, rng):
@@ -205,13 +222,56 @@ def _cholesky(A, L):
 
 
 @njit(cache=True, nogil=True)
+def _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, u, z):
+    """Exact draw of ``w ~ N(A^-1 X~'y~ iv, A^-1)``, ``A = X~'X~ iv + diag(dprec)``, in
+    O(n^2 p) for p > n (Bhattacharya, Chakraborty & Mallick 2016, "Fast sampling with Gaussian
+    scale mixture priors in high-dimensional regression"): with ``Phi = X~ / sigma`` and the
+    prior covariance ``Delta = diag(1 / dprec)``, draw ``u ~ N(0, Delta)``, ``delta ~ N(0, I_n)``,
+    solve ``(Phi Delta Phi' + I_n) z = y~ / sigma - (Phi u + delta)`` and return
+    ``u + Delta Phi' z``. One n x n Cholesky per draw instead of a p x p one."""
+    n, p = Xt.shape
+    s = np.sqrt(iv)
+    for j in range(p):
+        u[j] = rng.standard_normal() / np.sqrt(dprec[j])
+    for i in range(n):
+        for j in range(p):
+            Xs[i, j] = Xt[i, j] / np.sqrt(dprec[j])
+    M[:, :] = np.dot(Xs, Xs.T)
+    for i in range(n):
+        for k in range(n):
+            M[i, k] *= iv
+        M[i, i] += 1.0
+    _cholesky(M, L)
+    for i in range(n):  # right-hand side, then forward substitution into z
+        xu = 0.0
+        for j in range(p):
+            xu += Xt[i, j] * u[j]
+        acc = (yt[i] - xu) * s - rng.standard_normal()
+        for k in range(i):
+            acc -= L[i, k] * z[k]
+        z[i] = acc / L[i, i]
+    for i in range(n - 1, -1, -1):  # backward substitution
+        acc = z[i]
+        for k in range(i + 1, n):
+            acc -= L[k, i] * z[k]
+        z[i] = acc / L[i, i]
+    for j in range(p):
+        w[j] = u[j]
+    for i in range(n):
+        zi = z[i] * s
+        for j in range(p):
+            w[j] += Xt[i, j] * zi / dprec[j]
+
+
+@njit(cache=True, nogil=True)
 def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_sigma,
                  s_prior, rel, hyper, r_shape, d_rate, tune, draws, rng, w_out, b_out, sig_out,
-                 rss_out, lam2_out):
+                 rss_out, lam2_out, wide, Xt, yt):
     """One chain. ``a``: Laplace rates (1 / scale); ``rel``: the Laplace part scales with sigma
     (Bayesian lasso); ``hyper``: a shared rate with lambda^2 ~ Gamma(r_shape, d_rate) (then
-    ``a`` is ignored)."""
-    p = G.shape[0]
+    ``a`` is ignored). ``wide``: draw the coefficients from the centered, sqrt-weighted rows
+    ``Xt`` (n x p) and ``yt`` by :func:`_draw_coef_wide` (p > n; ``G`` is then unused)."""
+    p = xbar.shape[0]
     w = np.zeros(p)
     inv_v = np.zeros(p)
     lam2 = r_shape / d_rate if hyper else 0.0
@@ -224,9 +284,15 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
             inv_v[j] = a[j] * a[j] / (2.0 * rng.standard_exponential())
     sigma = sigma0
     b = ybar
-    A = np.empty((p, p))
-    L = np.zeros((p, p))
+    nw = Xt.shape[0] if wide else 0
+    A = np.empty((0, 0) if wide else (p, p))
+    L = np.zeros((nw, nw) if wide else (p, p))
     v = np.empty(p)
+    Xs = np.empty((nw, p) if wide else (0, 0))
+    M = np.empty((nw, nw))
+    z = np.empty(nw)
+    dprec = np.empty(p)
+    res = np.empty(nw)
     # sigma^2 | rest has the kernel u^-(alpha+1) exp(-beta/u) exp(-u/(2 s^2)), alpha = Sm1 / 2
     Sm1 = S - 1.0 + (p if rel else 0.0)
     inv2s2 = 0.5 / (s_prior * s_prior) if estimate_sigma else 0.0
@@ -237,24 +303,29 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
         # ---- (w, b0) | sigma, v
         iv = 1.0 / (sigma * sigma)
         pv = iv if rel else 1.0  # latent precision inv_v is relative to sigma^2 when rel
-        for i in range(p):
-            for k in range(p):
-                A[i, k] = G[i, k] * iv
-            A[i, i] += c[i] + inv_v[i] * pv
-        _cholesky(A, L)  # in-kernel: no LAPACK call / BLAS-thread overhead per draw
-        # forward: L v = q * iv, then add N(0, I), then backward: L^T w = v
-        for i in range(p):
-            acc = q[i] * iv
-            for k in range(i):
-                acc -= L[i, k] * v[k]
-            v[i] = acc / L[i, i]
-        for i in range(p):
-            v[i] += rng.standard_normal()
-        for i in range(p - 1, -1, -1):
-            acc = v[i]
-            for k in range(i + 1, p):
-                acc -= L[k, i] * w[k]
-            w[i] = acc / L[i, i]
+        if wide:
+            for j in range(p):
+                dprec[j] = c[j] + inv_v[j] * pv
+            _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, v, z)
+        else:
+            for i in range(p):
+                for k in range(p):
+                    A[i, k] = G[i, k] * iv
+                A[i, i] += c[i] + inv_v[i] * pv
+            _cholesky(A, L)  # in-kernel: no LAPACK call / BLAS-thread overhead per draw
+            # forward: L v = q * iv, then add N(0, I), then backward: L^T w = v
+            for i in range(p):
+                acc = q[i] * iv
+                for k in range(i):
+                    acc -= L[i, k] * v[k]
+                v[i] = acc / L[i, i]
+            for i in range(p):
+                v[i] += rng.standard_normal()
+            for i in range(p - 1, -1, -1):
+                acc = v[i]
+                for k in range(i + 1, p):
+                    acc -= L[k, i] * w[k]
+                w[i] = acc / L[i, i]
         xw = 0.0
         for j in range(p):
             xw += xbar[j] * w[j]
@@ -263,18 +334,29 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
         else:
             b = 0.0
         # ---- RSS from the statistics
-        qw = 0.0
-        wGw = 0.0
         wDw = 0.0
         for i in range(p):
-            qw += q[i] * w[i]
             wDw += w[i] * w[i] * inv_v[i]
-            gi = 0.0
-            for k in range(p):
-                gi += G[i, k] * w[k]
-            wGw += w[i] * gi
         d0 = b - ybar + xw
-        rss = yy - 2.0 * qw + wGw + S * d0 * d0
+        if wide:  # ||y~ - X~ w||^2 from the rows
+            rr = 0.0
+            for i in range(nw):
+                acc = yt[i]
+                for j in range(p):
+                    acc -= Xt[i, j] * w[j]
+                res[i] = acc
+                rr += acc * acc
+            rss = rr + S * d0 * d0
+        else:
+            qw = 0.0
+            wGw = 0.0
+            for i in range(p):
+                qw += q[i] * w[i]
+                gi = 0.0
+                for k in range(p):
+                    gi += G[i, k] * w[k]
+                wGw += w[i] * gi
+            rss = yy - 2.0 * qw + wGw + S * d0 * d0
         if rss < 1e-300:
             rss = 1e-300
         # ---- sigma | w, b0 (exact: IG proposal + HalfNormal-factor rejection; slice fallback)
@@ -422,11 +504,16 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
     X, y, sw, names = check_X_y(X, y, sample_weight)
     p = X.shape[1]
     model.prior.check_n_coef(p)
-    stats = gaussian_suffstats(X, y, sw, model.fit_intercept)
+    rows = None
+    if not sp.issparse(X) and p > X.shape[0]:
+        # p > n: draw the coefficients from the rows in O(n^2 p) (no p x p statistics)
+        stats, rows = _wide_stats(X, y, sw, model.fit_intercept)
+    else:
+        stats = gaussian_suffstats(X, y, sw, model.fit_intercept)
     names = list(names) if names is not None else [f"x{j}" for j in range(p)]
     s_prior = (model.likelihood.resolve_sigma_prior_scale(y, sw)
                if model.likelihood.estimates_sigma else None)
-    post, stats_out = _run(model, stats, names, draws, tune, chains, random_seed, s_prior)
+    post, stats_out = _run(model, stats, names, draws, tune, chains, random_seed, s_prior, rows)
     loglik = None
     if log_likelihood:
         loglik = _pointwise_loglik(X, y, sw, post, model.likelihood.sigma)
@@ -455,12 +542,13 @@ def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: 
     return _to_datatree(model, post, stats_out, names, None, None, s_prior)
 
 
-def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_prior):
+def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_prior, rows=None):
+    """``rows``: ``(X~, y~)`` (centered, sqrt-weighted, dense, p > n) for the O(n^2 p) draw."""
     draws = _check_int(draws, "draws", 1)
     tune = _check_int(tune, "tune", 0)
     chains = _check_int(chains, "chains", 1)
     lik, prior = model.likelihood, model.prior
-    p = stats.G.shape[0]
+    p = stats.xbar.shape[0]
     bl = _bayesian_lasso(prior)
     if bl is None:
         rel, hyper, r_shape, d_rate = False, False, 1.0, 1.0
@@ -485,6 +573,13 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
     acc = np.zeros(chains, dtype=np.int64)
     slc = np.zeros(chains, dtype=np.int64)
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
+    wide = rows is not None
+    if wide:
+        Xt, yt = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
+        G = np.zeros((1, 1))
+    else:
+        Xt, yt, G = np.zeros((1, 1)), np.zeros(1), stats.G
+
     def run_chain(ch):
         rng = np.random.default_rng(seeds[ch])
         if estimate:
@@ -492,10 +587,10 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
         else:
             sigma0 = float(lik.sigma)
         acc[ch], slc[ch] = _gibbs_chain(
-            stats.G, stats.q, float(stats.yy), float(stats.S), stats.xbar, float(stats.ybar),
+            G, stats.q, float(stats.yy), float(stats.S), stats.xbar, float(stats.ybar),
             bool(stats.fit_intercept), a.copy(), c, sigma0, estimate, float(s_prior or 1.0),
             rel, hyper, r_shape, d_rate, tune, draws, rng, W[ch], B[ch], SIG[ch], RSS[ch],
-            LAM2[ch])
+            LAM2[ch], wide, Xt, yt)
 
     for ch in range(chains):
         run_chain(ch)
