@@ -2,7 +2,7 @@
 
 Needs ``Rscript`` with the glmnet package (``apt-get install r-base-core r-cran-glmnet``);
 benchmark only, never run in CI. Each side is timed inside its own process (best of 3 per round,
-the two sides alternating over 3 rounds, best kept):
+the two sides alternating over 5 rounds, best kept):
 glmnet's ``glmnet(X, y, family, lambda = grid, standardize = FALSE, thresh = 1e-7)`` in R,
 ``Model.map_path(X, y, scales = 1 / (n * grid))`` here. Equal optimality: glmnet's coefficients
 are scored with the independent certificates of ``benchmarks/optimality.py`` (relative duality
@@ -50,7 +50,7 @@ cat(best, "\n")
 """
 
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def make(kind, n, p, seed):
