@@ -393,3 +393,26 @@ def test_wide_draw_matches_the_gram_draw_on_latent_models(prior):
             zs.append(float(a.mean() - b.mean())
                       / np.hypot(float(arviz_stats.mcse(a)), float(arviz_stats.mcse(b))))
     assert np.max(np.abs(zs)) < Z_MAX, zs
+
+
+def test_wide_draw_survives_a_tiny_sigma():
+    """p > n with an intercept: the centered rows have the null vector sqrt(sw), along which the
+    n x n matrix of the O(n^2 p) draw has eigenvalue exactly 1; at sigma = 1e-9 the rounding of
+    X~X~'/sigma^2 swamped it and the Cholesky failed. Now the draw succeeds and, as sigma -> 0,
+    interpolates: ||y~ - X~ w|| is of the order sigma * sqrt(n)."""
+    from bayesreg.samplers import gibbs
+
+    rng = np.random.default_rng(0)
+    n, p = 12, 30
+    X = rng.standard_normal((n, p)) + 2.0
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(n)
+    sw = rng.uniform(0.3, 2.0, n)
+    _, (Xt, yt, vn) = gibbs._wide_stats(X, y, sw, True)
+    assert abs(float(vn @ Xt[:, 0])) < 1e-12 * np.abs(Xt).max()
+    sigma = 1e-8  # (without the null-vector term this factorization fails for these data)
+    w = np.zeros(p)
+    gibbs._draw_coef_wide(Xt, yt, 1.0 / sigma**2, np.full(p, 4.0), w, np.random.default_rng(0),
+                          np.empty((n, p)), np.empty((n, n)), np.zeros((n, n)), np.empty(p),
+                          np.empty(n), vn)
+    assert np.all(np.isfinite(w))
+    assert np.linalg.norm(yt - Xt @ w) < 1e-6 * np.linalg.norm(yt)

@@ -273,3 +273,20 @@ def test_anderson_extrapolation_is_exact_on_a_linear_iteration(rng):
     assert ok
     assert np.linalg.norm(x - x_star) <= 1e-3 * np.linalg.norm(hist[-1] - x_star)
     assert not anderson(np.ones((6, 3)))[0]  # no movement: nothing to extrapolate
+
+
+def test_columns_with_huge_means_match_sklearn():
+    """Timestamp-like columns (mean ~1e9, sd 1): the CD kernels center inside their sums, so the
+    fit still matches scikit-learn on explicitly centered data (an uncentered inner product minus
+    xbar * sum(r) loses ~eps * mean / sd and made CD diverge to |w| ~ 1e200)."""
+    from sklearn.linear_model import Lasso
+
+    rng = np.random.default_rng(0)
+    n, p = 200, 50
+    Xc = rng.standard_normal((n, p))
+    y = Xc[:, :5] @ np.array([1.0, -2, 3, 0.5, 1]) + rng.standard_normal(n)
+    X = Xc + 1e9 * rng.uniform(1, 2, p)
+    fit = br.Model(br.Gaussian(sigma=1.0), br.Laplace(scale=0.02)).map(X, y, tol=1e-8)
+    ref = Lasso(alpha=50 / n, tol=1e-12, max_iter=100_000).fit(X - X.mean(0), y).coef_
+    assert fit.converged
+    np.testing.assert_allclose(fit.coef, ref, atol=1e-8)

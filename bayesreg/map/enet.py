@@ -563,7 +563,9 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
                     w[S] = wS
                     res = res_new
                     continue
-        ws = _top_features(score, keep, min(ws_size, max(keep.size, 1)))
+        # the support always fits (after an active-set / polish step it may exceed ws_size): the
+        # Anderson residual below is rebuilt from the working-set columns only
+        ws = _top_features(score, keep, min(max(ws_size, int(np.count_nonzero(w))), max(keep.size, 1)))
         a_ws, c_ws = a[ws], c[ws]
         inner_start = n_epochs
         # (slow inner convergence: return to the outer loop every 100 epochs for a polish)

@@ -140,7 +140,8 @@ def gaussian_suffstats(X, y: np.ndarray, sw: np.ndarray, fit_intercept: bool = T
 
 def _wide_stats(X, y, sw, fit_intercept):
     """:class:`SuffStats` without the p x p Gram matrix (``G=None``) and the centered,
-    sqrt-weighted rows ``(X~, y~)`` the p > n coefficient draw works from."""
+    sqrt-weighted rows ``(X~, y~, vn)`` the p > n coefficient draw works from (``vn``: unit
+    null vector of the centered rows, zeros without an intercept)."""
     n, p = X.shape
     S = float(sw.sum())
     xbar = (sw @ X) / S if fit_intercept else np.zeros(p)
@@ -150,7 +151,8 @@ def _wide_stats(X, y, sw, fit_intercept):
     yt = (y - ybar) * v
     stats = SuffStats(S=S, xbar=np.asarray(xbar, dtype=float), ybar=ybar, G=None,
                       q=Xt.T @ yt, yy=float(yt @ yt), n=int(n), fit_intercept=bool(fit_intercept))
-    return stats, (Xt, yt)
+    vn = v / np.linalg.norm(v) if fit_intercept else np.zeros(n)
+    return stats, (Xt, yt, vn)
 
 
 # --------------------------------------------------------------------------- numba kernel
@@ -222,13 +224,18 @@ def _cholesky(A, L):
 
 
 @njit(cache=True, nogil=True)
-def _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, u, z):
+def _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, u, z, vn):
     """Exact draw of ``w ~ N(A^-1 X~'y~ iv, A^-1)``, ``A = X~'X~ iv + diag(dprec)``, in
     O(n^2 p) for p > n (Bhattacharya, Chakraborty & Mallick 2016, "Fast sampling with Gaussian
     scale mixture priors in high-dimensional regression"): with ``Phi = X~ / sigma`` and the
     prior covariance ``Delta = diag(1 / dprec)``, draw ``u ~ N(0, Delta)``, ``delta ~ N(0, I_n)``,
     solve ``(Phi Delta Phi' + I_n) z = y~ / sigma - (Phi u + delta)`` and return
-    ``u + Delta Phi' z``. One n x n Cholesky per draw instead of a p x p one."""
+    ``u + Delta Phi' z``. One n x n Cholesky per draw instead of a p x p one.
+
+    ``vn``: the unit null vector ``sqrt(sw) / ||sqrt(sw)||`` of the centered rows (``X~' vn = 0``;
+    zeros without an intercept). Along it the matrix has eigenvalue exactly 1, which the rounding
+    of ``iv X~ X~'`` swamps when sigma is tiny; adding ``trace * vn vn'`` keeps the factorization
+    positive definite and changes no draw (z's component along vn never reaches w)."""
     n, p = Xt.shape
     s = np.sqrt(iv)
     for j in range(p):
@@ -241,6 +248,12 @@ def _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, u, z):
         for k in range(n):
             M[i, k] *= iv
         M[i, i] += 1.0
+    kap = 0.0
+    for i in range(n):
+        kap += M[i, i]
+    for i in range(n):
+        for k in range(n):
+            M[i, k] += kap * vn[i] * vn[k]
     _cholesky(M, L)
     for i in range(n):  # right-hand side, then forward substitution into z
         xu = 0.0
@@ -266,11 +279,12 @@ def _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, u, z):
 @njit(cache=True, nogil=True)
 def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_sigma,
                  s_prior, rel, hyper, r_shape, d_rate, tune, draws, rng, w_out, b_out, sig_out,
-                 rss_out, lam2_out, wide, Xt, yt):
+                 rss_out, lam2_out, wide, Xt, yt, vn):
     """One chain. ``a``: Laplace rates (1 / scale); ``rel``: the Laplace part scales with sigma
     (Bayesian lasso); ``hyper``: a shared rate with lambda^2 ~ Gamma(r_shape, d_rate) (then
     ``a`` is ignored). ``wide``: draw the coefficients from the centered, sqrt-weighted rows
-    ``Xt`` (n x p) and ``yt`` by :func:`_draw_coef_wide` (p > n; ``G`` is then unused)."""
+    ``Xt`` (n x p) and ``yt`` by :func:`_draw_coef_wide` (p > n; ``G`` is then unused; ``vn``
+    as there)."""
     p = xbar.shape[0]
     w = np.zeros(p)
     inv_v = np.zeros(p)
@@ -306,7 +320,7 @@ def _gibbs_chain(G, q, yy, S, xbar, ybar, fit_intercept, a, c, sigma0, estimate_
         if wide:
             for j in range(p):
                 dprec[j] = c[j] + inv_v[j] * pv
-            _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, v, z)
+            _draw_coef_wide(Xt, yt, iv, dprec, w, rng, Xs, M, L, v, z, vn)
         else:
             for i in range(p):
                 for k in range(p):
@@ -543,7 +557,8 @@ def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: 
 
 
 def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_prior, rows=None):
-    """``rows``: ``(X~, y~)`` (centered, sqrt-weighted, dense, p > n) for the O(n^2 p) draw."""
+    """``rows``: ``(X~, y~, vn)`` (centered, sqrt-weighted, dense, p > n; see
+    :func:`_wide_stats`) for the O(n^2 p) draw."""
     draws = _check_int(draws, "draws", 1)
     tune = _check_int(tune, "tune", 0)
     chains = _check_int(chains, "chains", 1)
@@ -575,10 +590,10 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
     wide = rows is not None
     if wide:
-        Xt, yt = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
+        Xt, yt, vn = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
         G = np.zeros((1, 1))
     else:
-        Xt, yt, G = np.zeros((1, 1)), np.zeros(1), stats.G
+        Xt, yt, vn, G = np.zeros((1, 1)), np.zeros(1), np.zeros(1), stats.G
 
     def run_chain(ch):
         rng = np.random.default_rng(seeds[ch])
@@ -590,7 +605,7 @@ def _run(model, stats: SuffStats, names, draws, tune, chains, random_seed, s_pri
             G, stats.q, float(stats.yy), float(stats.S), stats.xbar, float(stats.ybar),
             bool(stats.fit_intercept), a.copy(), c, sigma0, estimate, float(s_prior or 1.0),
             rel, hyper, r_shape, d_rate, tune, draws, rng, W[ch], B[ch], SIG[ch], RSS[ch],
-            LAM2[ch], wide, Xt, yt)
+            LAM2[ch], wide, Xt, yt, vn)
 
     for ch in range(chains):
         run_chain(ch)
