@@ -243,3 +243,34 @@ def test_prox_newton_weighted_gram_inner_solves(rng, family, monkeypatch):
     w_ref, b_ref = scipy_ref(family, X, y, a, np.zeros(p))
     np.testing.assert_allclose(sol.coef, w_ref, atol=1e-5)
     assert kkt(family, X, y, sol.coef, sol.intercept, a, np.zeros(p)) <= 1e-8 * lmax
+
+
+@pytest.mark.parametrize("l1", [False, True], ids=["L2", "L1"])
+def test_mixed_precision_quasi_newton_matches_references(rng, l1, monkeypatch):
+    """Dense X with >= MIXED_MIN_SIZE entries: the first quasi-Newton phase runs on a float32 copy
+    of X, the float64 phase finishes. The result must equal scikit-learn's (L2) / the KKT
+    conditions computed here in float64 (L1) to tight tolerance; the float32 phase must be used."""
+    n, p = 2000, 500
+    assert n * p >= glm_mod.MIXED_MIN_SIZE
+    X, y = logit_data(rng, n, p, k=10)
+    dtypes = []
+    real = glm_mod._owlqn
+
+    def spy(lik, Xq, *args, **kw):
+        dtypes.append(Xq.dtype)
+        return real(lik, Xq, *args, **kw)
+
+    monkeypatch.setattr(glm_mod, "_owlqn", spy)
+    g0 = Bernoulli().gradient(y, np.full(n, glm_mod.null_eta(Bernoulli(), y, np.ones(n), True)),
+                              np.ones(n))
+    scale = float(np.abs(X.T @ g0).max())
+    if l1:
+        a, c = np.full(p, 0.05 * scale), np.zeros(p)
+    else:
+        a, c = np.zeros(p), np.full(p, 2.0)
+    sol = solve_glm(Bernoulli(), X, y, np.ones(n), a, c, True, tol=1e-10)
+    assert sol.converged and dtypes[0] == np.float32 and dtypes[-1] == np.float64
+    assert kkt("binomial", X, y, sol.coef, sol.intercept, a, c) <= 1e-10 * scale * (1 + 1e-6)
+    if not l1:
+        ref = LogisticRegression(C=0.5, tol=1e-12, max_iter=10_000).fit(X, y)
+        np.testing.assert_allclose(sol.coef, ref.coef_.ravel(), atol=1e-6)

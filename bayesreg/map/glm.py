@@ -5,16 +5,20 @@ Minimizes ``F(b0, w) = datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (th
 posterior up to constants). First solver: OWL-QN (orthant-wise L-BFGS, Andrew & Gao 2007; plain
 L-BFGS without an L1 part) with a Jacobi initial Hessian, one ``X d`` and one ``X^T g`` per
 iteration, stopped by the KKT certificate below; zeros are exact (iterates never cross an
-orthant). Should it stall (budget ``QN_MAX_ITER``, or no halving of the KKT violation in
-``_QN_STALL`` iterations), a Newton-type solver takes over: truncated Newton-CG from its point
-(pure L2), or proximal Newton from the start (L1). Small pure-L2 problems (dense,
-``p <= NEWTON_CG_MIN_P``) go to exact Newton directly, and warm-started points of a path go
-to proximal Newton directly (``method="prox_newton"``). Each (proximal) Newton step is glmnet's
-IRLS: a weighted least-squares model of the datafit around the current point (weights =
-curvature, working response ``z = eta - gradient / curvature``), solved by weighted coordinate
-descent (any L1 part) or in closed form (pure L2: this is Newton's method), followed by an
-Armijo backtracking line search on F (Lee, Sun & Saunders 2014). Perfectly separable data
-still converge: the prior keeps F coercive, so the MAP is finite.
+orthant). For dense X with at least ``MIXED_MIN_SIZE`` entries the first quasi-Newton phase runs
+on a float32 copy of X (each iteration is two passes over X: half the memory traffic) until the
+relative KKT violation is ``F32_REL``; a float64 phase continues from that point with exact
+products and alone decides convergence and the certificate. Should it stall (budget
+``QN_MAX_ITER``, or no halving of the KKT violation in ``_QN_STALL`` iterations), a Newton-type
+solver takes over: truncated Newton-CG from its point (pure L2), or proximal Newton from the
+start (L1). Small pure-L2 problems (dense, ``p <= NEWTON_CG_MIN_P``) go to exact Newton
+directly, and warm-started points of a path go to proximal Newton directly
+(``method="prox_newton"``). Each (proximal) Newton step is glmnet's IRLS: a weighted
+least-squares model of the datafit around the current point (weights = curvature, working
+response ``z = eta - gradient / curvature``), solved by weighted coordinate descent (any L1
+part) or in closed form (pure L2: this is Newton's method), followed by an Armijo backtracking
+line search on F (Lee, Sun & Saunders 2014). Perfectly separable data still converge: the prior
+keeps F coercive, so the MAP is finite.
 
 Certificate: the largest KKT violation (distance of minus the datafit gradient to the
 penalty's subdifferential, intercept gradient included), relative to the same quantity at the
@@ -49,10 +53,14 @@ class GLMSolution:
 
 
 def _matvec(X, w):
+    if X.dtype == np.float32:  # the single-precision copy of the first quasi-Newton phase
+        return np.asarray(X @ w.astype(np.float32), dtype=np.float64).ravel()
     return np.asarray(X @ w).ravel()
 
 
 def _rmatvec(X, g):
+    if X.dtype == np.float32:
+        return np.asarray(X.T @ g.astype(np.float32), dtype=np.float64).ravel()
     return np.asarray(X.T @ g).ravel()
 
 
@@ -138,9 +146,22 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if use_qn:
         # quasi-Newton first (one X d and one X^T g per iteration); the Newton-type solvers
         # only take over when it stalls
-        w_q, b_q, kkt_q, n_qn, conv, eta_q = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b,
-                                                    tol_abs, max_iter=QN_MAX_ITER,
-                                                    xg0=xg_null if at_null else None, D0=D0)
+        xg0, d0 = (xg_null, D0) if at_null else (None, None)
+        n_qn = 0
+        if not sp.issparse(X) and X.size >= MIXED_MIN_SIZE:
+            # mixed precision: every quasi-Newton iteration is two passes over X, so a float32
+            # copy halves the cost of the phase up to a relative KKT of F32_REL (far above
+            # float32 rounding); the float64 phase below continues from that point and alone
+            # decides convergence, with exact products
+            X32 = X.astype(np.float32)
+            w, b, _, n_qn, _, _ = _owlqn(lik, X32, y, sw, a, c, fit_intercept, w, b,
+                                         max(tol_abs, F32_REL * scale), max_iter=QN_MAX_ITER,
+                                         xg0=xg0, D0=d0)
+            del X32
+            xg0 = d0 = None
+        w_q, b_q, kkt_q, n64, conv, eta_q = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b,
+                                                   tol_abs, max_iter=QN_MAX_ITER, xg0=xg0, D0=d0)
+        n_qn += n64
         if conv:
             return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True,
                                "lbfgs" if pure_l2 else "owlqn", eta_q)
@@ -296,6 +317,8 @@ def _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt, tol_abs, max_
 NEWTON_CG_MIN_P = 200
 GRAM_INNER_FRAC = 0.2  # proximal Newton: weighted-Gram inner solves from this active fraction on
 QN_MAX_ITER = 300  # quasi-Newton iterations before the Newton-type fallback
+MIXED_MIN_SIZE = 1_000_000  # dense X with at least this many entries: float32 first phase
+F32_REL = 1e-4  # relative KKT level the float32 phase stops at
 
 
 def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
