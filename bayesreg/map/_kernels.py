@@ -43,22 +43,6 @@ def to_fortran(X, out):
                     out[i, j] = X[i, j]
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
-def row_sums(X, sw):
-    """``(sum_i sw_i X_ij, sum_i X_ij^2)`` for every column of a C-ordered X, reading each row
-    once (contiguous, vectorized over the columns)."""
-    n, p = X.shape
-    s1 = np.zeros(p)
-    s2 = np.zeros(p)
-    for i in range(n):
-        wi = sw[i]
-        for j in range(p):
-            x = X[i, j]
-            s1[j] += wi * x
-            s2[j] += x * x
-    return s1, s2
-
-
 @njit(cache=True, nogil=True)
 def center_scale_shift(K, m, const, scale):
     """In place: ``K <- (K - m 1' - 1 m' + const) * scale + I`` (one pass over the n x n
@@ -170,24 +154,11 @@ def _cd_epoch(X, xbar, sw, unit, res, w, ws, a, c, norms2):
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
-def cd_dense(X, xbar, sw, res, w, ws, a, c, norms2, n_epochs):
-    """Cyclic CD over the features in ``ws``; ``res`` and ``w`` updated in place.
-    Returns the largest |delta w_j| * sqrt(norms2_j) of the last epoch."""
-    unit = True
-    for i in range(sw.shape[0]):
-        if sw[i] != 1.0:
-            unit = False
-            break
-    max_step = 0.0
-    for _ in range(n_epochs):
-        max_step = _cd_epoch(X, xbar, sw, unit, res, w, ws, a, c, norms2)
-    return max_step
-
-
-@njit(cache=True, nogil=True, fastmath=_FM)
 def cd_dense_record(X, xbar, sw, res, w, ws, a, c, norms2, hist):
-    """``hist.shape[0]`` epochs of :func:`cd_dense`, writing ``w[ws]`` into row k of ``hist``
-    after epoch k (the iterates Anderson extrapolation needs) in one call."""
+    """``hist.shape[0]`` epochs of cyclic CD over the features in ``ws`` (``res`` and ``w``
+    updated in place), writing ``w[ws]`` into row k of ``hist`` after epoch k (the iterates
+    Anderson extrapolation needs) in one call. Returns the largest |delta w_j| sqrt(norms2_j)
+    of the last epoch."""
     unit = True
     for i in range(sw.shape[0]):
         if sw[i] != 1.0:
@@ -462,6 +433,68 @@ def gram_solve(G, q, yy, g, w, all_idx, a, c, tol_abs, max_epochs):
                     break
 
 
+# ----------------------------------------------------------------- GLM quasi-Newton passes
+@njit(cache=True, nogil=True)
+def diag_hess_rows(X, h):
+    """``sum_i h_i X_ij^2`` for every column of a C-ordered X (row-major sweep)."""
+    n, p = X.shape
+    out = np.zeros(p)
+    for i in range(n):
+        hi = h[i]
+        for j in range(p):
+            x = X[i, j]
+            out[j] += hi * x * x
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def diag_hess_cols(X, h):
+    """``sum_i h_i X_ij^2`` for every column of a Fortran-ordered X (column sweep)."""
+    n, p = X.shape
+    out = np.empty(p)
+    for j in range(p):
+        s = 0.0
+        for i in range(n):
+            x = X[i, j]
+            s += h[i] * x * x
+        out[j] = s
+    return out
+
+
+@njit(cache=True, nogil=True)
+def xtg_sq_rows(X, g, sw):
+    """``(X^T g, sum_i sw_i X_ij^2)`` in one row-major sweep of a C-ordered X."""
+    n, p = X.shape
+    xg = np.zeros(p)
+    sq = np.zeros(p)
+    for i in range(n):
+        gi = g[i]
+        si = sw[i]
+        for j in range(p):
+            x = X[i, j]
+            xg[j] += gi * x
+            sq[j] += si * x * x
+    return xg, sq
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def xtg_sq_cols(X, g, sw):
+    """``(X^T g, sum_i sw_i X_ij^2)`` in one column sweep of a Fortran-ordered X."""
+    n, p = X.shape
+    xg = np.empty(p)
+    sq = np.empty(p)
+    for j in range(p):
+        a = 0.0
+        b = 0.0
+        for i in range(n):
+            x = X[i, j]
+            a += g[i] * x
+            b += sw[i] * x * x
+        xg[j] = a
+        sq[j] = b
+    return xg, sq
+
+
 def warmup() -> None:
     """Load (or compile, the first time ever) every kernel on tiny inputs."""
     X = np.asfortranarray(np.arange(6.0).reshape(3, 2))
@@ -475,12 +508,11 @@ def warmup() -> None:
     n2, _ = col_norms(X, xbar, sw)
     to_fortran(np.ascontiguousarray(X), np.empty_like(X))
     center_scale_shift(np.ones((2, 2)), np.zeros(2), 0.0, 1.0)
-    row_sums(np.ones((3, 2)), sw)
+    xtg_sq_rows(np.ones((3, 2)), sw, sw)
     col_stats(X, sw, 3.0, True)
     grad_dense(X, xbar, sw, res, ws)
-    cd_dense(X, xbar, sw, res, w, ws, a, c, n2, 1)
-    cd_dense(X, xbar, np.full(3, 0.5), res, w, ws, a, c, n2, 1)
     cd_dense_record(X, xbar, sw, res, w, ws, a, c, n2, np.empty((6, 2)))
+    cd_dense_record(X, xbar, np.full(3, 0.5), res, w, ws, a, c, n2, np.empty((6, 2)))
     anderson(np.arange(12.0).reshape(6, 2) ** 2)
     G = np.ascontiguousarray(X.T @ X)
     cd_gram(G, np.ones(2), np.zeros(2), ws, a, c, 1)

@@ -40,9 +40,9 @@ from ._kernels import (
     grad_sparse,
     gram_solve,
     matvec_cols,
-    row_sums,
     screen_and_score,
     to_fortran,
+    xtg_sq_rows,
 )
 
 _BLOCK_ELEMS = 4_000_000
@@ -144,6 +144,7 @@ class Design:
         self._last_grad = None  # (coef, X~^T r) of the last Gram solve, for warm starts
         self._last_dense = None  # (coef, residual, X~^T r) of the last dense CD solve, likewise
         self.colsq_raw = None  # sum_i X_ij^2 (unweighted), when a pass over X computed it anyway
+        self._informative = self._sqrt_norms2 = None  # cached on first use
         if self.sparse:
             Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
             Xs.data *= v[Xs.indices]
@@ -172,7 +173,7 @@ class Design:
                 if X.flags.c_contiguous and fit_intercept:
                     # the means and the raw squared column norms (the safeguard of the one-call
                     # centered Gram / kernel matrix) in one pass over the rows
-                    s1, self.colsq_raw = row_sums(X, sw)
+                    s1, self.colsq_raw = xtg_sq_rows(X, sw, np.ones(n))
                     self.xbar = s1 / S
                 else:
                     self.xbar = (X.T @ sw) / S if fit_intercept else np.zeros(p)
@@ -187,17 +188,24 @@ class Design:
         norms2[norms2 <= _ZERO_VAR * unc] = 0.0
         self._norms2 = norms2
 
+    def record_gram_rss(self, w, g) -> None:
+        """Record ``||y~ - X~ w||^2 = yy - w.q - w.g`` (``g = X~^T r``, as in gram_gap) for the
+        log posterior of the solution ``w``; not recorded when it is a tiny difference of large
+        terms (the log posterior then takes a pass over X)."""
+        rss = self.yy - float(w @ self.q) - float(w @ g)
+        self._last_rss = (w, rss) if rss >= 1e-6 * self.yy else None
+
     @property
     def sqrt_norms2(self) -> np.ndarray:
         """``sqrt(norms2)`` (cached)."""
-        if getattr(self, "_sqrt_norms2", None) is None:
+        if self._sqrt_norms2 is None:
             self._sqrt_norms2 = np.sqrt(self.norms2)
         return self._sqrt_norms2
 
     @property
     def informative(self) -> np.ndarray:
         """Indices (int64) of the non-constant columns."""
-        if getattr(self, "_informative", None) is None:
+        if self._informative is None:
             self._informative = np.flatnonzero(self.norms2 > 0).astype(np.int64)
         return self._informative
 
@@ -382,11 +390,7 @@ def _working_set(score_free, w, ws_size):
     """Indices of the current support plus the strongest violators (skglm / celer style)."""
     score = score_free.copy()
     score[w != 0] = np.inf
-    k = min(ws_size, score.shape[0])
-    if k == score.shape[0]:
-        return np.arange(k, dtype=np.int64)
-    idx = np.argpartition(-score, k - 1)[:k]
-    return np.sort(idx).astype(np.int64)
+    return _top_features(score, np.arange(score.shape[0], dtype=np.int64), ws_size)
 
 
 def _top_features(score, keep, k):
@@ -634,9 +638,7 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
                 w[S] = wS
                 g = q - G[:, S] @ wS
     d._last_grad = (w.copy(), g)
-    # ||r||^2 = yy - w.q - w.g (as in gram_gap); trusted unless it is a tiny difference of large terms
-    rss = d.yy - float(w @ q) - float(w @ g)
-    d._last_rss = (w, rss) if rss >= 1e-6 * d.yy else None
+    d.record_gram_rss(w, g)
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
 

@@ -31,11 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 from scipy.special import expit
 
 from .._errors import ParameterError
-from ._kernels import col_norms
+from ._kernels import col_norms, diag_hess_cols, diag_hess_rows, xtg_sq_cols, xtg_sq_rows
 from .enet import Design, fortran_columns, solve_enet
 from .ridge import solve_ridge
 
@@ -404,77 +403,13 @@ def _newton_cg(lik, X, y, sw, c, fit_intercept, w, b, tol_abs, max_iter):
 
 
 # ----------------------------------------------------------------------------- OWL-QN
-_FM = {"reassoc", "contract", "nsz", "arcp"}  # lets LLVM vectorize the column reductions
-
-
-@njit(cache=True, nogil=True)
-def _diag_hess_rows(X, h):
-    """``sum_i h_i X_ij^2`` for every column of a C-ordered X (row-major sweep)."""
-    n, p = X.shape
-    out = np.zeros(p)
-    for i in range(n):
-        hi = h[i]
-        for j in range(p):
-            x = X[i, j]
-            out[j] += hi * x * x
-    return out
-
-
-@njit(cache=True, nogil=True, fastmath=_FM)
-def _diag_hess_cols(X, h):
-    """``sum_i h_i X_ij^2`` for every column of a Fortran-ordered X (column sweep)."""
-    n, p = X.shape
-    out = np.empty(p)
-    for j in range(p):
-        s = 0.0
-        for i in range(n):
-            x = X[i, j]
-            s += h[i] * x * x
-        out[j] = s
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _xtg_sq_rows(X, g, sw):
-    """``(X^T g, sum_i sw_i X_ij^2)`` in one row-major sweep of a C-ordered X."""
-    n, p = X.shape
-    xg = np.zeros(p)
-    sq = np.zeros(p)
-    for i in range(n):
-        gi = g[i]
-        si = sw[i]
-        for j in range(p):
-            x = X[i, j]
-            xg[j] += gi * x
-            sq[j] += si * x * x
-    return xg, sq
-
-
-@njit(cache=True, nogil=True, fastmath=_FM)
-def _xtg_sq_cols(X, g, sw):
-    """``(X^T g, sum_i sw_i X_ij^2)`` in one column sweep of a Fortran-ordered X."""
-    n, p = X.shape
-    xg = np.empty(p)
-    sq = np.empty(p)
-    for j in range(p):
-        a = 0.0
-        b = 0.0
-        for i in range(n):
-            x = X[i, j]
-            a += g[i] * x
-            b += sw[i] * x * x
-        xg[j] = a
-        sq[j] = b
-    return xg, sq
-
-
 def _xtg_and_sq(X, g, sw):
     """``X^T g`` and the sw-weighted squared column norms, in one pass over dense float64 X."""
     if not sp.issparse(X) and X.dtype == np.float64:
         if X.flags.c_contiguous:
-            return _xtg_sq_rows(X, g, sw)
+            return xtg_sq_rows(X, g, sw)
         if X.flags.f_contiguous:
-            return _xtg_sq_cols(X, g, sw)
+            return xtg_sq_cols(X, g, sw)
     return _rmatvec(X, g), _diag_hess(X, sw)
 
 
@@ -483,9 +418,9 @@ def _diag_hess(X, h):
     if sp.issparse(X):
         return np.asarray(X.multiply(X).T @ h).ravel()
     if X.dtype == np.float64 and X.flags.c_contiguous:
-        return _diag_hess_rows(X, h)
+        return diag_hess_rows(X, h)
     if X.dtype == np.float64 and X.flags.f_contiguous:
-        return _diag_hess_cols(X, h)
+        return diag_hess_cols(X, h)
     return np.asarray((np.asarray(X) ** 2).T @ h).ravel()
 
 

@@ -133,22 +133,10 @@ def default_names(p: int) -> tuple:
 
 
 def _rss_from_design(design, w):
-    """``||y~ - X~ w||^2`` without another pass over X, or None: the solver's own residual norm
-    when ``w`` is the coefficient vector it just returned, else ``yy - 2 w.q + w.G w`` from an
-    already built Gram matrix (O(|support|^2)). None when neither is available or when the Gram
-    form would be a difference of large terms (fit so close that it loses > ~1e-10 relative)."""
-    if design is None:
-        return None
+    """``||y~ - X~ w||^2`` recorded by the solver that just returned ``w`` (no further pass over
+    X), or None (then the log posterior computes it from X)."""
     last = getattr(design, "_last_rss", None)
-    if last is not None and last[0] is w:
-        return last[1]
-    if getattr(design, "_G", None) is None:
-        return None
-    S = np.flatnonzero(w)
-    wS = w[S]
-    Gw = design.G[np.ix_(S, S)] @ wS
-    rss = design.yy - 2.0 * float(wS @ design.q[S]) + float(wS @ Gw)
-    return rss if rss >= 1e-6 * design.yy else None
+    return last[1] if last is not None and last[0] is w else None
 
 
 def _check_mode_exists(lik, y, sw, fit_intercept):
@@ -201,6 +189,7 @@ def _gaussian_fixed(X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, des
         w, b, n_iter = solve_ridge(X, y, sw, c2, fit_intercept, design=d)
         if d._G is not None:  # X~^T r = q - G w in p-space: no further pass over X
             corr_r, q = d._q - d._G @ w, d._q
+            d.record_gram_rss(w, corr_r)
         else:
             r = d.yt - d.matvec(w)
             corr_r, q = d.corr(r), d.corr(d.yt)
