@@ -7,6 +7,7 @@ copied.
 
 from __future__ import annotations
 
+import functools
 from numbers import Real
 from typing import Any
 
@@ -15,7 +16,11 @@ import scipy.sparse as sp
 
 from ._errors import BayesregTypeError, DataError, ParameterError
 
-__all__ = ["check_X", "check_y", "check_sample_weight", "check_scale", "check_X_y"]
+__all__ = ["check_X", "check_y", "check_sample_weight", "check_scale", "check_X_y", "check_tol",
+           "check_int", "check_seed", "check_positive_number", "seed_sequence", "default_names", "LOG_2PI"]
+
+#: log(2 pi), the constant of every Gaussian log density
+LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 def _position(mask: np.ndarray) -> str:
@@ -196,3 +201,69 @@ def check_scale(value: Any, name: str, allow_array: bool = True) -> float | np.n
         raise ParameterError(f"{name} must be finite and > 0 everywhere; entry {i} is {arr[i]!r}.")
     arr.setflags(write=False)
     return arr
+
+
+def check_positive_number(v: Any, name: str) -> float:
+    """A finite number > 0 (conversion inputs: alpha, C, sigma, n_samples)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+        raise BayesregTypeError(f"{name} must be a number, got {v!r}.")
+    v = float(v)
+    if not np.isfinite(v) or v <= 0:
+        raise ParameterError(f"{name} must be finite and > 0, got {v!r}.")
+    return v
+
+
+def check_tol(tol: Any, name: str = "tol") -> float:
+    """Validate a solver tolerance: a finite number > 0."""
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not (
+            np.isfinite(tol) and tol > 0):
+        raise ParameterError(f"{name} must be a finite number > 0, got {tol!r}.")
+    return float(tol)
+
+
+def check_int(value: Any, name: str, minimum: int) -> int:
+    """Validate an integer count (draws, chains, ...): an int (not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def seed_sequence(random_seed: Any) -> np.random.SeedSequence:
+    """``np.random.SeedSequence`` from None, a non-negative int, a SeedSequence or a Generator."""
+    if random_seed is None or isinstance(random_seed, (int, np.integer)) and not isinstance(
+            random_seed, bool):
+        if random_seed is not None and random_seed < 0:
+            raise ParameterError(f"random_seed must be >= 0, got {random_seed}.")
+        return np.random.SeedSequence(random_seed)
+    if isinstance(random_seed, np.random.SeedSequence):
+        return random_seed
+    if isinstance(random_seed, np.random.Generator):
+        return np.random.SeedSequence(int(random_seed.integers(2**63)))
+    raise BayesregTypeError(
+        f"random_seed must be None, a non-negative int, a numpy SeedSequence or Generator; got "
+        f"{random_seed!r}.")
+
+
+def check_seed(random_seed: Any) -> int:
+    """An int seed for samplers that take one: the given int, or a fresh one for None."""
+    if random_seed is None:
+        return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 2)
+    if isinstance(random_seed, bool) or not isinstance(random_seed, (int, np.integer)):
+        raise BayesregTypeError(
+            f"random_seed must be an int or None, got {type(random_seed).__name__}.")
+    if random_seed < 0:
+        raise ParameterError(f"random_seed must be >= 0, got {random_seed}.")
+    return int(random_seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _default_names(p: int) -> tuple[str, ...]:
+    return tuple(f"x{j}" for j in range(p))
+
+
+def default_names(p: int, names: Any = None) -> list[str]:
+    """``names`` as a list of str, or ``["x0", ..., "x{p-1}"]`` for unnamed columns (cached:
+    wide designs have many)."""
+    if names is not None:
+        return [str(v) for v in names]
+    return list(_default_names(int(p)))

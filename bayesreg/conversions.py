@@ -40,19 +40,12 @@ from typing import Any
 import numpy as np
 
 from ._errors import BayesregTypeError, NotSupportedError, ParameterError
-from .likelihoods import Bernoulli, Gaussian, Likelihood, Poisson
+from ._validation import check_positive_number as _pos
+from .likelihoods import Likelihood
+from .likelihoods.base import likelihood_for_estimator, likelihood_for_family
 from .priors import ElasticNetPrior, Laplace, Normal, Prior
 
 __all__ = ["prior_from_penalty", "from_sklearn", "to_sklearn", "from_glmnet", "to_glmnet"]
-
-
-def _pos(v, name):
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
-        raise BayesregTypeError(f"{name} must be a number, got {v!r}.")
-    v = float(v)
-    if not np.isfinite(v) or v <= 0:
-        raise ParameterError(f"{name} must be finite and > 0, got {v!r}.")
-    return v
 
 
 def prior_from_penalty(l1, l2) -> Prior:
@@ -85,21 +78,6 @@ def prior_from_penalty(l1, l2) -> Prior:
         "prior family for all coefficients. Give every coefficient a positive weight.")
 
 
-def _sigma_for(sigma, family):
-    if family != "gaussian":
-        return None
-    if sigma is None:
-        raise ParameterError(
-            "the Gaussian conversion needs the noise sd: pass sigma=... (the penalty only fixes "
-            "the ratio sigma^2 / prior scale).")
-    return _pos(sigma, "sigma")
-
-
-def _penalty_weights_uniform(prior: Prior, n_coef: int | None):
-    l1, l2 = prior.penalty_weights(n_coef or _n_of(prior))
-    return l1, l2
-
-
 def _n_of(prior: Prior) -> int:
     for p in prior._params:
         v = getattr(prior, p)
@@ -108,12 +86,20 @@ def _n_of(prior: Prior) -> int:
     return 1
 
 
+def _weights(prior: Prior) -> tuple[np.ndarray, np.ndarray]:
+    """The prior's penalty weights (the clear no-MAP error for a prior without a penalty)."""
+    from .penalties import require_penalty
+
+    return require_penalty(prior, _n_of(prior)).weights
+
+
 def from_sklearn(estimator: Any, n_samples: int | None = None, sigma: float | None = 1.0):
     """The bayesreg Model whose MAP equals the optimum of a scikit-learn estimator.
 
     Parameters
     ----------
     estimator : Ridge, Lasso, ElasticNet, LogisticRegression or PoissonRegressor (fitted or not)
+        Any estimator named in a registered likelihood's ``sklearn_names``.
     n_samples : int
         Rows of the training data (or the sum of sample weights); needed for every estimator
         whose loss is divided by n (Lasso, ElasticNet, PoissonRegressor).
@@ -123,101 +109,34 @@ def from_sklearn(estimator: Any, n_samples: int | None = None, sigma: float | No
     from .model import Model
 
     name = type(estimator).__name__
+    cls = likelihood_for_estimator(name)
+    if cls is None:
+        known = sorted(n for c in _likelihood_classes() for n in c.sklearn_names)
+        raise BayesregTypeError(f"cannot convert {name}: supported are {', '.join(known)}.")
+    n = None if n_samples is None else _pos(n_samples, "n_samples")
+    lik, l1, l2 = cls.from_sklearn(estimator, n, sigma)
     fit_intercept = bool(getattr(estimator, "fit_intercept", True))
-
-    def need_n():
-        if n_samples is None:
-            raise ParameterError(f"{name}'s loss is divided by n: pass n_samples=<rows of X>.")
-        return _pos(n_samples, "n_samples")
-
-    if name == "Ridge":
-        alpha = np.asarray(estimator.alpha, dtype=float)
-        if np.any(alpha <= 0):
-            raise NotSupportedError("Ridge(alpha=0) is unpenalized least squares: no proper prior.")
-        s = _sigma_for(sigma, "gaussian")
-        lik, l1, l2 = Gaussian(sigma=s), 0 * alpha, alpha / s**2
-    elif name in ("Lasso", "ElasticNet"):
-        n = need_n()
-        s = _sigma_for(sigma, "gaussian")
-        alpha = _pos(estimator.alpha, "alpha")
-        rho = 1.0 if name == "Lasso" else float(estimator.l1_ratio)
-        lik = Gaussian(sigma=s)
-        l1, l2 = n * alpha * rho / s**2, n * alpha * (1 - rho) / s**2
-    elif name == "LogisticRegression":
-        C = float(estimator.C)
-        if not np.isfinite(C):
-            raise NotSupportedError("LogisticRegression(C=inf) is unpenalized: no proper prior.")
-        C = _pos(C, "C")
-        rho = _logistic_l1_ratio(estimator)
-        lik, l1, l2 = Bernoulli(), rho / C, (1 - rho) / C
-    elif name == "PoissonRegressor":
-        n = need_n()
-        alpha = _pos(estimator.alpha, "alpha")
-        lik, l1, l2 = Poisson(), 0.0, n * alpha
-    else:
-        raise BayesregTypeError(
-            f"cannot convert {name}: supported are Ridge, Lasso, ElasticNet, LogisticRegression, "
-            "PoissonRegressor.")
     return Model(likelihood=lik, prior=prior_from_penalty(l1, l2), fit_intercept=fit_intercept)
 
 
-def _logistic_l1_ratio(est) -> float:
-    penalty = getattr(est, "penalty", "deprecated")
-    l1_ratio = getattr(est, "l1_ratio", None)
-    if penalty in ("deprecated", None) or penalty == "elasticnet":
-        if penalty is None:
-            raise NotSupportedError("LogisticRegression(penalty=None) is unpenalized: no proper prior.")
-        return 0.0 if l1_ratio is None else float(l1_ratio)
-    if penalty == "l1":
-        return 1.0
-    if penalty == "l2":
-        return 0.0
-    raise ParameterError(f"unknown LogisticRegression penalty {penalty!r}.")
+def _likelihood_classes():
+    from .likelihoods import LIKELIHOODS
+
+    return list(LIKELIHOODS.values())
 
 
 def to_sklearn(model, n_samples: int | None = None, sigma: float | None = None):
     """The unfitted scikit-learn estimator whose optimum equals ``model``'s MAP (see module table).
 
     Per-coefficient scales have no scikit-learn equivalent (use :func:`to_glmnet`)."""
-    from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, PoissonRegressor, Ridge
-
-    lik, prior = model.likelihood, model.prior
-    l1v, l2v = prior.penalty_weights(_n_of(prior))
+    l1v, l2v = _weights(model.prior)
     if not (np.all(l1v == l1v[0]) and np.all(l2v == l2v[0])):
         raise NotSupportedError(
             "scikit-learn has no per-feature penalty: this prior has per-coefficient scales. Use "
             "model.to_glmnet(n_samples) (penalty_factor) or rescale the columns instead.")
-    l1, l2 = float(l1v[0]), float(l2v[0])
-    fi = model.fit_intercept
-    if isinstance(lik, Gaussian):
-        s = lik.sigma if sigma is None else _pos(sigma, "sigma")
-        if s is None:
-            raise ParameterError("Gaussian(sigma=None) has no fixed noise sd; pass sigma=... to "
-                                 "convert (the penalty depends on sigma^2).")
-        if l1 == 0:
-            return Ridge(alpha=s**2 * l2, fit_intercept=fi)
-        n = _pos(n_samples, "n_samples") if n_samples is not None else None
-        if n is None:
-            raise ParameterError("Lasso/ElasticNet divide the loss by n: pass n_samples=<rows of X>.")
-        if l2 == 0:
-            return Lasso(alpha=s**2 * l1 / n, fit_intercept=fi)
-        return ElasticNet(alpha=s**2 * (l1 + l2) / n, l1_ratio=l1 / (l1 + l2), fit_intercept=fi)
-    if isinstance(lik, Bernoulli):
-        rho = l1 / (l1 + l2)
-        solver = "lbfgs" if rho == 0 else "saga"
-        return LogisticRegression(C=1.0 / (l1 + l2), l1_ratio=rho, solver=solver, fit_intercept=fi)
-    if isinstance(lik, Poisson):
-        if l1 > 0:
-            raise NotSupportedError("scikit-learn's PoissonRegressor has only an L2 penalty; use "
-                                    "model.to_glmnet(n_samples) for an L1 Poisson model.")
-        n = _pos(n_samples, "n_samples") if n_samples is not None else None
-        if n is None:
-            raise ParameterError("PoissonRegressor divides the loss by n: pass n_samples=<rows of X>.")
-        return PoissonRegressor(alpha=l2 / n, fit_intercept=fi)
-    raise NotSupportedError(f"no scikit-learn equivalent for {type(lik).__name__}.")
-
-
-_FAMILIES = {"gaussian": Gaussian, "binomial": Bernoulli, "poisson": Poisson}
+    n = None if n_samples is None else _pos(n_samples, "n_samples")
+    return model.likelihood.to_sklearn(float(l1v[0]), float(l2v[0]), n, model.fit_intercept,
+                                       sigma=sigma)
 
 
 def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
@@ -229,8 +148,7 @@ def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
     ``RSS/(2n)``), with ``penalty.factor`` rescaled to sum to the number of variables."""
     from .model import Model
 
-    if family not in _FAMILIES:
-        raise ParameterError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}.")
+    cls = likelihood_for_family(family)
     lam = _pos(lambda_, "lambda_")
     if isinstance(alpha, bool) or not 0 <= float(alpha) <= 1:
         raise ParameterError(f"alpha (glmnet's mixing parameter) must be in [0, 1], got {alpha!r}.")
@@ -238,13 +156,8 @@ def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
         raise ParameterError("glmnet divides the loss by n: pass n_samples=<rows of X>.")
     n = _pos(n_samples, "n_samples")
     alpha = float(alpha)
-    k = n * lam
-    if family == "gaussian":
-        s = _sigma_for(sigma, family)
-        k /= s**2
-        lik = Gaussian(sigma=s)
-    else:
-        lik = _FAMILIES[family]()
+    lik = cls.from_glmnet(sigma)
+    k = n * lam / lik.noise_variance()
     if penalty_factor is not None:
         pf = np.asarray(penalty_factor, dtype=float)
         if pf.ndim != 1 or np.any(~np.isfinite(pf)) or np.any(pf <= 0):
@@ -264,17 +177,13 @@ def to_glmnet(model, n_samples: int | None = None, sigma: float | None = None) -
     if n_samples is None:
         raise ParameterError("glmnet divides the loss by n: pass n_samples=<rows of X>.")
     n = _pos(n_samples, "n_samples")
-    l1, l2 = model.prior.penalty_weights(_n_of(model.prior))
+    l1, l2 = _weights(model.prior)
     tot = l1 + l2
     ratio = l1 / tot
     if not np.allclose(ratio, ratio[0], rtol=1e-12, atol=0):
         raise NotSupportedError("glmnet has one alpha for all coefficients; this prior's L1/L2 mix "
                                 "differs between coefficients.")
-    if isinstance(lik, Gaussian):
-        s = lik.sigma if sigma is None else _pos(sigma, "sigma")
-        if s is None:
-            raise ParameterError("Gaussian(sigma=None): pass sigma=... to convert.")
-        tot = tot * s**2
+    tot = tot * lik.noise_variance(sigma)
     pf = tot / tot.mean()
     lam = float(tot.mean()) / n
     uniform = np.allclose(pf, 1.0, rtol=1e-12, atol=0)

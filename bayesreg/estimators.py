@@ -82,7 +82,7 @@ class MAPRegressor(RegressorMixin, _MAPBase):
         """Fit the MAP. ``sample_weight`` multiplies each row's log-likelihood."""
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64, y_numeric=True)
         model = self._model(Gaussian(sigma=1.0))
-        if isinstance(model.likelihood, Bernoulli):
+        if model.likelihood.response_kind == "binary":
             raise BayesregTypeError("MAPRegressor does not take a Bernoulli likelihood: use "
                                     "MAPClassifier for binary targets.")
         return self._fit_model(model, X, y, sample_weight)

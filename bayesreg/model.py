@@ -1,27 +1,25 @@
-"""Model = likelihood + prior: the object every entry point hangs off.
+"""Model = likelihood + prior: the facade every entry point hangs off.
 
-The model spec (this file) is kept apart from the backends: the MAP solvers live in
-:mod:`bayesreg.map`, the PyMC form in :mod:`bayesreg.pymc`, ArviZ diagnostics in
-:mod:`bayesreg.diagnostics`. Methods here are thin entry points.
+The specification (:class:`~bayesreg.spec.ModelSpec`: the parts and their persistence) is the
+bottom layer; this facade adds thin entry points to the backends: the MAP solvers
+(:mod:`bayesreg.map`), the samplers (:mod:`bayesreg.samplers`), the PyMC bridge
+(:mod:`bayesreg.pymc`), the Dask backend (:mod:`bayesreg.dask`) and the conversions. No backend
+imports this module.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from . import conversions
-from ._errors import BayesregTypeError
-from ._validation import _is_dask, check_X_y
-from .likelihoods import Likelihood, likelihood_from_dict
+from ._validation import _is_dask, check_tol, check_X_y
 from .map import MAPPath, MAPResult, fit_map, fit_path
-from .priors import Prior, prior_from_dict
+from .spec import ModelSpec
 
 __all__ = ["Model"]
 
 
-class Model:
+class Model(ModelSpec):
     """A Bayesian regression model ``y ~ likelihood(intercept + X @ coef)``, ``coef_j ~ prior``.
 
     The unnormalized log posterior density is::
@@ -35,28 +33,12 @@ class Model:
     Parameters
     ----------
     likelihood : Likelihood
-        :class:`Gaussian`, :class:`Bernoulli` or :class:`Poisson`.
+        :class:`Gaussian`, :class:`Bernoulli` or :class:`Poisson` (any registered likelihood).
     prior : Prior
         :class:`Normal`, :class:`Laplace` or :class:`ElasticNetPrior` (scales may be arrays,
-        one per coefficient).
+        one per coefficient), or a sampling-only prior such as :class:`BayesianLasso` (no MAP).
     fit_intercept : bool, default True
     """
-
-    def __init__(self, likelihood: Likelihood, prior: Prior, fit_intercept: bool = True) -> None:
-        if not isinstance(likelihood, Likelihood):
-            raise BayesregTypeError(
-                f"likelihood must be a bayesreg likelihood (Gaussian, Bernoulli, Poisson), got "
-                f"{type(likelihood).__name__}" + (" (did you swap likelihood and prior?)"
-                                                  if isinstance(likelihood, Prior) else "") + ".")
-        if not isinstance(prior, Prior):
-            raise BayesregTypeError(
-                f"prior must be a bayesreg prior (Normal, Laplace, ElasticNetPrior), got "
-                f"{type(prior).__name__}.")
-        if not isinstance(fit_intercept, (bool, np.bool_)):
-            raise BayesregTypeError(f"fit_intercept must be True or False, got {fit_intercept!r}.")
-        self.likelihood = likelihood
-        self.prior = prior
-        self.fit_intercept = bool(fit_intercept)
 
     # ------------------------------------------------------------------ MAP
     def map(self, X, y, sample_weight=None, *, tol: float = 1e-6, max_iter: int | None = None,
@@ -88,11 +70,11 @@ class Model:
         MAPResult
         """
         if _is_dask(X) or _is_dask(y):
-            from .scaleout import fit_map_dask
+            from .dask import fit_map_dask
 
             return fit_map_dask(self, X, y, sample_weight, tol=tol, max_iter=max_iter)
         X, y, sw, names = check_X_y(X, y, sample_weight)
-        _check_tol(tol)
+        check_tol(tol)
         w0 = b0 = s0 = None
         if warm_start is not None:
             w0, b0, s0 = warm_start.coef, warm_start.intercept, warm_start.sigma
@@ -111,7 +93,7 @@ class Model:
         scales, the largest entry) overrides the grid; the path runs from small to large scale.
         """
         X, y, sw, names = check_X_y(X, y, sample_weight)
-        _check_tol(tol)
+        check_tol(tol)
         self.likelihood.check_y(y)
         return fit_path(self.likelihood, self.prior, X, y, sw, self.fit_intercept, names,
                         scales=scales, n_scales=n_scales, eps=eps, tol=tol, max_iter=max_iter)
@@ -155,81 +137,17 @@ class Model:
 
     def sample(self, X, y, draws: int = 1000, tune: int = 1000, chains: int = 4,
                random_seed=None, sampler: str = "nutpie", progressbar: bool = True, **kwargs):
-        """Full posterior draws as an ``xarray.DataTree`` (see :func:`bayesreg.pymc.sample`).
+        """Full posterior draws as an ``xarray.DataTree`` (see :func:`bayesreg.samplers.sample`).
 
         Dask X / y (Gaussian models): the sufficient statistics are computed with Dask and the
         exact Gibbs sampler runs on them (``sampler="gibbs"``; the rows never leave the cluster)."""
-        if _is_dask(X) or _is_dask(y):
-            from ._errors import NotSupportedError
-            from .scaleout import sample_dask
-
-            if sampler != "gibbs":
-                raise NotSupportedError(
-                    f"sampler={sampler!r} needs the rows in memory; Dask arrays are sampled with "
-                    "sampler='gibbs' from their sufficient statistics (Gaussian models), or call "
-                    ".compute() on X and y first.")
-            return sample_dask(self, X, y, draws=draws, tune=tune, chains=chains,
-                               random_seed=random_seed, sample_weight=kwargs.get("sample_weight"))
-        from .pymc import sample
+        from .samplers import sample
 
         return sample(self, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
                       sampler=sampler, progressbar=progressbar, **kwargs)
 
     def predict_posterior(self, idata, X_new, **kwargs):
-        """Posterior predictive draws on new rows (see :func:`bayesreg.pymc.predict_posterior`)."""
-        from .pymc import predict_posterior
+        """Posterior predictive draws on new rows (see :func:`bayesreg.samplers.predict_posterior`)."""
+        from .samplers import predict_posterior
 
         return predict_posterior(self, idata, X_new, **kwargs)
-
-    # ------------------------------------------------------------ spec
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready spec; :meth:`from_dict` rebuilds an equal model."""
-        return {"format": "bayesreg.Model/1", "likelihood": self.likelihood.to_dict(),
-                "prior": self.prior.to_dict(), "fit_intercept": self.fit_intercept}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Model:
-        return cls(likelihood=likelihood_from_dict(d["likelihood"]), prior=prior_from_dict(d["prior"]),
-                   fit_intercept=bool(d.get("fit_intercept", True)))
-
-    @classmethod
-    def from_idata(cls, idata) -> Model:
-        """Rebuild the model that produced a posterior (a DataTree from :meth:`sample`, possibly
-        read back from NetCDF). A data-dependent default ``sigma_prior_scale`` is replaced by the
-        value resolved at sampling time, so the rebuilt model has exactly the same density."""
-        import json
-
-        from ._errors import DataError
-
-        attrs = dict(getattr(idata, "attrs", {}))
-        if "bayesreg_model" not in attrs and "posterior" in getattr(idata, "children", {}):
-            attrs = dict(idata["posterior"].attrs)
-        if "bayesreg_model" not in attrs:
-            raise DataError("this posterior has no 'bayesreg_model' attribute: it was not produced by "
-                            "bayesreg's Model.sample (or its attributes were dropped when saving).")
-        spec = json.loads(attrs["bayesreg_model"])
-        lik = spec["likelihood"]
-        unresolved = lik.get("sigma") is None and lik.get("sigma_prior_scale") is None
-        if lik.get("type") == "Gaussian" and unresolved and "sigma_prior_scale" in attrs:
-            lik["sigma_prior_scale"] = float(attrs["sigma_prior_scale"])
-        return cls.from_dict(spec)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Model):
-            return NotImplemented
-        return (self.likelihood == other.likelihood and self.prior == other.prior
-                and self.fit_intercept == other.fit_intercept)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return (f"Model(likelihood={self.likelihood!r}, prior={self.prior!r}, "
-                f"fit_intercept={self.fit_intercept})")
-
-
-def _check_tol(tol):
-    from ._errors import ParameterError
-
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not (
-            np.isfinite(tol) and tol > 0):
-        raise ParameterError(f"tol must be a finite number > 0, got {tol!r}.")

@@ -49,6 +49,7 @@ def bench_wide(n=100, ps=(500, 1000, 2000), draws=200, tune=50):
     uses when p > n) vs the p x p Cholesky draw from the sufficient statistics (forced)."""
     import bayesreg as br
     from bayesreg.samplers import gibbs
+    from bayesreg.suffstats import SuffStats
 
     print(f"\np > n Gibbs sweeps (Gaussian-Laplace, sigma estimated, n={n}, 1 chain, "
           f"{tune} tune + {draws} draws)")
@@ -60,16 +61,15 @@ def bench_wide(n=100, ps=(500, 1000, 2000), draws=200, tune=50):
         X, y = _problem(n, p)
         sw = np.ones(n)
         s_prior = model.likelihood.resolve_sigma_prior_scale(y, sw)
-        names = [f"x{j}" for j in range(p)]
-        wide_stats, rows = gibbs._wide_stats(X, y, sw, True)
-        gibbs._run(model, wide_stats, names, 2, 0, 1, 0, s_prior, rows)  # load kernels
+        wide_stats, rows = gibbs.wide_rows(X, y, sw, True)
+        gibbs.gibbs_draws(model, wide_stats, 2, 0, 1, 0, s_prior, rows)  # load kernels
         t0 = time.perf_counter()
-        gibbs._run(model, wide_stats, names, draws, tune, 1, 0, s_prior, rows)
+        gibbs.gibbs_draws(model, wide_stats, draws, tune, 1, 0, s_prior, rows)
         t_wide = (time.perf_counter() - t0) / (draws + tune)
-        narrow = gibbs.gaussian_suffstats(X, y, sw, True)
+        narrow = SuffStats.from_rows(X, y, sw, True)
         k = max(2, min(draws + tune, int(20 * (500 / p) ** 3)))  # the p x p draw is slow: fewer
         t0 = time.perf_counter()
-        gibbs._run(model, narrow, names, k, 0, 1, 0, s_prior, None)
+        gibbs.gibbs_draws(model, narrow, k, 0, 1, 0, s_prior)
         t_narrow = (time.perf_counter() - t0) / k
         print(f"{p:6d} {t_wide:20.4f} {t_narrow:20.4f} {t_narrow / t_wide:8.0f}x")
 

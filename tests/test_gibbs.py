@@ -24,6 +24,7 @@ from scipy import integrate
 import bayesreg as br
 from bayesreg._errors import BayesregTypeError, NotSupportedError, ParameterError
 from bayesreg.samplers import sample_gibbs
+from bayesreg.suffstats import SuffStats
 
 Z_MAX = 4.5
 
@@ -142,7 +143,7 @@ def test_l1_priors_p2_fixed_sigma_vs_grid(prior):
     a, c = prior.penalty_weights(2)  # the prior's own density in penalty form (tested elsewhere)
     assert np.allclose(prior.logpdf(np.array([0.3, -0.2])) + np.log([1, 1]),
                        -a * np.abs([0.3, -0.2]) - 0.5 * c * np.array([0.3, -0.2]) ** 2
-                       - prior._log_z(a, c))
+                       - prior.as_penalty(2).log_z())
 
     def logdens(w1, w2):
         quad = G[0, 0] * w1**2 + 2 * G[0, 1] * w1 * w2 + G[1, 1] * w2**2 - 2 * (q[0] * w1 + q[1] * w2)
@@ -372,11 +373,10 @@ def test_wide_draw_matches_the_gram_draw_on_latent_models(prior):
     sw = np.ones(n)
     model = br.Model(br.Gaussian(), prior)
     s_prior = model.likelihood.resolve_sigma_prior_scale(y, sw)
-    names = [f"x{j}" for j in range(p)]
-    wide_stats, rows = gibbs._wide_stats(X, y, sw, True)
-    narrow_stats = gibbs.gaussian_suffstats(X, y, sw, True)
-    post_w, _ = gibbs._run(model, wide_stats, names, 3000, 300, 4, 11, s_prior, rows)
-    post_n, _ = gibbs._run(model, narrow_stats, names, 3000, 300, 4, 12, s_prior, None)
+    wide_stats, rows = gibbs.wide_rows(X, y, sw, True)
+    narrow_stats = SuffStats.from_rows(X, y, sw, True)
+    post_w, _ = gibbs.gibbs_draws(model, wide_stats, 3000, 300, 4, 11, s_prior, rows)
+    post_n, _ = gibbs.gibbs_draws(model, narrow_stats, 3000, 300, 4, 12, s_prior)
 
     def da(a):
         return xr.DataArray(a, dims=("chain", "draw"))
@@ -407,11 +407,11 @@ def test_wide_draw_survives_a_tiny_sigma():
     X = rng.standard_normal((n, p)) + 2.0
     y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(n)
     sw = rng.uniform(0.3, 2.0, n)
-    _, (Xt, yt, vn) = gibbs._wide_stats(X, y, sw, True)
+    _, (Xt, yt, vn) = gibbs.wide_rows(X, y, sw, True)
     assert abs(float(vn @ Xt[:, 0])) < 1e-12 * np.abs(Xt).max()
     sigma = 1e-8  # (without the null-vector term this factorization fails for these data)
     w = np.zeros(p)
-    gibbs._draw_coef_wide(Xt, yt, 1.0 / sigma**2, np.full(p, 4.0), w, np.random.default_rng(0),
+    gibbs.draw_coef_wide(Xt, yt, 1.0 / sigma**2, np.full(p, 4.0), w, np.random.default_rng(0),
                           np.empty((n, p)), np.empty((n, n)), np.zeros((n, n)), np.empty(p),
                           np.empty(n), vn)
     assert np.all(np.isfinite(w))

@@ -152,7 +152,7 @@ def test_public_api_small_lambda(rng, family):
 
 @pytest.mark.parametrize("family", ["binomial", "poisson"])
 def test_datafit_difference_is_accurate(rng, family):
-    """``_datafit_diff`` against the same difference in extended precision (long double), for
+    """``Likelihood.datafit_diff`` against the same difference in extended precision (long double), for
     tiny steps (where two float64 sums would cancel) and large ones (other branch)."""
     if np.finfo(np.longdouble).eps > 1e-18:
         pytest.skip("long double is not extended precision on this platform")
@@ -163,8 +163,8 @@ def test_datafit_difference_is_accurate(rng, family):
     sw = rng.random(n) + 0.5
     for scale in (1e-9, 1e-5, 3.0):
         eta_t = eta + rng.normal(scale=scale, size=n)
-        mu = glm_mod._mean(lik, eta)
-        got = glm_mod._datafit_diff(lik, y, sw, eta, eta_t, mu)
+        mu = lik.mean(eta)
+        got = lik.datafit_diff(y, sw, eta, eta_t, mu)
         E, Et, Y, W = (np.asarray(v, dtype=np.longdouble) for v in (eta, eta_t, y, sw))
         if family == "binomial":
             per = np.logaddexp(np.longdouble(0), Et) - np.logaddexp(np.longdouble(0), E)

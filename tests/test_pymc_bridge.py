@@ -187,7 +187,7 @@ def test_suff_stats_auto_choice_and_errors():
 # ------------------------------------------------------------------ elastic-net CustomDist
 @pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
 def test_enet_customdist_logp_normalization_and_draws():
-    from bayesreg.pymc.priors import elastic_net_random
+    from bayesreg.priors.elasticnet import elastic_net_random
 
     l1s = np.array([0.05, 0.5, 2.0, 30.0])
     l2s = np.array([4.0, 1.0, 0.3, 1e-3])

@@ -11,7 +11,7 @@ from bayesreg._errors import DataError
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
-from bayesreg.scaleout import fit_map_dask, gaussian_stats_dask, sample_dask  # noqa: E402
+from bayesreg.dask import fit_map_dask, gaussian_stats_dask, sample_dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -184,7 +184,7 @@ def test_prox_newton_weighted_gram_inner_solves(rng, family, monkeypatch):
     n, p = 400, 40
     X, y = logit_data(rng, n, p, k=8) if family == "binomial" else poisson_data(rng, n, p, k=8)
     lik = Bernoulli() if family == "binomial" else Poisson()
-    g0 = lik.gradient(y, np.full(n, glm_mod.null_eta(lik, y, np.ones(n), True)), np.ones(n))
+    g0 = lik.gradient(y, np.full(n, lik.null_eta(y, np.ones(n), True)), np.ones(n))
     lmax = float(np.abs(X.T @ g0).max())
     a_warm, a = np.full(p, 0.03 * lmax), np.full(p, 0.01 * lmax)
     warm = solve_glm(lik, X, y, np.ones(n), a_warm, np.zeros(p), True, tol=1e-8)
@@ -221,7 +221,7 @@ def test_mixed_precision_quasi_newton_matches_references(rng, l1, monkeypatch):
         return real(lik, Xq, *args, **kw)
 
     monkeypatch.setattr(glm_mod, "_owlqn", spy)
-    g0 = Bernoulli().gradient(y, np.full(n, glm_mod.null_eta(Bernoulli(), y, np.ones(n), True)),
+    g0 = Bernoulli().gradient(y, np.full(n, Bernoulli().null_eta(y, np.ones(n), True)),
                               np.ones(n))
     scale = float(np.abs(X.T @ g0).max())
     if l1:

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from .._errors import DataError, ParameterError
-from ..likelihoods import Gaussian
 from ._common import (
     COEF_VAR,
     SAMPLE_DIMS,
@@ -30,17 +29,8 @@ COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in
 
 
 def _latent_sd(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
-    """sd of the response on the linear-predictor scale, for the default zero tolerance."""
-    from ..likelihoods import Bernoulli, Poisson
-
-    if isinstance(likelihood, Bernoulli):
-        return float(np.pi / np.sqrt(3.0)), "pi/sqrt(3) (sd of the standard logistic: log-odds)"
-    if isinstance(likelihood, Poisson):
-        return 1.0, "1 (log-rate scale: 0.1 = a 10% change of the rate)"
-    if y is None:
-        return None, ""
-    s = float(np.std(y))
-    return (s if s > 0 else 1.0), "sd(y)"
+    """sd of the response on the linear-predictor scale (``Likelihood.latent_scale``)."""
+    return likelihood.latent_scale(y)
 
 
 def default_zero_tol(fit: Any, X: Any = None, y: Any = None, coef_mean: np.ndarray | None = None
@@ -196,7 +186,7 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
         ls_rule = "user-given"
     else:
         ls, ls_rule = np.full(p, np.nan), "none"
-        if X is not None and isinstance(fit.likelihood, Gaussian):
+        if X is not None and hasattr(fit.likelihood, "quadratic_weight"):
             res = least_squares(X, y, fit.fit_intercept)
             if res is not None:
                 ls, ls_int = res

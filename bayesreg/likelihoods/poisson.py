@@ -1,8 +1,10 @@
 """Poisson likelihood (log link)  <->  Poisson deviance.
 
 Density:  p(y | eta) = mu^y exp(-mu) / y!,  mu = exp(eta),  y in {0, 1, 2, ...}
-Datafit:  sum_i sw_i [exp(eta_i) - y_i eta_i]
+Datafit:  sum_i sw_i [exp(eta_i) - y_i eta_i]      (constant: -sum_i sw_i log(y_i!))
+Null:     eta_0 = log(ybar); no mode with a flat intercept when every count is 0
 PyMC:     pm.Poisson(mu=exp(eta))
+sklearn:  PoissonRegressor(alpha) on n rows:  l2 = n * alpha
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from .._errors import DataError
+from .._errors import DataError, NotSupportedError, ParameterError
+from .._validation import check_positive_number
 from .base import Likelihood, register_likelihood
 
 _ETA_MAX = 700.0  # exp overflows past ~709
@@ -24,6 +27,8 @@ class Poisson(Likelihood):
     """
 
     family = "poisson"
+    sklearn_names = ("PoissonRegressor",)
+    response_kind = "count"
 
     def check_y(self, y):
         bad = (y < 0) | (y != np.round(y))
@@ -37,8 +42,14 @@ class Poisson(Likelihood):
     def mean(self, eta):
         return np.exp(np.minimum(eta, _ETA_MAX))
 
-    def loglik(self, y, eta, sigma=None):
+    def latent_scale(self, y):
+        return 1.0, "1 (log-rate scale: 0.1 = a 10% change of the rate)"
+
+    def loglik(self, y, eta):
         return y * eta - np.exp(np.minimum(eta, _ETA_MAX)) - gammaln(y + 1.0)
+
+    def draw(self, eta, rng):
+        return rng.poisson(self.mean(eta)).astype(float)
 
     def datafit(self, y, eta, sw):
         return float(np.dot(sw, np.exp(np.minimum(eta, _ETA_MAX)) - y * eta))
@@ -48,3 +59,62 @@ class Poisson(Likelihood):
 
     def curvature(self, y, eta, sw):
         return sw * np.exp(np.minimum(eta, _ETA_MAX))
+
+    def gradient_from_mean(self, y, mu, sw, eta):
+        return sw * (mu - y)
+
+    def curvature_from_mean(self, mu, sw):
+        return sw * mu
+
+    def datafit_diff(self, y, sw, eta, eta_t, mu):
+        d = eta_t - eta
+        if max(float(eta.max(initial=0.0)), float(eta_t.max(initial=0.0))) < _ETA_MAX:
+            return float(sw @ (mu * np.expm1(d) - y * d))
+        return self.datafit(y, eta_t, sw) - self.datafit(y, eta, sw)
+
+    def loglik_constant(self, y, sw):
+        return -float(sw @ gammaln(y + 1.0))
+
+    def null_eta(self, y, sw, fit_intercept):
+        if not fit_intercept:
+            return 0.0
+        return float(np.log(max(float(sw @ y / sw.sum()), 1e-10)))
+
+    def check_mode_exists(self, y, sw, fit_intercept):
+        if fit_intercept and np.all(y[sw > 0] == 0):
+            raise DataError(
+                "every count in y is 0: with the flat prior on the intercept the posterior mode "
+                "does not exist (the intercept runs to -infinity). Use fit_intercept=False (the "
+                "prior then keeps the MAP finite) or add data with non-zero counts.")
+
+    # -- PyMC
+    def pymc_loglik(self, y, eta, params):
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        return pm.logp(pm.Poisson.dist(mu=pt.exp(eta)), y)
+
+    def pymc_observe(self, name, eta, y_data, params, dims):
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        return pm.Poisson(name, mu=pt.exp(eta), observed=y_data, dims=dims)
+
+    # -- scikit-learn
+    @classmethod
+    def from_sklearn(cls, estimator, n_samples, sigma):
+        if n_samples is None:
+            raise ParameterError("PoissonRegressor's loss is divided by n: pass "
+                                 "n_samples=<rows of X>.")
+        alpha = check_positive_number(estimator.alpha, "alpha")
+        return cls(), np.asarray(0.0), np.asarray(n_samples * alpha)
+
+    def to_sklearn(self, l1, l2, n_samples, fit_intercept, sigma=None):
+        from sklearn.linear_model import PoissonRegressor
+
+        if l1 > 0:
+            raise NotSupportedError("scikit-learn's PoissonRegressor has only an L2 penalty; use "
+                                    "model.to_glmnet(n_samples) for an L1 Poisson model.")
+        if n_samples is None:
+            raise ParameterError("PoissonRegressor divides the loss by n: pass n_samples=<rows of X>.")
+        return PoissonRegressor(alpha=l2 / n_samples, fit_intercept=fit_intercept)

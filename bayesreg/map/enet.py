@@ -44,6 +44,7 @@ from ._kernels import (
     to_fortran,
     xtg_sq_rows,
 )
+from .objective import duality_gap
 
 _BLOCK_ELEMS = 4_000_000
 
@@ -182,6 +183,51 @@ class Design:
         self.n_solves = 0
         self.yy = float(self.yt @ self.yt)
 
+    @classmethod
+    def from_stats(cls, stats) -> Design:
+        """A Gram-only design from :class:`~bayesreg.suffstats.SuffStats` (no rows: the Dask
+        backend's statistics). Every Gram solver and the closed-form ridge run on it."""
+        d = cls.__new__(cls)
+        p = stats.p
+        d.sparse = False
+        d.n, d.p = int(stats.n), p
+        d.fit_intercept = bool(stats.fit_intercept)
+        d.S = float(stats.S)
+        d.sw = d.v = d.yc = d.yt = None
+        d.unit_weights = False
+        d.xbar, d.ybar = np.asarray(stats.xbar, dtype=float), float(stats.ybar)
+        G = np.array(stats.G, dtype=float)
+        diag = np.diag(G).copy()
+        diag[diag <= 1e-14 * max(1.0, float(diag.max(initial=0.0)))] = 0.0  # constant columns
+        G[np.diag_indices(p)] = diag
+        d._G, d._q = np.ascontiguousarray(G), np.asarray(stats.q, dtype=float)
+        d._norms2 = None
+        d._gram_auto = False
+        d.use_gram = True
+        d._last_rss = d._last_grad = d._last_dense = None
+        d.colsq_raw = None
+        d._informative = d._sqrt_norms2 = None
+        d.X_in = d._XF = None
+        d.n_solves = 0
+        d.yy = float(stats.yy)
+        return d
+
+    @property
+    def has_rows(self) -> bool:
+        """False for a design built from statistics only."""
+        return self.sparse or self.X_in is not None
+
+    def rss(self, w) -> float:
+        """``||y~ - X~ w||^2``: recorded by the last solve when it was for ``w``; else one pass
+        over the rows; else (statistics only) from the Gram identity."""
+        last = self._last_rss
+        if last is not None and last[0] is w:
+            return last[1]
+        if self.has_rows:
+            r = self.yt - self.matvec(w)
+            return float(r @ r)
+        return float(self.yy - 2.0 * (self._q @ w) + w @ (self._G @ w))
+
     def _set_norms(self, norms2, unc):
         # columns with (numerically) zero variance carry no information
         norms2 = np.asarray(norms2, dtype=np.float64).copy()
@@ -291,34 +337,6 @@ def xw(X, w) -> np.ndarray:
     if nz.size > 0.5 * w.size:
         return np.asarray(X @ w).ravel()
     return matvec_cols(X, np.zeros(X.shape[1]), w[nz], nz.astype(np.int64))
-
-
-def primal_dual_gap(yt, r, corr, w, a, c) -> tuple[float, float]:
-    """Duality gap of the augmented-lasso dual for the elastic net.
-
-    ``corr = X~^T r``. With ``g_j = corr_j - c_j w_j`` the dual point is
-    ``theta = s * [r; -sqrt(c) w]``, ``s = min(1, min_j a_j / |g_j|)``. Returns
-    ``(primal, gap)``.
-    """
-    rr = float(r @ r)
-    yr = float(yt @ r)
-    return _primal_gap(rr, yr, corr, w, a, c)
-
-
-def _primal_gap(rr, yr, corr, w, a, c):
-    """``(primal, gap)`` from ``rr = ||r||^2`` and ``corr = X~^T r`` (numba kernel
-    :func:`~bayesreg.map._kernels.corr_gap`): the gap is ``primal - dual`` with the dual written
-    with ``y~.r = w.corr + rr`` (exact for ``r = y~ - X~ w``) so that no term of size
-    ``||y~||^2`` cancels: it stays accurate to rounding of its own size, which tight
-    certificates (and prox-Newton's inner problems, whose working responses are large) need.
-    ``yr`` is kept in the signature for callers."""
-    primal, gap, _ = corr_gap(float(rr), np.ascontiguousarray(corr, dtype=np.float64),
-                              np.ascontiguousarray(w, dtype=np.float64), a, c)
-    return primal, gap
-
-
-def _gap_from_stats(rr, yr, corr, w, a, c):
-    return _primal_gap(rr, yr, corr, w, a, c)[1]
 
 
 def solve_enet(
@@ -588,7 +606,7 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
                         res = res_acc
             u = sw * res
             corr_ws = grad_dense(X, xbar, sw, res, ws)
-            _, gap_ws = _primal_gap(float(res @ u), 0.0, corr_ws, w[ws], a_ws, c_ws)
+            _, gap_ws = duality_gap(float(res @ u), corr_ws, w[ws], a_ws, c_ws)
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
         ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
@@ -657,7 +675,7 @@ def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
         r = r_st + t * d.v
         corr = d.corr(r)
         rss = float(r @ r)
-        primal, gap = _primal_gap(rss, float(d.yt @ r), corr, w, a, c)
+        primal, gap = duality_gap(rss, corr, w, a, c)
         if n_epochs == 0:
             tol_abs = _tightened(tol_abs, gap, primal, gap_decrease)
         if gap <= tol_abs or n_epochs >= max_iter:
@@ -670,7 +688,7 @@ def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
             R[0] = float(d.v @ r_st)  # refresh (rounding drift)
             corr_ws = grad_sparse(data, indices, indptr, d.xbar, r_st, R, ws)
             r = r_st + t * d.v
-            _, gap_ws = _primal_gap(float(r @ r), float(d.yt @ r), corr_ws, w[ws], a[ws], c[ws])
+            _, gap_ws = duality_gap(float(r @ r), corr_ws, w[ws], a[ws], c[ws])
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
         ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 
 from .._errors import ParameterError
 from ._kernels import col_norms, diag_hess_cols, diag_hess_rows, xtg_sq_cols, xtg_sq_rows
 from .enet import Design, fortran_columns, solve_enet
+from .objective import kkt_weights
 from .ridge import solve_ridge
 
 
@@ -77,30 +77,6 @@ def _armijo(lik, y, sw, pen, eta, w, F, X_dw, dw, db, delta):
     return None
 
 
-def kkt_violation(X, g, w, a, c, fit_intercept):
-    """Largest KKT violation given the datafit gradient ``g`` (w.r.t. eta) at (b0, w)."""
-    gw = _rmatvec(X, g) + c * w
-    viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
-    k = float(viol.max(initial=0.0))
-    if fit_intercept:
-        k = max(k, abs(float(g.sum())))
-    return k
-
-
-def null_eta(lik, y, sw, fit_intercept):
-    """Linear predictor of the intercept-only MLE (0 without intercept)."""
-    if not fit_intercept:
-        return 0.0
-    m = float(sw @ y / sw.sum())
-    fam = lik.family
-    if fam == "binomial":
-        m = min(max(m, 1e-10), 1 - 1e-10)
-        return float(np.log(m / (1 - m)))
-    if fam == "poisson":
-        return float(np.log(max(m, 1e-10)))
-    return m
-
-
 def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-6, max_iter=100,
               inner_max_iter=10000, method="auto"):
     """Minimize ``datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (module docstring).
@@ -121,7 +97,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         raise ParameterError(f"method must be 'auto' or 'prox_newton', got {method!r}")
     n, p = X.shape
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=float)
-    eta0 = null_eta(lik, y, sw, fit_intercept)
+    eta0 = lik.null_eta(y, sw, fit_intercept)
     b = eta0 if b0 is None else float(b0)
     if not fit_intercept:
         b = 0.0
@@ -188,13 +164,11 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     gram_inner = not sp.issparse(X) and n >= 2 * p and p <= 2000
     for it in range(1, max_iter + 1):
         g = lik.gradient(y, eta, sw)
-        kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+        kkt = kkt_weights(X, g, w, a, c, fit_intercept)
         if kkt <= tol_abs:
             it -= 1
             break
-        h = lik.curvature(y, eta, sw)
-        h = np.maximum(h, 1e-12 * max(float(h.max()), 1e-300))
-        z = eta - g / h
+        z, h, _ = lik.working_response(y, eta, sw, g)
         if pure_l2:
             w_new, b_new, _ = solve_ridge(X, z, h, c, fit_intercept)
         else:
@@ -225,10 +199,10 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         b = b + t * db
     else:
         g = lik.gradient(y, eta, sw)
-        kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+        kkt = kkt_weights(X, g, w, a, c, fit_intercept)
     if np.isfinite(kkt) and kkt > tol_abs:
         g = lik.gradient(y, eta, sw)
-        kkt = kkt_violation(X, g, w, a, c, fit_intercept)
+        kkt = kkt_weights(X, g, w, a, c, fit_intercept)
     eta_out = eta
     if kkt > tol_abs and np.any(w):
         w_pol, b, kkt, n_pol = _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt,
@@ -307,7 +281,7 @@ def _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt, tol_abs, max_
     w_new = np.zeros_like(w)
     w_new[S] = wS
     g = lik.gradient(y, bb + _matvec(X, w_new), sw)
-    kkt_new = kkt_violation(X, g, w_new, a, c, fit_intercept)
+    kkt_new = kkt_weights(X, g, w_new, a, c, fit_intercept)
     if kkt_new < kkt:
         return w_new, bb, kkt_new, steps
     return w, b, kkt, steps
@@ -424,44 +398,6 @@ def _diag_hess(X, h):
     return np.asarray((np.asarray(X) ** 2).T @ h).ravel()
 
 
-def _datafit_diff(lik, y, sw, eta, eta_t, mu):
-    """``datafit(eta_t) - datafit(eta)`` without the cancellation of two sums of size n:
-    near the optimum the decrease of a quasi-Newton step (~ kkt^2 / curvature) is far below
-    the rounding of the datafit itself. ``mu``: the mean at ``eta``."""
-    d = eta_t - eta
-    fam = lik.family
-    if fam == "poisson" and max(float(eta.max(initial=0.0)), float(eta_t.max(initial=0.0))) < 700.0:
-        return float(sw @ (mu * np.expm1(d) - y * d))
-    if fam == "binomial":
-        # softplus(eta + d) - softplus(eta) = log1p(mu expm1(d)), accurate for |d| < 1
-        small = np.abs(d) < 1.0
-        if small.all():
-            diff = np.log1p(mu * np.expm1(d))
-        else:
-            diff = np.logaddexp(0.0, eta_t) - np.logaddexp(0.0, eta)
-            diff[small] = np.log1p(mu[small] * np.expm1(d[small]))
-        return float(sw @ diff) - float(sw @ (y * d))
-    return lik.datafit(y, eta_t, sw) - lik.datafit(y, eta, sw)
-
-
-def _mean(lik, eta):
-    """Mean function of the GLM at eta (its gradient at sw = 1 is ``mu - y``)."""
-    if lik.family == "poisson":
-        return np.exp(np.minimum(eta, 700.0))
-    if lik.family == "binomial":
-        return expit(eta)
-    return None
-
-
-def _curv_from_mu(lik, mu, sw):
-    """Curvature (IRLS weights) from the mean, or None for other families."""
-    if lik.family == "poisson":
-        return sw * mu
-    if lik.family == "binomial":
-        return sw * mu * (1.0 - mu)
-    return None
-
-
 def _pseudo_gradient(z, g, az):
     """Minimum-norm subgradient of ``smooth + sum az_j |z_j|`` (its max-abs is the KKT
     violation)."""
@@ -496,7 +432,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
     l1 = az > 0
     z = np.concatenate([w, [b]]) if fi else np.array(w, dtype=float)
     eta = b + _matvec(X, w) if np.any(w) else np.full(n, float(b))
-    mu = _mean(lik, eta)
+    mu = lik.mean(eta)
     ge = lik.gradient(y, eta, sw)
     gz = np.empty(q)
     gz[:p] = _rmatvec(X, ge) if xg0 is None else xg0
@@ -554,13 +490,12 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
             Xd = _matvec(X, d[:p])
             if fi:
                 Xd += d[p]
-            hh = _curv_from_mu(lik, mu, sw)
-            if hh is not None:
-                dHd = float(hh @ (Xd * Xd)) + float(cz @ (d * d))
-                if dHd > 0:
-                    t_n = -dd / dHd
-                    if np.isfinite(t_n) and t_n > 0:
-                        t = min(t_n, 1.0) if np.any(l1 & (np.sign(z + t_n * d) != xi)) else t_n
+            hh = lik.curvature_from_mean(mu, sw)
+            dHd = float(hh @ (Xd * Xd)) + float(cz @ (d * d))
+            if dHd > 0:
+                t_n = -dd / dHd
+                if np.isfinite(t_n) and t_n > 0:
+                    t = min(t_n, 1.0) if np.any(l1 & (np.sign(z + t_n * d) != xi)) else t_n
         accepted = False
         for _ in range(40):
             zt = z + t * d
@@ -579,7 +514,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
                 eta_t = eta + t * Xd
             st = zt - z
             # penalty change term by term (no cancellation between two sums of size ||z||_1)
-            dF = (_datafit_diff(lik, y, sw, eta, eta_t, mu) + float(az @ (np.abs(zt) - np.abs(z)))
+            dF = (lik.datafit_diff(y, sw, eta, eta_t, mu) + float(az @ (np.abs(zt) - np.abs(z)))
                   + 0.5 * float(cz @ (st * (zt + z))))
             if np.isfinite(dF) and dF <= 1e-4 * float(pg @ st):
                 accepted = True
@@ -589,8 +524,8 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
             break
         if (it + 1) % _ETA_REFRESH == 0:  # eta is updated along the steps: drop the drift
             eta_t = (zt[p] if fi else 0.0) + _matvec(X, zt[:p])
-        mu = _mean(lik, eta_t)
-        ge = sw * (mu - y) if mu is not None else lik.gradient(y, eta_t, sw)
+        mu = lik.mean(eta_t)
+        ge = lik.gradient_from_mean(y, mu, sw, eta_t)
         g_new = np.empty(q)
         g_new[:p] = _rmatvec(X, ge)
         if fi:

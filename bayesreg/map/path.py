@@ -3,40 +3,31 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._errors import ParameterError
-from ..likelihoods import Gaussian
-from .enet import Design, fortran_columns
-from .glm import null_eta
+from .._validation import default_names
+from ..penalties import require_penalty
 from .result import MAPPath
-from .solve import default_names, fit_map
+from .solve import fit_map, select_solver
 
 
 def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | None:
     """Smallest penalty multiplier at which w = 0 is the MAP (L1 priors), from the KKT conditions
-    at the intercept-only model: ``c_max = max_j |x~_j^T g_null| / l1_j``. None without an L1 part.
-    ``design``: a prebuilt :class:`Design` of (X, y, sw) to reuse (Gaussian)."""
-    n, p = X.shape
-    if isinstance(lik, Gaussian):
-        sigma = lik.sigma
-        if sigma is None:  # sigma at the intercept-only joint mode
-            ybar = float(sw @ y / sw.sum()) if fit_intercept else 0.0
-            rss = float(sw @ (y - ybar) ** 2)
-            sigma = Gaussian.sigma_update(rss, float(sw.sum()), lik.resolve_sigma_prior_scale(y, sw))
-        d = design if design is not None else Design(X, y, sw, fit_intercept, use_gram=False)
-        grad0 = d.corr(d.yt) / sigma**2
-    else:
-        eta0 = null_eta(lik, y, sw, fit_intercept)
-        g = lik.gradient(y, np.full(n, eta0), sw)
-        grad0 = -np.asarray(X.T @ g).ravel()
-    return prior.zero_threshold(np.abs(grad0))
+    at the intercept-only model (free likelihood parameters at their intercept-only joint mode):
+    ``c_max = penalty.zero_threshold(|X^T g_null|)``; None without an L1 part."""
+    n = X.shape[0]
+    pen = require_penalty(prior, X.shape[1])
+    res = lik.resolved(y, sw)
+    bound = res.bind(**res.null_free_params(y, sw, fit_intercept))
+    eta0 = bound.null_eta(y, sw, fit_intercept)
+    g = bound.gradient(y, np.full(n, eta0), sw)
+    grad0 = np.asarray(X.T @ g).ravel()
+    return pen.zero_threshold(np.abs(grad0))
 
 
-def _ridge_reference(X, sw, prior) -> float:
+def _ridge_reference(X, sw, pen) -> float:
     """A strength at which a pure-L2 prior shrinks every direction ~100x."""
-    p = X.shape[1]
-    _, l2 = prior.penalty_weights(p)
+    _, l2 = pen.weights
     if hasattr(X, "multiply"):
         tr = float(np.asarray(X.multiply(X).T @ sw).sum())
     else:
@@ -44,21 +35,13 @@ def _ridge_reference(X, sw, prior) -> float:
     return 100.0 * max(tr, 1e-12) / float(np.min(l2))
 
 
-def _path_design(lik, X, y, sw, fit_intercept, n_points):
-    """One centered design for a fixed-sigma Gaussian path (None otherwise). With n >> p and a
-    path of 10+ points the Gram matrix is built up front (every solve is then O(p) per changed
-    coefficient, and X is never copied to Fortran order); otherwise the design decides."""
-    if not isinstance(lik, Gaussian) or lik.estimates_sigma:
-        return None
-    n, p = X.shape
-    dense_gram = not sp.issparse(X) and n >= 2 * p and p <= 4000 and n_points >= 10
-    return Design(X, y, sw, fit_intercept, use_gram=True if dense_gram else None)
-
-
 def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scales=None,
              n_scales=100, eps=1e-3, tol=1e-6, max_iter=None) -> MAPPath:
-    """Fit the MAP for a decreasing sequence of prior strengths, each warm-started from the last."""
+    """Fit the MAP for a decreasing sequence of prior strengths, each warm-started from the last.
+
+    A prior without a penalty face (no finite mode) raises its own explanation first."""
     p = X.shape[1]
+    pen = require_penalty(prior, p)
     prior.check_n_coef(p)
     ref = np.max(np.atleast_1d(prior.path_scale))
     if scales is not None:
@@ -67,22 +50,23 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             raise ParameterError("scales must be a non-empty 1-D array of finite positive prior scales.")
         scales = np.sort(scales)  # small scale = strong prior first
         strengths = np.array([prior.strength_for_scale(s, ref) for s in scales])
-        design = _path_design(lik, X, y, sw, fit_intercept, scales.size)
+        n_points = scales.size
     else:
         if n_scales < 1:
             raise ParameterError(f"n_scales must be >= 1, got {n_scales}.")
         if not (0 < eps < 1):
             raise ParameterError(f"eps must be in (0, 1), got {eps}.")
-        design = _path_design(lik, X, y, sw, fit_intercept, n_scales)
+        n_points = n_scales
+    res_lik = lik.resolved(y, sw)
+    X, design = select_solver(res_lik, pen).prepare_path(X, y, sw, fit_intercept, pen, n_points)
+    if scales is None:
         c_max = max_strength(lik, prior, X, y, sw, fit_intercept, design)
         if c_max is None:
-            c_max = _ridge_reference(X, sw, prior)
+            c_max = _ridge_reference(X, sw, pen)
             eps = min(eps, 1e-5)
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
-    if not isinstance(lik, Gaussian) and np.any(prior.penalty_weights(p)[0] > 0):
-        X = fortran_columns(X)  # once for the whole path (every prox-Newton step reads columns)
-    names = list(feature_names) if feature_names is not None else list(default_names(p))
+    names = default_names(p, feature_names)
     results, priors = [], []
     w0 = b0 = sigma0 = None
     for c in strengths:

@@ -42,7 +42,7 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
     if d.sparse:
         return _ridge_cg(d, c, tol)
     n, p = d.n, d.p
-    if n >= p:
+    if d._G is not None or n >= p:  # (a design from statistics always has G)
         if d._G is None:  # kept on the design: reused across sigma values, paths, certificates
             d._G = np.ascontiguousarray(syrk_blocks(d.X_in, d.xbar, d.v, colsq=d.colsq_raw))
             d._q = d.corr(d.yt)

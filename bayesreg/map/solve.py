@@ -1,192 +1,169 @@
-"""Dispatch a (likelihood, prior) pair to the solver that fits it, and assemble MAPResult.
+"""Solver registry: each solver declares the faces it needs, ``fit_map`` takes the first that
+accepts the (likelihood, penalty) pair, and assembles the :class:`MAPResult`.
 
-==================  ====================  ==============================================
-likelihood          prior                 solver (faces it needs)
-==================  ====================  ==============================================
-Gaussian(sigma)     Normal                closed form (penalty_weights, l1 = 0)
-Gaussian(sigma)     Laplace / ElasticNet  coordinate descent, duality gap (penalty_weights)
-Gaussian(None)      any of the above      block coordinate ascent: coef | sigma (closed form)
-Bernoulli/Poisson   any of the above      OWL-QN / L-BFGS, then proximal Newton or Newton-CG
-                                          if it stalls; paths: proximal Newton from warm
-                                          starts (penalty_weights)
-==================  ====================  ==============================================
+=====================  ======================================  ==================================
+solver                 likelihood faces                         penalty faces
+=====================  ======================================  ==================================
+closed_form            quadratic_weight (bound)                 weights, no kinks (pure L2)
+coordinate_descent     quadratic_weight (bound)                 weights, kinks (L1 part)
+joint_sigma            sigma_at_mode (free sigma)               any accepted by the two above
+glm                    datafit, gradient, curvature, mean,      weights
+                       curvature_from_mean, gradient_from_mean,
+                       datafit_diff, null_eta, working_response
+=====================  ======================================  ==================================
+
+(the way skglm's solvers check ``_datafit_required_attr`` / ``_penalty_required_attr``). A new
+solver is a :class:`Solver` subclass passed to :func:`register_solver`; nothing here switches
+on the type of a likelihood or prior. The numba kernels keep their ``(l1, l2)`` inner loops: the
+``weights`` face of the penalty.
+
+``glm`` is OWL-QN / L-BFGS first, then proximal Newton or Newton-CG if it stalls; paths use
+proximal Newton from warm starts. ``joint_sigma`` is block coordinate ascent over
+(coef | sigma): the coef step is the fixed-sigma solver chosen from this registry, the sigma
+step is exact.
 """
 
 from __future__ import annotations
 
-import functools
 import warnings
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
-from ..likelihoods import Gaussian
-from ..priors.base import Prior
-from .enet import Design, solve_enet, xw
+from .._validation import default_names
+from ..penalties import require_penalty
+from .enet import Design, fortran_columns, solve_enet
 from .glm import solve_glm
+from .objective import log_posterior, objective
 from .result import MAPResult
 from .ridge import solve_ridge
 
-REQUIRED_PRIOR_FACES = ("penalty_weights", "log_normalizer")
+__all__ = ["Solver", "Problem", "Solution", "SOLVERS", "register_solver", "select_solver",
+           "fit_map"]
 
 
-def check_solver_faces(prior) -> None:
-    """Fail clearly when a prior lacks the faces the penalized solvers need."""
-    if not getattr(prior, "has_penalty_form", True):
-        prior.penalty_weights(1)  # raises the prior's own explanation
-    missing = [f for f in REQUIRED_PRIOR_FACES if not callable(getattr(prior, f, None))]
-    if missing:
-        raise NotSupportedError(f"{type(prior).__name__} has no {', '.join(missing)}: the MAP solvers "
-                                "need a penalty form. Use model.sample() for this prior.")
+@dataclass
+class Problem:
+    """One MAP problem: a resolved likelihood, a penalty and the data (rows, or a
+    statistics-only :class:`Design`)."""
+
+    lik: Any
+    penalty: Any
+    X: Any
+    y: np.ndarray | None
+    sw: np.ndarray | None
+    fit_intercept: bool
+    tol: float
+    max_iter: int | None = None
+    w0: np.ndarray | None = None
+    b0: float | None = None
+    free0: dict = field(default_factory=dict)
+    design: Design | None = None
+    glm_method: str = "auto"
 
 
-def log_posterior(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None,
-                  rss=None, eta=None):
-    """Exact un-normalized log posterior (all constants; flat intercept; no Jacobian).
+@dataclass
+class Solution:
+    """What a solver returns (``free``: the free likelihood parameters at the mode)."""
 
-    ``rss``: for a Gaussian likelihood, ``sum_i sw_i (y_i - intercept - x_i coef)^2`` when the
-    caller already has it (paths get it from the Gram statistics without touching X).
-    ``eta``: the linear predictor ``intercept + X coef`` when the caller already has it (the GLM
-    solvers return it)."""
-    if rss is not None and isinstance(lik, Gaussian):
-        s = lik.sigma if sigma is None else sigma
-        ll = -0.5 * rss / s**2 - float(sw.sum()) * (np.log(s) + 0.5 * np.log(2 * np.pi))
-    elif eta is not None:
-        ll = float(sw @ lik.loglik(y, eta, sigma))
-    else:
-        ll = float(sw @ lik.loglik(y, intercept + xw(X, coef), sigma))
-    lp = ll + float(np.sum(prior.logpdf(coef)))
-    if isinstance(lik, Gaussian) and lik.estimates_sigma:
-        lp += Gaussian.sigma_logprior(sigma, sigma_prior_scale)
-    return lp
+    coef: np.ndarray
+    intercept: float
+    optimality: float
+    optimality_kind: str
+    tol_abs: float
+    n_iter: int
+    solver: str
+    free: dict = field(default_factory=dict)
+    eta: np.ndarray | None = None
 
 
-def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
-            max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
-            glm_method="auto", checked=False) -> MAPResult:
-    """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
+class Solver:
+    """A MAP solver: the faces it needs and how it solves a :class:`Problem`."""
 
-    ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
-    fixed-sigma Gaussian fits (paths build it, and its Gram matrix, once). ``glm_method``: see
-    :func:`~bayesreg.map.glm.solve_glm` (paths use ``"prox_newton"`` from warm starts).
-    ``checked``: the (prior, y) checks already passed for this data (later points of a path)."""
+    name = ""
+    likelihood_faces: tuple[str, ...] = ()
+    penalty_faces: tuple[str, ...] = ()
+
+    def accepts(self, lik, penalty) -> bool:
+        return (all(hasattr(lik, f) for f in self.likelihood_faces)
+                and all(hasattr(penalty, f) for f in self.penalty_faces))
+
+    def solve(self, problem: Problem) -> Solution:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
+        """``(X, design)`` to reuse over the ``n_points`` fits of a path (default: as given)."""
+        return X, None
+
+
+SOLVERS: list[Solver] = []
+
+
+def register_solver(solver: Solver, first: bool = False) -> Solver:
+    """Add a solver to the registry (``first``: ahead of the others)."""
+    SOLVERS.insert(0, solver) if first else SOLVERS.append(solver)
+    return solver
+
+
+def select_solver(lik, penalty) -> Solver:
+    """The first registered solver that accepts ``(lik, penalty)``."""
+    for s in SOLVERS:
+        if s.accepts(lik, penalty):
+            return s
+    needs = "; ".join(f"{s.name}: likelihood {', '.join(s.likelihood_faces) or '-'}, penalty "
+                      f"{', '.join(s.penalty_faces) or '-'}" for s in SOLVERS)
+    raise NotSupportedError(
+        f"no MAP solver accepts a {type(lik).__name__} likelihood with a "
+        f"{type(penalty).__name__}: the solvers need ({needs}). Use model.sample(...).")
+
+
+# ------------------------------------------------------------------ least squares (Gaussian)
+def _least_squares_design(problem: Problem, kinks: bool) -> Design:
+    if problem.design is None:
+        problem.design = Design(problem.X, problem.y, problem.sw, problem.fit_intercept,
+                                use_gram=None if kinks else False)
+    return problem.design
+
+
+class _FixedNoise(Solver):
+    likelihood_faces = ("quadratic_weight",)
+    penalty_faces = ("weights",)
+
+    def accepts(self, lik, penalty):
+        return super().accepts(lik, penalty) and not lik.free_params
+
+
+def _path_design(X, y, sw, fit_intercept, n_points):
+    """One centered design for a fixed-sigma least-squares path. With n >> p and a path of 10+
+    points the Gram matrix is built up front (every solve is then O(p) per changed
+    coefficient, and X is never copied to Fortran order); otherwise the design decides."""
+    import scipy.sparse as sp
+
     n, p = X.shape
-    if not checked:
-        check_solver_faces(prior)
-        prior.check_n_coef(p)
-        lik.check_y(y)
-        _check_mode_exists(lik, y, sw, fit_intercept)
-    a, c = prior.penalty_weights(p)
-    a = np.ascontiguousarray(a, dtype=float)
-    c = np.ascontiguousarray(c, dtype=float)
-    names = list(feature_names) if feature_names is not None else list(default_names(p))
-    sigma_scale = None
-    eta = None
-    extra: dict = {}
-    if isinstance(lik, Gaussian):
-        if lik.estimates_sigma:
-            sigma_scale = lik.resolve_sigma_prior_scale(y, sw)
-            w, b, sigma, opt, tol_abs, n_iter, solver = _gaussian_joint(
-                X, y, sw, a, c, fit_intercept, tol, max_iter, w0, sigma0, sigma_scale)
-            kind = "joint_gap"
-        else:
-            sigma = lik.sigma
-            if design is None:  # built here so that the log posterior can reuse its statistics
-                design = Design(X, y, sw, fit_intercept, use_gram=None if np.any(a > 0) else False)
-            w, b, opt, tol_abs, n_iter, solver, kind = _gaussian_fixed(
-                X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design)
-    else:
-        sigma = None
-        sol = solve_glm(lik, X, y, sw, a, c, fit_intercept, w0=w0, b0=b0, tol=tol,
-                        max_iter=max_iter or 100, method=glm_method)
-        w, b, opt, tol_abs, n_iter = sol.coef, sol.intercept, sol.kkt, sol.tol_abs, sol.n_iter
-        solver = sol.method or ("prox_newton" if np.any(a > 0) else "newton")
-        kind = "kkt"
-        eta = sol.eta
-    rss = _rss_from_design(design, w) if isinstance(lik, Gaussian) else None
-    lp = log_posterior(lik, prior, X, y, sw, w, b, sigma, sigma_scale, rss=rss, eta=eta)
-    if getattr(type(prior), "log_normalizer", None) is Prior.log_normalizer:
-        norm = float(np.sum(prior._log_z(a, c)))  # Prior.log_normalizer with the weights at hand
-    else:
-        norm = prior.log_normalizer(p)
-    const = _lik_constant(lik, y, sw, sigma)
-    objective = -lp - norm + const
-    converged = bool(opt <= tol_abs)
-    if warn and not converged:
-        warnings.warn(
-            f"{solver} did not converge: {kind} = {opt:.3g} > tolerance {tol_abs:.3g} after "
-            f"{n_iter} iterations. Increase max_iter, loosen tol, or standardize X.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    return MAPResult(coef=w, intercept=float(b), sigma=sigma, log_posterior=lp, objective=objective,
-                     optimality=float(opt), optimality_kind=kind, tol=float(tol_abs),
-                     n_iter=int(n_iter), converged=converged, feature_names=names, prior=prior,
-                     likelihood=lik, fit_intercept=fit_intercept, solver=solver, n_samples=n,
-                     sigma_prior_scale=sigma_scale, extra=extra)
+    dense_gram = not sp.issparse(X) and n >= 2 * p and p <= 4000 and n_points >= 10
+    return Design(X, y, sw, fit_intercept, use_gram=True if dense_gram else None)
 
 
-@functools.lru_cache(maxsize=8)
-def default_names(p: int) -> tuple:
-    """``("x0", ..., "x{p-1}")``: the names of unnamed columns (cached: wide designs have many)."""
-    return tuple(f"x{j}" for j in range(p))
+class ClosedFormRidge(_FixedNoise):
+    """Gaussian x pure-L2 penalty: Cholesky / push-through / CG (:mod:`bayesreg.map.ridge`).
 
+    Multiplying the -log posterior by sigma^2 gives ``sum sw r^2 / 2 + sigma^2 * penalty``, so
+    the centered design (and its Gram matrix) depends on the data only and is reused across
+    sigma values; certificates are divided by sigma^2 to be reported in nats."""
 
-def _rss_from_design(design, w):
-    """``||y~ - X~ w||^2`` recorded by the solver that just returned ``w`` (no further pass over
-    X), or None (then the log posterior computes it from X)."""
-    last = getattr(design, "_last_rss", None)
-    return last[1] if last is not None and last[0] is w else None
+    name = "closed_form"
 
+    def accepts(self, lik, penalty):
+        return super().accepts(lik, penalty) and not penalty.has_kinks
 
-def _check_mode_exists(lik, y, sw, fit_intercept):
-    """With a flat intercept prior, the mode does not exist when the intercept alone can push the
-    likelihood to its supremum (all-one or all-zero binary labels, all-zero counts)."""
-    if not fit_intercept:
-        return
-    from .._errors import DataError
-
-    yy = y[sw > 0]
-    if lik.family == "binomial" and (np.all(yy == 0) or np.all(yy == 1)):
-        raise DataError(
-            f"y is {int(yy[0])} for every (weighted) row: with the flat prior on the intercept the "
-            "posterior mode does not exist (the intercept runs to "
-            f"{'-' if yy[0] == 0 else '+'}infinity). Provide both classes, or fit_intercept=False.")
-    if lik.family == "poisson" and np.all(yy == 0):
-        raise DataError(
-            "every count in y is 0: with the flat prior on the intercept the posterior mode does not "
-            "exist (the intercept runs to -infinity). Use fit_intercept=False (the prior then keeps "
-            "the MAP finite) or add data with non-zero counts.")
-
-
-def _lik_constant(lik, y, sw, sigma):
-    """log-likelihood constants dropped by the datafit: objective = -log_post - log Z_prior + const.
-
-    Gaussian: datafit keeps 1/(2 sigma^2) r^2 only, so const = -sum(sw) (log sigma + log(2 pi)/2)
-    for fixed sigma; with estimated sigma the objective keeps sum(sw) log sigma - log p(sigma).
-    Poisson: -sum sw log(y!). Bernoulli: 0."""
-    if isinstance(lik, Gaussian):
-        if lik.estimates_sigma:
-            return -float(sw.sum()) * 0.5 * np.log(2 * np.pi)
-        return -float(sw.sum()) * (np.log(sigma) + 0.5 * np.log(2 * np.pi))
-    if lik.family == "poisson":
-        from scipy.special import gammaln
-
-        return -float(sw @ gammaln(y + 1.0))
-    return 0.0
-
-
-def _gaussian_fixed(X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, design=None):
-    """Fixed-sigma Gaussian MAP. Multiplying the -log posterior by sigma^2 gives
-    ``sum sw r^2 / 2 + sigma^2 * penalty``, so the centered design (and its Gram matrix) depends
-    on the data only and is reused across sigma values; certificates are divided by sigma^2 to be
-    reported in nats."""
-    s2 = sigma * sigma
-    d = design if design is not None else Design(X, y, sw, fit_intercept,
-                                                 use_gram=None if np.any(a > 0) else False)
-    a2, c2 = a * s2, c * s2
-    if not np.any(a > 0):
-        w, b, n_iter = solve_ridge(X, y, sw, c2, fit_intercept, design=d)
+    def solve(self, problem):
+        d = _least_squares_design(problem, False)
+        s2 = 1.0 / problem.lik.quadratic_weight()
+        c2 = problem.penalty.weights[1] * s2
+        w, b, n_iter = solve_ridge(problem.X, problem.y, problem.sw, c2, problem.fit_intercept,
+                                   design=d)
         if d._G is not None:  # X~^T r = q - G w in p-space: no further pass over X
             corr_r, q = d._q - d._G @ w, d._q
             d.record_gram_rss(w, corr_r)
@@ -196,42 +173,174 @@ def _gaussian_fixed(X, y, sw, sigma, a, c, fit_intercept, tol, max_iter, w0, des
             d._last_rss = (w, float(r @ r))  # the log posterior reuses this residual
         kkt = float(np.abs(corr_r - c2 * w).max(initial=0.0))
         scale = max(float(np.abs(q).max(initial=0.0)), 1e-300)
-        return w, b, kkt / s2, max(tol, 1e-9) * scale / s2, n_iter, "closed_form", "kkt"
-    sol = solve_enet(X, y, sw, a2, c2, fit_intercept, w0=w0, tol=tol,
-                     max_iter=max_iter or 100_000, design=d)
-    return (sol.coef, sol.intercept, sol.gap / s2, sol.tol_abs / s2, sol.n_iter, "coordinate_descent",
-            "duality_gap")
+        return Solution(w, b, optimality=kkt / s2, optimality_kind="kkt",
+                        tol_abs=max(problem.tol, 1e-9) * scale / s2, n_iter=n_iter,
+                        solver=self.name)
 
 
-def _gaussian_joint(X, y, sw, a, c, fit_intercept, tol, max_iter, w0, sigma0, s):
-    """Block coordinate ascent on (coef, sigma): the coef step is the fixed-sigma MAP, the sigma
-    step is exact (:meth:`Gaussian.sigma_update`). Each sweep increases the log posterior; the
-    centered design is built once."""
-    W = float(sw.sum())
-    sigma = float(sigma0) if sigma0 is not None else s
-    w = None if w0 is None else np.array(w0, dtype=float)
-    design = Design(X, y, sw, fit_intercept, use_gram=None if np.any(a > 0) else False)
-    total = 0
-    opt = tol_abs = np.inf
-    solver = ""
-    for _ in range(max_iter or 500):
-        w, b, opt, tol_abs, n_iter, solver, _ = _gaussian_fixed(
-            X, y, sw, sigma, a, c, fit_intercept, tol, None, w, design)
-        total += n_iter
-        r = design.yt - design.matvec(w)  # sqrt(sw) * residual
-        rss = float(r @ r)
-        new = Gaussian.sigma_update(rss, W, s)
-        if new <= 1e-8 * s:
-            raise NotSupportedError(
-                "the joint MAP of sigma collapses to 0: the model interpolates the data "
-                f"(p={X.shape[1]}, n={X.shape[0]}), so the posterior mode of (coef, sigma) is "
-                "degenerate. Fix sigma (Gaussian(sigma=...)) or use a stronger prior.")
-        change = abs(new - sigma) / sigma
-        sigma = new
-        if change <= 1e-12:
-            break
-    # final coefficient solve at the final sigma, so the certificate refers to the returned point
-    w, b, opt, tol_abs, n_iter, solver, _ = _gaussian_fixed(
-        X, y, sw, sigma, a, c, fit_intercept, tol, None, w, design)
-    total += n_iter
-    return w, b, sigma, opt, tol_abs, total, solver + "+sigma"
+class CoordinateDescent(_FixedNoise):
+    """Gaussian x penalty with an L1 part: working-set CD with a duality gap
+    (:mod:`bayesreg.map.enet`), on the same sigma-free design as the closed form."""
+
+    name = "coordinate_descent"
+
+    def accepts(self, lik, penalty):
+        return super().accepts(lik, penalty) and penalty.has_kinks
+
+    def solve(self, problem):
+        d = _least_squares_design(problem, True)
+        s2 = 1.0 / problem.lik.quadratic_weight()
+        a, c = problem.penalty.weights
+        sol = solve_enet(problem.X, problem.y, problem.sw, a * s2, c * s2, problem.fit_intercept,
+                         w0=problem.w0, tol=problem.tol, max_iter=problem.max_iter or 100_000,
+                         design=d)
+        return Solution(sol.coef, sol.intercept, optimality=sol.gap / s2,
+                        optimality_kind="duality_gap", tol_abs=sol.tol_abs / s2,
+                        n_iter=sol.n_iter, solver=self.name)
+
+
+class JointSigma(Solver):
+    """Free Gaussian sigma: block coordinate ascent on (coef, sigma). The coef step is the
+    fixed-sigma solver of the registry, the sigma step exact (``likelihood.sigma_at_mode``);
+    each sweep increases the log posterior, and the centered design is built once."""
+
+    name = "joint_sigma"
+    likelihood_faces = ("sigma_at_mode", "quadratic_weight")
+    penalty_faces = ("weights",)
+
+    def accepts(self, lik, penalty):
+        return super().accepts(lik, penalty) and lik.free_params == ("sigma",)
+
+    def solve(self, problem):
+        lik = problem.lik
+        s = lik.sigma_prior_scale
+        sigma = float(problem.free0.get("sigma") or s)
+        inner = select_solver(lik.bind(sigma=sigma), problem.penalty)
+        d = _least_squares_design(problem, problem.penalty.has_kinks)
+        W = d.S
+        w = None if problem.w0 is None else np.array(problem.w0, dtype=float)
+        total = 0
+
+        def step(sig, w_start):
+            sub = Problem(lik.bind(sigma=sig), problem.penalty, problem.X, problem.y, problem.sw,
+                          problem.fit_intercept, problem.tol, None, w_start, design=d)
+            return inner.solve(sub)
+
+        for _ in range(problem.max_iter or 500):
+            sol = step(sigma, w)
+            w = sol.coef
+            total += sol.n_iter
+            new = lik.sigma_at_mode(d.rss(w) if not d.has_rows else _fresh_rss(d, w), W)
+            if new <= 1e-8 * s:
+                p, n = d.p, d.n
+                raise NotSupportedError(
+                    "the joint MAP of sigma collapses to 0: the model interpolates the data "
+                    f"(p={p}, n={n}), so the posterior mode of (coef, sigma) is "
+                    "degenerate. Fix sigma (Gaussian(sigma=...)) or use a stronger prior.")
+            change = abs(new - sigma) / sigma
+            sigma = new
+            if change <= 1e-12:
+                break
+        # final coefficient solve at the final sigma, so the certificate refers to the result
+        sol = step(sigma, w)
+        total += sol.n_iter
+        return Solution(sol.coef, sol.intercept, optimality=sol.optimality,
+                        optimality_kind="joint_gap", tol_abs=sol.tol_abs, n_iter=total,
+                        solver=sol.solver + "+sigma", free={"sigma": sigma})
+
+
+def _fresh_rss(d: Design, w) -> float:
+    r = d.yt - d.matvec(w)  # sqrt(sw) * residual
+    return float(r @ r)
+
+
+# ------------------------------------------------------------------ GLMs
+class GLM(Solver):
+    """Smooth likelihoods with curvature: OWL-QN / L-BFGS, then proximal Newton or Newton-CG
+    (:mod:`bayesreg.map.glm`)."""
+
+    name = "glm"
+    likelihood_faces = ("datafit", "gradient", "curvature", "mean", "curvature_from_mean",
+                        "gradient_from_mean", "datafit_diff", "null_eta", "working_response")
+    penalty_faces = ("weights",)
+
+    def accepts(self, lik, penalty):
+        return super().accepts(lik, penalty) and not lik.free_params
+
+    def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
+        # every prox-Newton step reads columns: one Fortran copy for the whole path
+        return (fortran_columns(X) if penalty.has_kinks else X), None
+
+    def solve(self, problem):
+        a, c = problem.penalty.weights
+        sol = solve_glm(problem.lik, problem.X, problem.y, problem.sw, a, c,
+                        problem.fit_intercept, w0=problem.w0, b0=problem.b0, tol=problem.tol,
+                        max_iter=problem.max_iter or 100, method=problem.glm_method)
+        return Solution(sol.coef, sol.intercept, optimality=sol.kkt, optimality_kind="kkt",
+                        tol_abs=sol.tol_abs, n_iter=sol.n_iter,
+                        solver=sol.method or ("prox_newton" if problem.penalty.has_kinks
+                                              else "newton"), eta=sol.eta)
+
+
+for _s in (ClosedFormRidge(), CoordinateDescent(), JointSigma(), GLM()):
+    register_solver(_s)
+
+
+# ------------------------------------------------------------------ fit_map
+def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
+            max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
+            glm_method="auto", checked=False, resolved=None) -> MAPResult:
+    """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
+
+    ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
+    least-squares fits (paths build it, and its Gram matrix, once); a statistics-only design
+    (:meth:`Design.from_stats`) with ``X = y = sw = None`` solves from sufficient statistics.
+    ``glm_method``: see :func:`~bayesreg.map.glm.solve_glm` (paths use ``"prox_newton"`` from
+    warm starts). ``checked``: the (prior, y) checks already passed for this data (later points
+    of a path, or the Dask backend's own distributed checks). ``resolved``: the likelihood with
+    its data defaults fixed, for statistics-only designs (with rows it is ``lik.resolved``)."""
+    rows = X is not None
+    n, p = (X.shape if rows else (design.n, design.p))
+    pen = require_penalty(prior, p)
+    if not checked:
+        prior.check_n_coef(p)
+        prior.check_likelihood(lik)
+        lik.check_y(y)
+        lik.check_mode_exists(y, sw, fit_intercept)
+    res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
+    names = default_names(p, feature_names)
+    free0 = {} if sigma0 is None or not res_lik.free_params else {"sigma": sigma0}
+    problem = Problem(res_lik, pen, X, y, sw, fit_intercept, tol, max_iter, w0, b0, free0,
+                      design, glm_method)
+    sol = select_solver(res_lik, pen).solve(problem)
+    w, b = sol.coef, float(sol.intercept)
+    d = problem.design
+    wsum = float(sw.sum()) if rows else d.S
+    rss = d.rss(w) if d is not None and (not rows or _recorded(d, w)) else None
+    lp = log_posterior(res_lik, prior, w, b, y=y, sw=sw, X=X, eta=sol.eta, rss=rss, wsum=wsum,
+                       free=sol.free)
+    const = res_lik.loglik_constant(y, sw if rows else np.array([wsum]))
+    obj = objective(lp, pen.log_normalizer(), const)
+    converged = bool(sol.optimality <= sol.tol_abs)
+    if warn and not converged:
+        warnings.warn(
+            f"{sol.solver} did not converge: {sol.optimality_kind} = {sol.optimality:.3g} > "
+            f"tolerance {sol.tol_abs:.3g} after {sol.n_iter} iterations. Increase max_iter, "
+            "loosen tol, or standardize X.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    sigma = sol.free.get("sigma", getattr(lik, "sigma", None))
+    return MAPResult(coef=w, intercept=b, sigma=sigma, log_posterior=lp, objective=obj,
+                     optimality=float(sol.optimality), optimality_kind=sol.optimality_kind,
+                     tol=float(sol.tol_abs), n_iter=int(sol.n_iter), converged=converged,
+                     feature_names=names, prior=prior, likelihood=lik,
+                     fit_intercept=fit_intercept, solver=sol.solver, n_samples=n,
+                     sigma_prior_scale=(getattr(res_lik, "sigma_prior_scale", None)
+                                        if res_lik.free_params else None),
+                     extra={})
+
+
+def _recorded(d: Design, w) -> bool:
+    last = d._last_rss
+    return last is not None and last[0] is w

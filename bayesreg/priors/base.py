@@ -1,34 +1,41 @@
-"""The prior <-> penalty duality.
+"""The prior <-> penalty duality, as declared faces.
 
-A :class:`Prior` is a density on each coefficient. Its *penalty face* is the
-negative log density without the normalizing constant::
+A :class:`Prior` is a density on each coefficient. It states, in its own file:
 
-    -log p(w) = penalty(w) + log_normalizer
+* its **density face**: :meth:`Prior.logpdf` (normalized, elementwise), :meth:`Prior.joint_logpdf`
+  (vectorized over draws, including any hyperparameters it adds), :attr:`Prior.hyper_names`;
+* its **penalty face**, if it has a finite mode: :meth:`Prior.as_penalty` returns a
+  :class:`~bayesreg.penalties.Penalty` (value, prox, subgradient distance, zero threshold, log
+  normalizer, scaling), with ``-log p(w) = penalty.value(w) + penalty.log_normalizer()``.
+  A prior without a finite MAP (hierarchical priors) returns ``None`` and says why in
+  :meth:`Prior.mode_unavailable`; every MAP entry point then raises that explanation;
+* its **PyMC face**: :meth:`Prior.to_pymc` creates the identical random variable in a PyMC model
+  (PyMC is imported inside the method, never at ``import bayesreg``);
+* its **Gibbs face**, if it has one: :meth:`Prior.gibbs_face` returns the conditionals the exact
+  Gibbs sampler (:mod:`bayesreg.samplers.gibbs`) runs (see :class:`GibbsFace`).
 
-For the priors shipped with bayesreg the penalty is a separable elastic net,
-``penalty(w) = sum_j l1_j |w_j| + l2_j / 2 * w_j**2`` (see
-:meth:`Prior.penalty_weights`). Solvers declare which faces they need
-(``penalty_weights`` for coordinate descent and Newton), so a prior without a
-penalty form can never reach a penalized solver by accident. Its *PyMC face*
-(:meth:`Prior.to_pymc`) builds the identical distribution inside a PyMC model.
+Registering a prior (``@register_prior``) makes it persistable (``to_dict`` / ``prior_from_dict``)
+and puts it through the shared contract tests (``tests/test_contracts.py``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
+from ..penalties import Penalty, require_penalty
 
-__all__ = ["Prior", "PRIORS", "register_prior", "prior_from_dict"]
+__all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "PRIORS", "register_prior",
+           "prior_from_dict"]
 
 PRIORS: dict[str, type[Prior]] = {}
 
 
 def register_prior(cls: type[Prior]) -> type[Prior]:
-    """Class decorator adding a prior to the registry (used by persistence and the tests)."""
+    """Class decorator adding a prior to the registry (persistence and the contract tests)."""
     PRIORS[cls.__name__] = cls
     return cls
 
@@ -47,71 +54,124 @@ def _as_param(v):
     return v.tolist() if isinstance(v, np.ndarray) else v
 
 
+class GibbsFace(NamedTuple):
+    """A prior's conditionals for the exact Gibbs sampler (all numba-compiled functions).
+
+    The sampler keeps, per chain, the coefficients ``w``, ``sigma`` and the array ``prec`` of
+    conditional prior precisions: given the prior's latent variables ``latent`` (a float array
+    the prior owns), ``w_j | latent, sigma ~ N(0, 1 / prec_j)``.
+
+    Attributes
+    ----------
+    params : ndarray
+        Fixed parameters read by the functions below (e.g. Laplace rates).
+    n_latent : int
+        Length of the ``latent`` array.
+    init : function ``(latent, params, prec, sigma, rng) -> None``
+        Draw the starting latent values and fill ``prec``.
+    update : function ``(latent, params, w, sigma, prec, rng) -> None``
+        Draw ``latent | w, sigma`` exactly and refill ``prec``.
+    sigma_terms : function ``(latent, params, w, out) -> None``
+        The prior's share of the sigma^2 conditional, for priors that scale with sigma
+        (``out[0]``: extra degrees of freedom, ``out[1]``: extra sum of squares
+        ``sum_j w_j^2 / v_j``); zeros otherwise.
+    record : function ``(latent, params, out) -> None``
+        Write the values of :attr:`Prior.hyper_names` (one per name) into ``out``.
+    """
+
+    params: np.ndarray
+    n_latent: int
+    init: Any
+    update: Any
+    sigma_terms: Any
+    record: Any
+
+
 class Prior(ABC):
     """Base class: an independent prior on every regression coefficient.
 
-    Scales may be a float (shared by all coefficients) or a 1-D array with one
-    entry per coefficient (glmnet's ``penalty.factor``, adaptive lasso). The
-    intercept is never under this prior: it always has a flat prior.
+    Scales may be a float (shared by all coefficients) or a 1-D array with one entry per
+    coefficient (glmnet's ``penalty.factor``, adaptive lasso). The intercept is never under
+    this prior: it always has a flat prior.
     """
 
-    #: names of the constructor parameters (used by to_dict / repr / path scaling)
+    #: names of the constructor parameters (to_dict / repr / equality)
     _params: tuple[str, ...] = ()
-    #: True when the joint MAP of this prior is the penalized estimate (False for
-    #: hierarchical priors that exist only for sampling)
-    has_penalty_form: bool = True
+    #: posterior variables this prior adds besides ``coef`` (e.g. a hyperprior's ``lam2``)
+    hyper_names: tuple[str, ...] = ()
+    #: exponent k of the path scaling: ``with_strength(c).path_scale = path_scale / c**(1/k)``
+    _strength_power: float = 1.0
 
     # -- density face ---------------------------------------------------------
     @abstractmethod
     def logpdf(self, w: np.ndarray) -> np.ndarray:
         """Elementwise normalized log density log p(w_j) (same length as ``w``)."""
 
-    def log_normalizer(self, n_coef: int) -> float:
-        """Sum over coefficients of log Z_j, so that ``-logpdf(w).sum() == penalty(w) + log_normalizer``."""
-        l1, l2 = self.penalty_weights(n_coef)
-        return float(np.sum(self._log_z(l1, l2)))
+    def joint_logpdf(self, W: np.ndarray, sigma: Any = None, **hyper: Any) -> np.ndarray:
+        """``sum_j log p(w_j | hyper[, sigma]) + log p(hyper)`` for a stack of coefficient
+        vectors ``W`` (shape ``(..., p)``; ``sigma`` and the ``hyper`` arrays broadcast against
+        the leading dims). Default: from the penalty face, ``-penalty(w) - log Z``."""
+        W = np.asarray(W, dtype=float)
+        pen = require_penalty(self, W.shape[-1])
+        l1, l2 = pen.weights
+        return -(np.abs(W) @ l1 + 0.5 * (W * W) @ l2) - pen.log_normalizer()
 
-    @staticmethod
-    @abstractmethod
-    def _log_z(l1: np.ndarray, l2: np.ndarray) -> np.ndarray:
-        """log of the normalizing constant of exp(-l1|w| - l2 w^2 / 2)."""
+    def log_normalizer(self, n_coef: int) -> float:
+        """Sum over coefficients of log Z_j: ``-logpdf(w).sum() == penalty(w) + log_normalizer``."""
+        return require_penalty(self, n_coef).log_normalizer()
+
+    @property
+    def scales_with_sigma(self) -> bool:
+        """True when the prior's scale is multiplied by the likelihood's noise sd."""
+        return False
+
+    def check_likelihood(self, likelihood: Any) -> None:
+        """Raise if this prior cannot be combined with ``likelihood`` (a prior that scales with
+        sigma needs a likelihood with a noise scale)."""
+        if self.scales_with_sigma and not getattr(likelihood, "has_noise_scale", False):
+            raise NotSupportedError(
+                f"{type(self).__name__}(relative_to_sigma=True) scales the prior by the Gaussian "
+                f"noise sd, but the likelihood is {type(likelihood).__name__}: use "
+                "relative_to_sigma=False.")
 
     # -- penalty face ---------------------------------------------------------
     @abstractmethod
+    def as_penalty(self, n_coef: int) -> Penalty | None:
+        """The penalty face for ``n_coef`` coefficients, or None when the prior has no finite
+        posterior mode (then :meth:`mode_unavailable` says why)."""
+
+    def mode_unavailable(self) -> str:
+        """Why this prior has no penalty face (the message of every MAP entry point)."""
+        return (f"{type(self).__name__} has no penalty form: its joint posterior mode is not a "
+                "penalized estimate. Use model.sample(...) for its posterior, or a fixed-scale "
+                "prior (Laplace, Normal, ElasticNetPrior) for a MAP.")
+
     def penalty_weights(self, n_coef: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-coefficient weights ``(l1, l2)`` of the penalty
         ``sum_j l1_j |w_j| + l2_j / 2 * w_j**2`` (arrays of length ``n_coef``)."""
+        return require_penalty(self, n_coef).weights
 
     def penalty(self, w: np.ndarray) -> float:
-        """Penalty value ``sum_j l1_j |w_j| + l2_j / 2 * w_j**2`` = -log prior up to a constant."""
+        """Penalty value at ``w`` = -log prior up to a constant."""
         w = np.asarray(w, dtype=float)
-        l1, l2 = self.penalty_weights(w.shape[0])
-        return float(np.sum(l1 * np.abs(w)) + 0.5 * np.sum(l2 * w * w))
+        return require_penalty(self, w.shape[0]).value(w)
 
     def prox(self, v: np.ndarray, step: float | np.ndarray) -> np.ndarray:
-        """Proximal operator of ``step * penalty``:
-        ``argmin_w penalty(w) * step + ||w - v||^2 / 2`` (soft threshold then shrink)."""
+        """Proximal operator of ``step * penalty``: ``argmin_w penalty(w) * step + ||w - v||^2 / 2``."""
         v = np.asarray(v, dtype=float)
-        l1, l2 = self.penalty_weights(v.shape[0])
-        return np.sign(v) * np.maximum(np.abs(v) - step * l1, 0.0) / (1.0 + step * l2)
+        return require_penalty(self, v.shape[0]).prox(v, step)
 
     def subgradient_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """Distance from ``-grad`` (gradient of the smooth part) to the subdifferential of the
         penalty at ``w``: zero for every coordinate exactly at a minimizer (the KKT conditions)."""
         w = np.asarray(w, dtype=float)
-        grad = np.asarray(grad, dtype=float)
-        l1, l2 = self.penalty_weights(w.shape[0])
-        g = grad + l2 * w
-        nz = w != 0
-        return np.where(nz, np.abs(g + l1 * np.sign(w)), np.maximum(np.abs(g) - l1, 0.0))
+        return require_penalty(self, w.shape[0]).subdiff_distance(w, grad)
 
     def zero_threshold(self, grad0: np.ndarray) -> float | None:
         """Smallest penalty multiplier ``c`` such that ``c * penalty`` makes w = 0 optimal, given the
         datafit gradient at w = 0; None if no finite multiplier does (no L1 part)."""
-        l1, _ = self.penalty_weights(grad0.shape[0])
-        if not np.any(l1 > 0):
-            return None
-        return float(np.max(np.abs(grad0) / l1))
+        grad0 = np.asarray(grad0, dtype=float)
+        return require_penalty(self, grad0.shape[0]).zero_threshold(grad0)
 
     # -- scaling (paths) --------------------------------------------------------
     @abstractmethod
@@ -120,6 +180,10 @@ class Prior(ABC):
 
         Normal: scale / sqrt(c); Laplace: scale / c; ElasticNetPrior: both weights times c."""
 
+    def strength_for_scale(self, scale: float, ref: float) -> float:
+        """Penalty multiplier that turns reference path scale ``ref`` into ``scale``."""
+        return (ref / scale) ** self._strength_power
+
     @property
     @abstractmethod
     def path_scale(self) -> float | np.ndarray:
@@ -127,18 +191,24 @@ class Prior(ABC):
         the elastic net's ``l1_scale``)."""
 
     # -- PyMC face ------------------------------------------------------------------
-    def to_pymc(self, name: str, dims: str | None = None, shape: int | None = None):
-        """Create this prior as a PyMC random variable inside the current model context."""
-        from ..pymc import priors as _pm_priors
+    def to_pymc(self, name: str, dims: Any = None, shape: Any = None, sigma: Any = None):
+        """Create this prior as a PyMC random variable inside the current model context.
 
-        return _pm_priors.build(self, name, dims=dims, shape=shape)
+        ``dims`` (e.g. ``"feature"``) or ``shape`` set its size; ``sigma`` is the likelihood's
+        noise sd (a PyMC variable or float), used by priors that scale with it."""
+        raise NotSupportedError(f"{type(self).__name__} has no PyMC form.")
+
+    # -- Gibbs face -------------------------------------------------------------------
+    def gibbs_face(self, n_coef: int) -> GibbsFace | None:
+        """The conditionals of the exact Gibbs sampler, or None (then sample with NUTS)."""
+        return None
 
     # -- utilities ------------------------------------------------------------------
     def check_n_coef(self, n_coef: int) -> None:
         """Raise if a per-coefficient scale array does not have ``n_coef`` entries."""
         for p in self._params:
             v = getattr(self, p)
-            if isinstance(v, np.ndarray) and v.shape[0] != n_coef:
+            if isinstance(v, np.ndarray) and v.ndim == 1 and v.shape[0] != n_coef:
                 raise ParameterError(
                     f"{type(self).__name__}.{p} has {v.shape[0]} entries but the model has {n_coef} "
                     f"coefficients: pass one scale per column of X, or a single float."
@@ -176,15 +246,15 @@ class Prior(ABC):
 class HierarchicalPrior(Prior):
     """A prior that exists for sampling only: its joint MAP is not a penalized estimate."""
 
-    has_penalty_form = False
+    def as_penalty(self, n_coef: int) -> None:
+        return None
 
-    def penalty_weights(self, n_coef: int):
-        raise NotSupportedError(
-            f"{type(self).__name__} is hierarchical: its joint posterior mode is degenerate "
-            "(it collapses to w = 0 with the scale -> 0) and is not the penalized estimate. "
-            "Use model.sample(...) for its posterior, or a fixed-scale prior (Laplace, Normal) for a MAP."
-        )
+    def mode_unavailable(self) -> str:
+        return (f"{type(self).__name__} is hierarchical: its joint posterior mode is degenerate "
+                "(it collapses to w = 0 with the scale -> 0) and is not the penalized estimate. "
+                "Use model.sample(...) for its posterior, or a fixed-scale prior (Laplace, Normal) "
+                "for a MAP.")
 
-    @staticmethod
-    def _log_z(l1, l2):  # pragma: no cover
-        raise NotSupportedError("hierarchical priors have no fixed normalizing constant")
+    def log_normalizer(self, n_coef: int) -> float:
+        raise NotSupportedError(f"{type(self).__name__} has no fixed normalizing constant: "
+                                "its scale is random.")

@@ -4,13 +4,17 @@ optional hyperprior on the penalty.
 Density:  w_j | sigma, lambda ~ Laplace(0, sigma / lambda)     (relative_to_sigma=True)
           w_j | lambda        ~ Laplace(0, 1 / lambda)         (relative_to_sigma=False)
           lambda = 1 / scale (fixed), or lambda^2 ~ Gamma(r, rate=delta) (lam2_prior=(r, delta))
-Penalty:  none: the joint posterior mode is not the lasso estimate (see HierarchicalPrior)
-PyMC:     pm.Laplace(0, b=sigma * scale) [+ pm.Gamma("lam2", r, delta)] (bayesreg.pymc.priors)
+Penalty:  none: the joint posterior mode is not the lasso estimate (``as_penalty`` is None and
+          ``mode_unavailable`` says why)
+PyMC:     pm.Laplace(0, b=sigma * scale) [+ pm.Gamma("lam2", r, delta)]
+Gibbs:    Park & Casella's conditionals (the Laplace scale mixture, relative to sigma, with the
+          Gamma conditional of lambda^2; priors/_mixture.py)
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import gammaln
 
 from .._errors import NotSupportedError, ParameterError
 from .._validation import check_scale as validated
@@ -86,7 +90,15 @@ class BayesianLasso(HierarchicalPrior):
             lam2_prior = (vals[0], vals[1])
         self.lam2_prior = lam2_prior
 
-    def penalty_weights(self, n_coef: int):
+    @property
+    def hyper_names(self) -> tuple[str, ...]:
+        return ("lam2",) if self.lam2_prior is not None else ()
+
+    @property
+    def scales_with_sigma(self) -> bool:
+        return self.relative_to_sigma
+
+    def mode_unavailable(self) -> str:
         if self.lam2_prior is not None:
             why = ("the joint mode over (w, lambda^2) maximizes p * log(lambda) + log Gamma(lambda^2) "
                    "- lambda * sum|w| / sigma, which pulls toward w = 0 with a large lambda: it is "
@@ -99,10 +111,12 @@ class BayesianLasso(HierarchicalPrior):
         else:
             why = ("with a fixed scale and relative_to_sigma=False it is a plain Laplace prior: "
                    f"use Laplace({self.scale!r}) for its MAP")
-        raise NotSupportedError(
-            f"BayesianLasso is hierarchical and exists for sampling: {why}. Use "
-            "model.sample(X, y) for its posterior, or a fixed-scale prior (Laplace, Normal, "
-            "ElasticNetPrior) for a penalized MAP.")
+        return (f"BayesianLasso is hierarchical and exists for sampling: {why}. Use "
+                "model.sample(X, y) for its posterior, or a fixed-scale prior (Laplace, Normal, "
+                "ElasticNetPrior) for a penalized MAP.")
+
+    def _scale_array(self, n_coef: int) -> np.ndarray:
+        return self._broadcast(self.scale, n_coef)
 
     def logpdf(self, w: np.ndarray, sigma: float = 1.0, lam2: float | None = None) -> np.ndarray:
         """Conditional log density ``log p(w_j | sigma, lambda)`` (elementwise).
@@ -122,6 +136,54 @@ class BayesianLasso(HierarchicalPrior):
         if self.relative_to_sigma:
             b = b * sigma
         return -np.abs(w) / b - np.log(2 * b)
+
+    def joint_logpdf(self, W, sigma=None, lam2=None, **hyper):
+        """``sum_j log p(w_j | sigma, lambda) [+ log Gamma(lambda^2; r, delta)]`` per draw."""
+        W = np.asarray(W, dtype=float)
+        p = W.shape[-1]
+        if self.lam2_prior is not None:
+            if lam2 is None:
+                raise NotSupportedError("BayesianLasso with a hyperprior: pass lam2=... (draws).")
+            lam2 = np.asarray(lam2, dtype=float)
+            b = (1.0 / np.sqrt(lam2))[..., None]
+        else:
+            b = self._scale_array(p)
+        if self.relative_to_sigma:
+            b = b * np.asarray(1.0 if sigma is None else sigma, dtype=float)[..., None]
+        lp = -np.sum(np.abs(W) / b + np.log(2.0 * b), axis=-1)
+        if self.lam2_prior is not None:
+            r, d = self.lam2_prior
+            lp = lp + r * np.log(d) - gammaln(r) + (r - 1) * np.log(lam2) - d * lam2
+        return lp
+
+    def to_pymc(self, name, dims=None, shape=None, sigma=None):
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        size = {"dims": dims} if dims is not None else {"shape": shape}
+        if self.lam2_prior is not None:
+            r, delta = self.lam2_prior
+            lam2 = pm.Gamma("lam2" if name == "coef" else f"{name}_lam2", alpha=np.float64(r),
+                            beta=np.float64(delta))
+            b = 1.0 / pt.sqrt(lam2)
+        else:
+            b = np.asarray(self.scale, dtype=float)
+        if self.relative_to_sigma:
+            if sigma is None:
+                raise NotSupportedError(
+                    "BayesianLasso(relative_to_sigma=True) puts w | sigma ~ Laplace(0, sigma * "
+                    "scale) and needs a Gaussian likelihood's sigma; with Bernoulli/Poisson use "
+                    "BayesianLasso(..., relative_to_sigma=False).")
+            b = b * sigma
+        return pm.Laplace(name, mu=0.0, b=b, **size)
+
+    def gibbs_face(self, n_coef: int):
+        from ._mixture import laplace_mixture_face
+
+        hyper = self.lam2_prior is not None
+        a = np.ones(n_coef) if hyper else 1.0 / self._scale_array(n_coef)
+        return laplace_mixture_face(a, np.zeros(n_coef), rel=self.relative_to_sigma,
+                                    hyper=self.lam2_prior)
 
     def with_strength(self, c: float) -> BayesianLasso:
         if self.scale is None:

@@ -1,15 +1,17 @@
 """Laplace prior  <->  L1 (lasso) penalty.
 
 Density:  p(w) = exp(-|w| / scale) / (2 scale)
-Penalty:  |w| / scale                        (l1 = 1 / scale, l2 = 0)
-PyMC:     pm.Laplace(mu=0, b=scale)          (bayesreg.pymc.priors)
+Penalty:  |w| / scale                        (ElasticNetPenalty with l1 = 1 / scale, l2 = 0)
+PyMC:     pm.Laplace(mu=0, b=scale)
+Gibbs:    scale mixture of normals with inverse-Gaussian latent precisions (priors/_mixture.py)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_scale as validated
+from .._validation import check_scale
+from ..penalties import ElasticNetPenalty
 from .base import Prior, register_prior
 
 
@@ -30,28 +32,31 @@ class Laplace(Prior):
     _params = ("scale",)
 
     def __init__(self, scale: float | np.ndarray) -> None:
-        self.scale = validated(scale, "Laplace.scale")
+        self.scale = check_scale(scale, "Laplace.scale")
 
     def logpdf(self, w: np.ndarray) -> np.ndarray:
         w = np.asarray(w, dtype=float)
         b = self._broadcast(self.scale, w.shape[0])
         return -np.abs(w) / b - np.log(2 * b)
 
-    def penalty_weights(self, n_coef: int):
+    def as_penalty(self, n_coef: int) -> ElasticNetPenalty:
         b = self._broadcast(self.scale, n_coef)
-        return 1.0 / b, np.zeros(n_coef)
-
-    @staticmethod
-    def _log_z(l1, l2):
-        return np.log(2.0 / l1)
+        return ElasticNetPenalty(1.0 / b, np.zeros(n_coef))
 
     def with_strength(self, c: float) -> Laplace:
         return Laplace(self.scale / c)
 
-    def strength_for_scale(self, scale: float, ref: float) -> float:
-        """Penalty multiplier that turns reference scale ``ref`` into ``scale``."""
-        return ref / scale
-
     @property
     def path_scale(self):
         return self.scale
+
+    def to_pymc(self, name, dims=None, shape=None, sigma=None):
+        import pymc as pm
+
+        size = {"dims": dims} if dims is not None else {"shape": shape}
+        return pm.Laplace(name, mu=0.0, b=np.asarray(self.scale, dtype=float), **size)
+
+    def gibbs_face(self, n_coef: int):
+        from ._mixture import laplace_mixture_face
+
+        return laplace_mixture_face(*self.as_penalty(n_coef).weights)

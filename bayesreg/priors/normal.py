@@ -1,15 +1,17 @@
 """Normal prior  <->  L2 (ridge) penalty.
 
 Density:  p(w) = exp(-w^2 / (2 scale^2)) / (scale * sqrt(2 pi))
-Penalty:  w^2 / (2 scale^2)                 (l1 = 0, l2 = 1 / scale^2)
-PyMC:     pm.Normal(mu=0, sigma=scale)      (bayesreg.pymc.priors)
+Penalty:  w^2 / (2 scale^2)                 (ElasticNetPenalty with l1 = 0, l2 = 1 / scale^2)
+PyMC:     pm.Normal(mu=0, sigma=scale)
+Gibbs:    conjugate: w_j | rest is part of the joint Gaussian coefficient draw
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_scale as validated
+from .._validation import LOG_2PI, check_scale
+from ..penalties import ElasticNetPenalty
 from .base import Prior, register_prior
 
 
@@ -27,30 +29,34 @@ class Normal(Prior):
     """
 
     _params = ("scale",)
+    _strength_power = 2.0
 
     def __init__(self, scale: float | np.ndarray) -> None:
-        self.scale = validated(scale, "Normal.scale")
+        self.scale = check_scale(scale, "Normal.scale")
 
     def logpdf(self, w: np.ndarray) -> np.ndarray:
         w = np.asarray(w, dtype=float)
         s = self._broadcast(self.scale, w.shape[0])
-        return -0.5 * (w / s) ** 2 - np.log(s) - 0.5 * np.log(2 * np.pi)
+        return -0.5 * (w / s) ** 2 - np.log(s) - 0.5 * LOG_2PI
 
-    def penalty_weights(self, n_coef: int):
+    def as_penalty(self, n_coef: int) -> ElasticNetPenalty:
         s = self._broadcast(self.scale, n_coef)
-        return np.zeros(n_coef), 1.0 / s**2
-
-    @staticmethod
-    def _log_z(l1, l2):
-        return 0.5 * np.log(2 * np.pi / l2)
+        return ElasticNetPenalty(np.zeros(n_coef), 1.0 / s**2)
 
     def with_strength(self, c: float) -> Normal:
         return Normal(self.scale / np.sqrt(c))
 
-    def strength_for_scale(self, scale: float, ref: float) -> float:
-        """Penalty multiplier that turns reference scale ``ref`` into ``scale``."""
-        return (ref / scale) ** 2
-
     @property
     def path_scale(self):
         return self.scale
+
+    def to_pymc(self, name, dims=None, shape=None, sigma=None):
+        import pymc as pm
+
+        size = {"dims": dims} if dims is not None else {"shape": shape}
+        return pm.Normal(name, mu=0.0, sigma=np.asarray(self.scale, dtype=float), **size)
+
+    def gibbs_face(self, n_coef: int):
+        from ._mixture import laplace_mixture_face
+
+        return laplace_mixture_face(*self.as_penalty(n_coef).weights)

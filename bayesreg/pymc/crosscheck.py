@@ -38,8 +38,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymc as pm
 
-from ..likelihoods import Gaussian
-from .model import _build, model_point
+from ..map.objective import kkt_violation as _kkt
+from ..penalties import require_penalty
+from ..spec import check_spec
+from .model import build, model_point
 
 __all__ = ["CrossCheck", "crosscheck", "kkt_violation"]
 
@@ -214,39 +216,23 @@ class CrossCheck:
 
 def kkt_violation(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None,
                   fit_intercept=True) -> float:
-    """Largest violation of the first-order optimality (KKT) conditions of the log posterior.
+    """Largest violation of the first-order optimality (KKT) conditions of the log posterior
+    (:func:`bayesreg.map.kkt_violation` on the model's own likelihood and prior): for each
+    coefficient the distance from ``-d datafit / d w_j`` to the penalty's subdifferential, for
+    the intercept ``|d loglik / d b|``, for an estimated sigma ``|d log posterior / d log
+    sigma|``. Zero exactly at a stationary point; units are nats per unit parameter."""
+    res = lik.resolved(y, sw) if sigma_prior_scale is None else lik.bind(
+        sigma_prior_scale=sigma_prior_scale)
+    free = {"sigma": sigma} if res.free_params and sigma is not None else {}
+    return _kkt(res, require_penalty(prior, X.shape[1]), X, y, sw, coef, intercept,
+                fit_intercept, free)
 
-    For each coefficient, the distance from ``-d datafit / d w_j`` to the subdifferential of
-    ``-log prior`` at ``w_j`` (:meth:`Prior.subgradient_distance`); for the intercept,
-    ``|d loglik / d b|``; for an estimated sigma, ``|d log posterior / d log sigma|``. Zero
-    exactly at a stationary point; units are nats per unit parameter.
-    """
-    coef = np.asarray(coef, dtype=float)
+
+def _smooth_hessian_sd(lik, penalty, X, y, sw, coef, intercept, fit_intercept):
+    """Posterior sd of (coef, intercept) from the Hessian of the smooth part of -log posterior
+    (``lik`` bound at the mode's free parameters)."""
     eta = intercept + np.asarray(X @ coef).ravel()
-    est_sigma = isinstance(lik, Gaussian) and lik.estimates_sigma
-    if isinstance(lik, Gaussian):
-        s = sigma if sigma is not None else lik.sigma
-        g = lik.gradient(y, eta, sw, sigma=s)
-    else:
-        g = lik.gradient(y, eta, sw)
-    grad_w = np.asarray(X.T @ g).ravel()
-    v = [float(np.max(prior.subgradient_distance(coef, grad_w), initial=0.0))]
-    if fit_intercept:
-        v.append(abs(float(g.sum())))
-    if est_sigma:
-        r = y - eta
-        rss = float(sw @ (r * r))
-        v.append(abs(rss / sigma**2 - sw.sum() - (sigma / sigma_prior_scale) ** 2))
-    return max(v)
-
-
-def _smooth_hessian_sd(lik, prior, X, y, sw, coef, intercept, sigma, fit_intercept):
-    """Posterior sd of (coef, intercept) from the Hessian of the smooth part of -log posterior."""
-    eta = intercept + np.asarray(X @ coef).ravel()
-    if isinstance(lik, Gaussian):
-        h = lik.curvature(y, eta, sw, sigma=sigma if sigma is not None else lik.sigma)
-    else:
-        h = lik.curvature(y, eta, sw)
+    h = lik.curvature(y, eta, sw)
     p = X.shape[1]
     if hasattr(X, "toarray"):  # scipy.sparse: never densify X itself
         XtHX = np.asarray((X.T @ X.multiply(h[:, None])).todense())
@@ -257,7 +243,7 @@ def _smooth_hessian_sd(lik, prior, X, y, sw, coef, intercept, sigma, fit_interce
         H = np.block([[XtHX, Xth[:, None]], [Xth[None, :], np.array([[h.sum()]])]])
     else:
         H = XtHX
-    _, l2 = prior.penalty_weights(p)
+    _, l2 = penalty.weights
     H[np.arange(p), np.arange(p)] += l2
     # a tiny ridge keeps H invertible when p > n and there is no L2 part
     H[np.diag_indices_from(H)] += 1e-10 * max(float(np.trace(H)) / H.shape[0], 1e-300)
@@ -311,13 +297,14 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
     -------
     CrossCheck
     """
+    check_spec(model)
     t0 = time.perf_counter()
     res = model.map(X, y, sample_weight=sample_weight, tol=map_tol)
     t_map = time.perf_counter() - t0
-    b = _build(model, X, y, sample_weight, suff_stats)
+    b = build(model, X, y, sample_weight, suff_stats)
     pmm = b.pm_model
     lik, prior = model.likelihood, model.prior
-    est_sigma = isinstance(lik, Gaussian) and lik.estimates_sigma
+    est_sigma = bool(lik.free_params)
     t_build = time.perf_counter() - t0 - t_map
     logp = pmm.compile_logp(jacobian=False)
 
@@ -331,8 +318,8 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
     t1 = time.perf_counter()
     cold, _ = _find_map(pmm, tol=1e-14, maxiter=maxiter)
     lp_lbfgs = lp_of(cold)
-    l1, _ = prior.penalty_weights(b.X.shape[1])
-    has_kinks = bool(np.any(l1 > 0))
+    pen = require_penalty(prior, b.X.shape[1])
+    has_kinks = pen.has_kinks
     method = "L-BFGS-B"
     best, lp_best = cold, lp_lbfgs
     if polish and has_kinks:
@@ -355,7 +342,8 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
     kkt_d = kkt_violation(lik, prior, X_, y_, sw_, res.coef, res.intercept,
                           res.sigma if est_sigma else None, **kk)
     kkt_p = kkt_violation(lik, prior, X_, y_, sw_, best["coef"], b_best, s_best, **kk)
-    sd, sd_b = _smooth_hessian_sd(lik, prior, X_, y_, sw_, res.coef, res.intercept, res.sigma,
+    at_mode = b.likelihood.bind(**({"sigma": res.sigma} if est_sigma else {}))
+    sd, sd_b = _smooth_hessian_sd(at_mode, pen, X_, y_, sw_, res.coef, res.intercept,
                                   model.fit_intercept)
     w_zeroed = np.where(np.abs(best["coef"]) <= zero_tol * sd, 0.0, best["coef"])
     kkt_pz = kkt_violation(lik, prior, X_, y_, sw_, w_zeroed, b_best, s_best, **kk)

@@ -1,8 +1,15 @@
-"""``build_model``: a bayesreg :class:`~bayesreg.Model` as the identical ``pymc.Model``."""
+"""``build_model``: a bayesreg model as the identical ``pymc.Model``, from the declared faces.
+
+The builder never switches on a type: the likelihood creates its free parameters
+(``Likelihood.pymc_params``) and its observed variable (``pymc_observe``) or row-wise log density
+(``pymc_loglik``), the prior creates ``coef`` (``Prior.to_pymc``), and a likelihood with the
+``pymc_suffstats_loglik`` face (the Gaussian) may use the exact sufficient-statistics form.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pymc as pm
@@ -10,21 +17,22 @@ import pytensor.tensor as pt
 import scipy.sparse as sp
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import check_X_y
-from ..likelihoods import Gaussian
-from ..priors.bayesian_lasso import BayesianLasso
-from . import priors as _priors
-from .likelihoods import add_likelihood, gaussian_suff_stats, suff_stats_loglik
+from .._validation import check_X_y, default_names
+from ..spec import check_spec
+from ..suffstats import SuffStats
 
-__all__ = ["build_model", "model_point", "BuiltModel"]
+__all__ = ["build_model", "build", "model_point", "BuiltModel", "SUFF_STATS_DATA"]
 
 #: "auto" uses the sufficient-statistics Gaussian likelihood when n > SUFF_STATS_RATIO * p
 SUFF_STATS_RATIO = 2.0
 
+#: pm.Data names of the SuffStats fields in the sufficient-statistics form
+SUFF_STATS_DATA = {"G": "XtWX", "q": "XtWy", "yy": "yWy", "S": "W", "xbar": "xbar", "ybar": "ybar"}
+
 
 @dataclass
 class BuiltModel:
-    """A PyMC model plus what the rest of the bridge needs to know about it."""
+    """A PyMC model plus what the samplers and the cross-check need to know about it."""
 
     pm_model: pm.Model
     X: np.ndarray | sp.csc_matrix
@@ -34,67 +42,61 @@ class BuiltModel:
     feature_names: list[str]
     suff_stats: bool
     sigma_prior_scale: float | None
+    likelihood: Any = None  # the resolved likelihood (data defaults fixed)
 
 
-def _use_suff_stats(model, n: int, p: int, suff_stats) -> bool:
+def _use_suff_stats(lik, n: int, p: int, suff_stats) -> bool:
+    has_face = hasattr(lik, "pymc_suffstats_loglik")
     if suff_stats == "auto":
-        return isinstance(model.likelihood, Gaussian) and n > SUFF_STATS_RATIO * p
+        return has_face and n > SUFF_STATS_RATIO * p
     if isinstance(suff_stats, (bool, np.bool_)):
-        if suff_stats and not isinstance(model.likelihood, Gaussian):
+        if suff_stats and not has_face:
             raise NotSupportedError(
-                f"suff_stats=True needs a Gaussian likelihood (got "
-                f"{type(model.likelihood).__name__}): only the Gaussian log-likelihood reduces to "
-                "sufficient statistics. Use suff_stats='auto' or False.")
+                f"suff_stats=True needs a Gaussian likelihood (got {type(lik).__name__}): only "
+                "the Gaussian log-likelihood reduces to sufficient statistics. Use "
+                "suff_stats='auto' or False.")
         return bool(suff_stats)
     raise ParameterError(f"suff_stats must be 'auto', True or False, got {suff_stats!r}.")
 
 
-def _build(model, X, y, sample_weight=None, suff_stats="auto") -> BuiltModel:
+def build(model, X, y, sample_weight=None, suff_stats="auto") -> BuiltModel:
+    """:func:`build_model` with the validated data and the facts the bridge needs."""
+    check_spec(model)
     X, y, sw, names = check_X_y(X, y, sample_weight)
     n, p = X.shape
     lik, prior = model.likelihood, model.prior
     lik.check_y(y)
     prior.check_n_coef(p)
-    names = list(names) if names is not None else [f"x{j}" for j in range(p)]
+    prior.check_likelihood(lik)
+    names = default_names(p, names)
     weighted = sample_weight is not None and not np.all(sw == 1.0)
-    use_ss = _use_suff_stats(model, n, p, suff_stats)
-    gaussian = isinstance(lik, Gaussian)
-    if isinstance(prior, BayesianLasso) and prior.relative_to_sigma and not gaussian:
-        raise NotSupportedError(
-            f"BayesianLasso(relative_to_sigma=True) scales the prior by the Gaussian noise sd, "
-            f"but the likelihood is {type(lik).__name__}: use relative_to_sigma=False.")
-    s_scale = lik.resolve_sigma_prior_scale(y, sw) if gaussian and lik.estimates_sigma else None
+    use_ss = _use_suff_stats(lik, n, p, suff_stats)
+    res = lik.resolved(y, sw)
+    s_scale = getattr(res, "sigma_prior_scale", None) if res.free_params else None
 
     coords = {"feature": names}
     if not use_ss:
         coords["obs_id"] = np.arange(n)
     with pm.Model(coords=coords) as pm_model:
-        if gaussian:
-            # a fixed sigma must be a float64 constant: PyTensor would otherwise store a Python
-            # float that is exact in float32 (e.g. 50.0) as float32 and take its log in float32
-            sigma = (pm.HalfNormal("sigma", sigma=np.float64(s_scale)) if lik.estimates_sigma
-                     else pt.constant(np.float64(lik.sigma), dtype="float64"))
-        else:
-            sigma = None
+        params = res.pymc_params()
         intercept = pm.Flat("intercept") if model.fit_intercept else 0.0
-        coef = _priors.build(prior, "coef", dims="feature", sigma=sigma)
+        coef = prior.to_pymc("coef", dims="feature", sigma=params.get("sigma"))
         if use_ss:
-            ss = gaussian_suff_stats(X, y, sw)
-            data = {
-                "XtWX": pm.Data("XtWX", ss.XtWX), "XtWy": pm.Data("XtWy", ss.XtWy),
-                "yWy": pm.Data("yWy", ss.yWy), "W": pm.Data("W", ss.W),
-                "xbar": pm.Data("xbar", ss.xbar), "ybar": pm.Data("ybar", ss.ybar),
-            }
-            pm.Potential("loglik", suff_stats_loglik(data, coef, intercept, sigma))
+            ss = SuffStats.from_rows(X, y, sw, fit_intercept=True)
+            data = {k: pm.Data(name, getattr(ss, k)) for k, name in SUFF_STATS_DATA.items()}
+            pm.Potential("loglik", res.pymc_suffstats_loglik(data, coef, intercept, params))
         else:
             Xd = X.toarray() if sp.issparse(X) else X
             X_data = pm.Data("X", Xd, dims=("obs_id", "feature"))
             y_data = pm.Data("y_data", y, dims="obs_id")
-            sw_data = pm.Data("sample_weight", sw, dims="obs_id") if weighted else None
             eta = intercept + pt.dot(X_data, coef)
-            add_likelihood(lik, eta, y_data, sigma=sigma, sw_data=sw_data)
+            if weighted:
+                sw_data = pm.Data("sample_weight", sw, dims="obs_id")
+                pm.Potential("loglik", pt.sum(sw_data * res.pymc_loglik(y_data, eta, params)))
+            else:
+                res.pymc_observe("y", eta, y_data, params, dims="obs_id")
     return BuiltModel(pm_model=pm_model, X=X, y=y, sw=sw, weighted=weighted, feature_names=names,
-                      suff_stats=use_ss, sigma_prior_scale=s_scale)
+                      suff_stats=use_ss, sigma_prior_scale=s_scale, likelihood=res)
 
 
 def build_model(model, X, y, sample_weight=None, suff_stats="auto") -> pm.Model:
@@ -108,7 +110,7 @@ def build_model(model, X, y, sample_weight=None, suff_stats="auto") -> pm.Model:
 
     * Gaussian, ``suff_stats`` chosen: ``pm.Potential("loglik", ...)`` computed from the
       centered weighted sufficient statistics (``pm.Data`` ``XtWX``, ``XtWy``, ``yWy``, ``W``,
-      ``xbar``, ``ybar``); exact (see :mod:`bayesreg.pymc.likelihoods`), O(p^2) per gradient.
+      ``xbar``, ``ybar``); exact (see :mod:`bayesreg.suffstats`), O(p^2) per gradient.
     * otherwise, no sample weights: observed ``y`` (dims ``"obs_id"``) on ``pm.Data`` ``X`` and
       ``y_data``.
     * otherwise, sample weights: ``pm.Potential("loglik", sum_i sw_i log p(y_i | eta_i))``.
@@ -135,7 +137,7 @@ def build_model(model, X, y, sample_weight=None, suff_stats="auto") -> pm.Model:
     -------
     pymc.Model
     """
-    return _build(model, X, y, sample_weight, suff_stats).pm_model
+    return build(model, X, y, sample_weight, suff_stats).pm_model
 
 
 def model_point(pm_model: pm.Model, result=None, *, coef=None, intercept=None, sigma=None,

@@ -1,11 +1,104 @@
-"""Samplers that do not need PyMC: the exact Gibbs sampler for Gaussian models.
+"""Posterior sampling: one entry point, three samplers, one DataTree layout.
 
-- :func:`sample_gibbs`  Park & Casella (2008) full conditionals for a Gaussian likelihood with a
-  Normal, Laplace or ElasticNetPrior prior (``model.sample(..., sampler="gibbs")``).
-- :class:`SuffStats` / :func:`gaussian_suffstats`  the weighted, centered sufficient statistics
-  the sampler runs on (the Dask scale-out computes the same object with Dask reductions).
+- :func:`sample` (``Model.sample``): dispatch ``nutpie | pymc | gibbs`` (and Dask input to the
+  Gibbs sampler on Dask-reduced statistics); every result is built by
+  :func:`~bayesreg.samplers.datatree.build_tree`.
+- :mod:`.nuts`: NUTS on the identical PyMC model (:mod:`bayesreg.pymc`).
+- :mod:`.gibbs`: the exact Gibbs sampler, one update per full conditional, the prior's and the
+  likelihood's conditionals taken from their Gibbs faces.
+- :func:`predict_posterior` (``Model.predict_posterior``): posterior predictive on new rows.
 """
 
-from .gibbs import SuffStats, gaussian_suffstats, sample_gibbs, sample_gibbs_from_stats
+from __future__ import annotations
 
-__all__ = ["sample_gibbs", "sample_gibbs_from_stats", "SuffStats", "gaussian_suffstats"]
+from .._errors import NotSupportedError, ParameterError
+from .._validation import _is_dask, check_int, check_seed
+from ..spec import check_spec
+from .datatree import build_tree, model_variables, pointwise_loglik, predict_posterior
+from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
+
+__all__ = ["sample", "predict_posterior", "pointwise_loglik", "build_tree", "model_variables",
+           "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS"]
+
+SAMPLERS = ("nutpie", "pymc", "gibbs")
+
+
+def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
+           chains: int = 4, random_seed: int | None = None, sampler: str = "nutpie",
+           progressbar: bool = True, *, suff_stats="auto", log_likelihood: bool = True,
+           cores: int | None = None, **kwargs):
+    """Draw from the full posterior of ``model`` (the density of :func:`bayesreg.pymc.build_model`).
+
+    ``p(coef, intercept[, sigma] | y) ∝ prod_i p(y_i | intercept + x_i coef[, sigma])^sw_i
+    prod_j p(coef_j) [p(sigma)]``, flat prior on the intercept.
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    X, y, sample_weight : as in :meth:`bayesreg.Model.map` (Dask arrays: ``sampler="gibbs"``)
+    draws, tune, chains : int
+        Kept draws per chain, warm-up iterations per chain (discarded), number of chains.
+    random_seed : int or None
+        Same seed, same draws (nutpie and PyMC NUTS; nutpie's threads are seeded per chain).
+    sampler : {"nutpie", "pymc", "gibbs"}
+        ``"nutpie"`` (default): nutpie's NUTS on the numba-compiled model, in threads (no
+        multiprocessing; the first compile of a model takes ~10-20 s, and the compiled model of
+        the last few (model, data) pairs is reused by later calls). ``"pymc"``: PyMC's NUTS;
+        chains run sequentially (``cores=1``) unless ``cores`` is given, in which case the
+        ``"forkserver"`` context is used (scripts then need an ``if __name__ == "__main__":``
+        guard). ``"gibbs"``: :func:`bayesreg.samplers.gibbs.sample_gibbs` (Gaussian models).
+    progressbar : bool
+    suff_stats : {"auto", True, False}
+        Form of the Gaussian likelihood (see :func:`bayesreg.pymc.build_model`).
+    log_likelihood : bool, default True
+        Store ``sw_i log p(y_i | ...)`` for every draw (chains x draws x n floats), computed in
+        numpy from the draws (so it exists whatever form the PyMC likelihood took).
+    cores : int, optional
+        Parallel chains (nutpie threads, or PyMC processes).
+    **kwargs
+        Passed to ``nutpie.sample`` or ``pymc.sample``.
+
+    Returns
+    -------
+    xarray.DataTree
+        The layout of :mod:`bayesreg.samplers.datatree`: ``posterior`` (``intercept``, ``coef``,
+        ``sigma`` when estimated, the prior's hyperparameters such as ``lam2``),
+        ``sample_stats``, ``observed_data``, ``constant_data`` (weights), ``log_likelihood``,
+        and the ``bayesreg_model`` / ``feature_names`` / ``sampler`` / ``suff_stats`` /
+        ``sigma_prior_scale`` attributes.
+    """
+    check_spec(model)
+    draws = check_int(draws, "draws", 1)
+    tune = check_int(tune, "tune", 0)
+    chains = check_int(chains, "chains", 1)
+    if sampler not in SAMPLERS:
+        raise ParameterError(f"sampler must be one of {SAMPLERS}, got {sampler!r}.")
+    if _is_dask(X) or _is_dask(y):
+        from ..dask import sample_dask
+
+        if sampler != "gibbs":
+            raise NotSupportedError(
+                f"sampler={sampler!r} needs the rows in memory; Dask arrays are sampled with "
+                "sampler='gibbs' from their sufficient statistics (Gaussian models), or call "
+                ".compute() on X and y first.")
+        return sample_dask(model, X, y, draws=draws, tune=tune, chains=chains,
+                           random_seed=random_seed, sample_weight=sample_weight)
+    seed = check_seed(random_seed)
+    if sampler == "gibbs":
+        return sample_gibbs(model, X, y, draws=draws, tune=tune, chains=chains,
+                            random_seed=seed, progressbar=progressbar,
+                            sample_weight=sample_weight, log_likelihood=log_likelihood)
+    from ..pymc import build
+    from .nuts import run_nuts
+
+    b = build(model, X, y, sample_weight, suff_stats)
+    raw = run_nuts(model, b, sampler, draws, tune, chains, seed, progressbar, cores, **kwargs)
+    post_ds = raw["posterior"].to_dataset()
+    post = {v: post_ds[v].transpose("chain", "draw", ...).values for v in post_ds.data_vars}
+    loglik = None
+    if log_likelihood:
+        loglik = pointwise_loglik(b.likelihood, b.X, b.y, b.sw, post)
+    return build_tree(model, post, raw["sample_stats"].to_dataset(), b.feature_names,
+                      sampler=sampler, y=b.y, sw=b.sw if b.weighted else None, loglik=loglik,
+                      sigma_prior_scale=b.sigma_prior_scale, suff_stats=b.suff_stats,
+                      group_attrs={g: dict(raw[g].attrs) for g in ("posterior", "sample_stats")})

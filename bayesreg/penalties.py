@@ -1,0 +1,171 @@
+"""Penalty faces: what a prior looks like to a MAP solver.
+
+A prior with a finite posterior mode has a *penalty face*: the negative log density of the
+coefficients split into a part that depends on ``w`` and a constant::
+
+    -sum_j log p(w_j) = penalty.value(w) + penalty.log_normalizer()
+
+:meth:`bayesreg.priors.Prior.as_penalty` returns it (or ``None`` for a prior whose joint mode is
+degenerate: then :func:`require_penalty` raises the prior's own explanation). Solvers state the
+attributes they need (:data:`SEPARABLE_FACES` for the coordinate-descent and Newton kernels),
+and :func:`check_faces` names what is missing, so a penalty without, say, a proximal operator
+never reaches a proximal solver.
+
+The penalties shipped with bayesreg are all one separable family:
+
+    ElasticNetPenalty(l1, l2):  value(w) = sum_j l1_j |w_j| + l2_j / 2 * w_j^2
+
+(Normal: ``l1 = 0``; Laplace: ``l2 = 0``; elastic net: both), whose ``(l1, l2)`` arrays are the
+face the numba kernels take.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+from scipy.special import erfcx
+
+from ._errors import NotSupportedError
+
+__all__ = ["Penalty", "ElasticNetPenalty", "SEPARABLE_FACES", "check_faces", "require_penalty",
+           "has_mode"]
+
+#: attributes a penalty must have for the separable (coordinate descent / Newton) solvers
+SEPARABLE_FACES = ("weights", "value", "prox", "subdiff_distance", "zero_threshold",
+                   "log_normalizer", "scaled")
+
+
+class Penalty(ABC):
+    """Base class of penalty faces (see the module docstring).
+
+    Attributes
+    ----------
+    n_coef : int
+        Number of coefficients the penalty applies to.
+    has_kinks : bool
+        True when the penalty is not differentiable at ``w_j = 0`` (an L1 part): then the mode
+        can have exact zeros, and smooth optimizers (L-BFGS-B) cannot land on them.
+    """
+
+    n_coef: int
+    has_kinks: bool
+
+    @abstractmethod
+    def value(self, w: np.ndarray) -> float:
+        """The penalty at ``w`` (``-log prior(w)`` without its constant)."""
+
+    @abstractmethod
+    def prox(self, v: np.ndarray, step: float | np.ndarray) -> np.ndarray:
+        """``argmin_w step * value(w) + ||w - v||^2 / 2``."""
+
+    @abstractmethod
+    def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """Per coordinate, the distance from ``-grad`` (gradient of the smooth part) to the
+        subdifferential of the penalty at ``w``: all zero exactly at a minimizer (KKT)."""
+
+    @abstractmethod
+    def zero_threshold(self, grad0: np.ndarray) -> float | None:
+        """Smallest multiplier ``c`` such that ``c * penalty`` makes ``w = 0`` optimal, given the
+        datafit gradient at ``w = 0``; None if no finite multiplier does."""
+
+    @abstractmethod
+    def log_normalizer(self) -> float:
+        """``log int exp(-value(w)) dw`` (so ``-log prior(w) = value(w) + log_normalizer()``)."""
+
+    @abstractmethod
+    def scaled(self, c: float) -> Penalty:
+        """The penalty ``c * value``."""
+
+
+class ElasticNetPenalty(Penalty):
+    """``value(w) = sum_j l1_j |w_j| + l2_j / 2 * w_j**2`` with ``l1_j, l2_j >= 0``, not both 0.
+
+    Parameters
+    ----------
+    l1, l2 : ndarray of shape (n_coef,)
+        Per-coefficient L1 and L2 weights (Laplace rate ``1 / b``; Normal precision
+        ``1 / tau^2``).
+
+    Notes
+    -----
+    Normalizer per coefficient: ``log(2 / l1)`` (pure L1), ``log(2 pi / l2) / 2`` (pure L2),
+    ``log(2 pi / l2) / 2 + log erfcx(l1 / sqrt(2 l2))`` (both; exact, finite for any ratio).
+    """
+
+    def __init__(self, l1: np.ndarray, l2: np.ndarray) -> None:
+        self.l1 = np.ascontiguousarray(l1, dtype=np.float64)
+        self.l2 = np.ascontiguousarray(l2, dtype=np.float64)
+        self.n_coef = int(self.l1.shape[0])
+        self.has_kinks = bool(np.any(self.l1 > 0))
+
+    @property
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(l1, l2)``: the arrays the coordinate-descent / Newton kernels take."""
+        return self.l1, self.l2
+
+    def value(self, w):
+        w = np.asarray(w, dtype=float)
+        return float(np.sum(self.l1 * np.abs(w)) + 0.5 * np.sum(self.l2 * w * w))
+
+    def prox(self, v, step):
+        v = np.asarray(v, dtype=float)
+        return np.sign(v) * np.maximum(np.abs(v) - step * self.l1, 0.0) / (1.0 + step * self.l2)
+
+    def subdiff_distance(self, w, grad):
+        w = np.asarray(w, dtype=float)
+        g = np.asarray(grad, dtype=float) + self.l2 * w
+        return np.where(w != 0, np.abs(g + self.l1 * np.sign(w)),
+                        np.maximum(np.abs(g) - self.l1, 0.0))
+
+    def zero_threshold(self, grad0):
+        if not self.has_kinks:
+            return None
+        with np.errstate(divide="ignore"):
+            ratio = np.where(self.l1 > 0, np.abs(grad0) / np.where(self.l1 > 0, self.l1, 1.0),
+                             np.where(np.abs(grad0) > 0, np.inf, 0.0))
+        return float(np.max(ratio))
+
+    def log_z(self) -> np.ndarray:
+        """Per-coefficient ``log int exp(-l1 |w| - l2 w^2 / 2) dw``."""
+        l1, l2 = self.l1, self.l2
+        out = np.empty(self.n_coef)
+        only1 = l2 == 0
+        out[only1] = np.log(2.0 / l1[only1])
+        q = ~only1
+        out[q] = 0.5 * np.log(2 * np.pi / l2[q]) + np.log(erfcx(l1[q] / np.sqrt(2 * l2[q])))
+        return out
+
+    def log_normalizer(self):
+        return float(np.sum(self.log_z()))
+
+    def scaled(self, c):
+        return ElasticNetPenalty(self.l1 * c, self.l2 * c)
+
+    def __repr__(self) -> str:
+        return f"ElasticNetPenalty(n_coef={self.n_coef}, has_kinks={self.has_kinks})"
+
+
+def check_faces(penalty: Any, faces: tuple[str, ...], solver: str) -> None:
+    """Raise NotSupportedError naming the faces ``solver`` needs that ``penalty`` lacks."""
+    missing = [f for f in faces if not hasattr(penalty, f)]
+    if missing:
+        raise NotSupportedError(
+            f"{solver} needs a penalty with {', '.join(missing)}; {type(penalty).__name__} has "
+            "none. Use model.sample(...) for this prior's posterior.")
+
+
+def has_mode(prior: Any) -> bool:
+    """True when the prior has a penalty face, i.e. the MAP is a penalized estimate."""
+    return prior.as_penalty(1) is not None
+
+
+def require_penalty(prior: Any, n_coef: int) -> Penalty:
+    """The penalty face of ``prior`` for ``n_coef`` coefficients, or the one clear error every
+    MAP entry point (map, map_path, crosscheck, the CLI) raises for a prior without a finite
+    mode: :meth:`Prior.mode_unavailable` says why."""
+    pen = prior.as_penalty(n_coef)
+    if pen is None:
+        raise NotSupportedError(prior.mode_unavailable())
+    return pen

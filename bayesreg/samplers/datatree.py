@@ -1,0 +1,162 @@
+"""One DataTree builder for every sampler, the pointwise log-likelihood, and posterior
+predictive draws.
+
+Every posterior bayesreg returns has the same layout, whichever sampler drew it:
+
+* ``posterior``: ``intercept`` (when fitted), ``coef`` (dims ``chain, draw, feature``, coords =
+  feature names), the likelihood's free parameters (``sigma`` when estimated) and the prior's
+  hyperparameters (``Prior.hyper_names``, e.g. ``lam2``);
+* ``sample_stats``: the sampler's own;
+* ``observed_data``: ``y`` (dim ``obs_id``); ``constant_data``: ``sample_weight`` when weighted;
+* ``log_likelihood``: ``y`` = ``sw_i log p(y_i | ...)`` per draw (for ``az.loo``);
+* ``attrs`` (root and posterior): ``bayesreg_model`` (``json.dumps(model.to_dict())``),
+  ``feature_names`` (JSON list), ``sampler``, ``suff_stats``, ``sigma_prior_scale`` (resolved
+  HalfNormal scale, when sigma is estimated).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from .._errors import DataError, ParameterError
+from .._validation import check_X
+
+__all__ = ["build_tree", "pointwise_loglik", "predict_posterior", "model_variables"]
+
+
+def model_variables(model) -> list[str]:
+    """The posterior variables of ``model``: intercept, coef, free parameters, hyperparameters."""
+    names = ["intercept"] if model.fit_intercept else []
+    return names + ["coef", *model.likelihood.free_params, *model.prior.hyper_names]
+
+
+def _eta(X, coef, intercept) -> np.ndarray:
+    C, D, p = coef.shape
+    eta = np.asarray(X @ coef.reshape(C * D, p).T).T.reshape(C, D, -1)
+    if np.ndim(intercept):
+        eta = eta + np.asarray(intercept, dtype=float).reshape(C, D, 1)
+    else:
+        eta = eta + float(intercept)
+    return eta
+
+
+def pointwise_loglik(lik, X, y, sw, post: dict[str, np.ndarray]) -> np.ndarray:
+    """``sw_i * log p(y_i | intercept + x_i coef [, free])`` for every draw, shape
+    (chains, draws, n). ``lik`` is the resolved likelihood; ``post`` holds ``coef`` (chains,
+    draws, p), optionally ``intercept`` and the free parameters (chains, draws)."""
+    coef = np.asarray(post["coef"], dtype=float)
+    eta = _eta(X, coef, post.get("intercept", 0.0))
+    free = {k: np.asarray(post[k], dtype=float)[..., None] for k in lik.free_params}
+    return lik.bind(**free).loglik(y, eta) * sw
+
+
+def build_tree(model, post: dict[str, np.ndarray], sample_stats: Any, feature_names, *,
+               sampler: str, y: np.ndarray | None = None, sw: np.ndarray | None = None,
+               loglik: np.ndarray | None = None, sigma_prior_scale: float | None = None,
+               suff_stats: bool = False, inference_library: str | None = None,
+               group_attrs: dict[str, dict] | None = None):
+    """The posterior DataTree of the module docstring.
+
+    ``post``: arrays (chains, draws[, p]) by name (kept: :func:`model_variables`);
+    ``sample_stats``: a dict of (chains, draws) arrays or an ``xarray.Dataset``; ``sw``: the
+    sample weights when the fit was weighted (stored in ``constant_data``); ``group_attrs``:
+    attributes to keep from the sampler's own groups."""
+    import xarray as xr
+
+    names = list(feature_names)
+    keep = [v for v in model_variables(model) if v in post]
+    chains, draws = np.shape(post["coef"])[:2]
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "feature": names}
+    pvars = {}
+    for k in keep:
+        a = np.asarray(post[k])
+        dims = ("chain", "draw", "feature") if a.ndim == 3 else ("chain", "draw")
+        pvars[k] = (dims, a)
+    groups = {"posterior": xr.Dataset(pvars, coords=coords)}
+    if isinstance(sample_stats, xr.Dataset):
+        groups["sample_stats"] = sample_stats
+    else:
+        groups["sample_stats"] = xr.Dataset(
+            {k: (("chain", "draw"), v) for k, v in sample_stats.items()},
+            coords={"chain": coords["chain"], "draw": coords["draw"]})
+    if y is not None:
+        obs = {"obs_id": np.arange(y.shape[0])}
+        groups["observed_data"] = xr.Dataset({"y": (("obs_id",), y)}, coords=obs)
+        if sw is not None:
+            groups["constant_data"] = xr.Dataset({"sample_weight": (("obs_id",), sw)}, coords=obs)
+        if loglik is not None:
+            groups["log_likelihood"] = xr.Dataset(
+                {"y": (("chain", "draw", "obs_id"), loglik)},
+                coords={"chain": coords["chain"], "draw": coords["draw"], **obs})
+    tree = xr.DataTree.from_dict(groups)
+    for g, a in (group_attrs or {}).items():
+        if g in tree.children:
+            tree[g].attrs.update(a)
+    attrs = {"bayesreg_model": json.dumps(model.to_dict()), "feature_names": json.dumps(names),
+             "sampler": sampler, "suff_stats": int(bool(suff_stats))}
+    if inference_library is not None:
+        attrs["inference_library"] = inference_library
+    if sigma_prior_scale is not None:
+        attrs["sigma_prior_scale"] = float(sigma_prior_scale)
+    tree.attrs.update(attrs)
+    tree["posterior"].attrs.update(attrs)
+    return tree
+
+
+def predict_posterior(model, idata, X_new, kind: str = "mean", random_seed=None):
+    """Posterior predictive on new rows, from the posterior draws (numpy, no recompilation).
+
+    For every draw ``(intercept, coef[, free parameters])`` and row ``x`` of ``X_new``, with
+    ``eta = intercept + x @ coef``:
+
+    * ``kind="linear"``: ``eta``;
+    * ``kind="mean"``: ``E[y | eta]`` (``likelihood.mean``: eta, sigmoid(eta), exp(eta));
+    * ``kind="obs"``: a draw ``y ~ p(y | eta[, sigma])`` (``likelihood.draw``).
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    idata : xarray.DataTree
+        Output of :func:`sample` (a ``posterior`` group with ``coef`` and ``intercept``).
+    X_new : array-like or scipy.sparse matrix, shape (m, p)
+    kind : {"mean", "obs", "linear"}
+    random_seed : int or None
+        Seed of the observation draws (``kind="obs"``).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, obs_id)``, named ``"mu"``, ``"y"`` or ``"eta"``.
+    """
+    import xarray as xr
+
+    if kind not in ("mean", "obs", "linear"):
+        raise ParameterError(f"kind must be 'mean', 'obs' or 'linear', got {kind!r}.")
+    try:
+        post = idata["posterior"]
+        coef = post["coef"]
+    except (KeyError, TypeError) as exc:
+        raise DataError("idata must be the output of model.sample(...): it needs a 'posterior' "
+                        "group with a 'coef' variable.") from exc
+    X_new, _ = check_X(X_new, name="X_new")
+    coef = coef.transpose("chain", "draw", ...)
+    C, D, p = coef.shape
+    if X_new.shape[1] != p:
+        raise DataError(f"X_new has {X_new.shape[1]} columns but the posterior has {p} "
+                        "coefficients: pass rows with the columns used in model.sample.")
+    icpt = post["intercept"].transpose("chain", "draw").values if "intercept" in post else 0.0
+    eta = _eta(X_new, coef.values, icpt)
+    coords = {"chain": coef["chain"].values, "draw": coef["draw"].values,
+              "obs_id": np.arange(X_new.shape[0])}
+    dims = ("chain", "draw", "obs_id")
+    lik = model.likelihood
+    if kind == "linear":
+        return xr.DataArray(eta, dims=dims, coords=coords, name="eta")
+    if kind == "mean":
+        return xr.DataArray(lik.mean(eta), dims=dims, coords=coords, name="mu")
+    free = {k: post[k].transpose("chain", "draw").values[..., None] for k in lik.free_params}
+    yv = lik.bind(**free).draw(eta, np.random.default_rng(random_seed))
+    return xr.DataArray(yv, dims=dims, coords=coords, name="y")
