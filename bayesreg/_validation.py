@@ -160,7 +160,7 @@ def check_X_y(X, y, sample_weight=None, accept_sparse: bool = True):
     """Validate X, y and sample_weight together; returns (X, y, sw, feature_names)."""
     if y is None:
         raise DataError("y is None: supervised fitting needs a response vector.")
-    if _is_dask(X) or _is_dask(y):
+    if is_dask(X) or is_dask(y):
         raise DataError("Dask arrays are handled by the Dask entry points; compute them or see "
                         "the scale-out section of the user guide.")
     X, names = check_X(X, accept_sparse=accept_sparse)
@@ -169,7 +169,7 @@ def check_X_y(X, y, sample_weight=None, accept_sparse: bool = True):
     return X, y, sw, names
 
 
-def _is_dask(a) -> bool:
+def is_dask(a) -> bool:
     return type(a).__module__.split(".")[0] == "dask"
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._errors import BayesregTypeError, DataError
-from ._validation import check_X
+from ._validation import check_X, default_names
 
 __all__ = ["CompactFit"]
 
@@ -75,7 +75,7 @@ class CompactFit:
                 f"fit must be a MAPResult (or have coef and intercept), got {type(fit).__name__}.")
         coef = np.asarray(fit.coef, dtype=np.float64).ravel()
         p = coef.shape[0]
-        names = list(getattr(fit, "feature_names", None) or [f"x{j}" for j in range(p)])
+        names = default_names(p, getattr(fit, "feature_names", None) or None)
         if len(names) != p:
             raise DataError(f"fit has {p} coefficients but {len(names)} feature names.")
         idx = np.flatnonzero(coef).astype(np.int64)

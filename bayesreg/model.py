@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import conversions
-from ._validation import _is_dask, check_tol, check_X_y
+from ._validation import check_tol, check_X_y, is_dask
 from .map import MAPPath, MAPResult, fit_map, fit_path
 from .spec import ModelSpec
 
@@ -69,7 +69,7 @@ class Model(ModelSpec):
         -------
         MAPResult
         """
-        if _is_dask(X) or _is_dask(y):
+        if is_dask(X) or is_dask(y):
             from .dask import fit_map_dask
 
             return fit_map_dask(self, X, y, sample_weight, tol=tol, max_iter=max_iter)

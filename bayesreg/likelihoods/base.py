@@ -245,6 +245,14 @@ class Likelihood(ABC):
         """The likelihood of glmnet's ``family`` (Gaussian: with noise sd ``sigma``)."""
         return cls()
 
+    # -- contract tests --------------------------------------------------------------------
+    @classmethod
+    def examples(cls) -> list[Likelihood]:
+        """Small instances run through the shared contract tests (``tests/test_contracts.py``).
+        Every registered likelihood must provide them."""
+        raise NotImplementedError(f"{cls.__name__}.examples() is not defined: a registered "
+                                  "likelihood must give the contract tests small instances.")
+
     # -- utilities ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {"type": type(self).__name__, **{p: getattr(self, p) for p in self._params}}

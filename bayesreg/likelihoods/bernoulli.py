@@ -94,6 +94,10 @@ class Bernoulli(Likelihood):
                 f"{'-' if yy[0] == 0 else '+'}infinity). Provide both classes, or "
                 "fit_intercept=False.")
 
+    @classmethod
+    def examples(cls):
+        return [cls()]
+
     # -- PyMC
     def pymc_loglik(self, y, eta, params):
         import pymc as pm

@@ -185,6 +185,10 @@ class Gaussian(Likelihood):
     def null_eta(self, y, sw, fit_intercept):
         return float(sw @ y / sw.sum()) if fit_intercept else 0.0
 
+    @classmethod
+    def examples(cls):
+        return [cls(sigma=0.8), cls(), cls(sigma_prior_scale=1.5)]
+
     # -- PyMC --------------------------------------------------------------------------
     def pymc_params(self, name_prefix: str = ""):
         import pymc as pm

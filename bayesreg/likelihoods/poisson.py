@@ -87,6 +87,10 @@ class Poisson(Likelihood):
                 "does not exist (the intercept runs to -infinity). Use fit_intercept=False (the "
                 "prior then keeps the MAP finite) or add data with non-zero counts.")
 
+    @classmethod
+    def examples(cls):
+        return [cls()]
+
     # -- PyMC
     def pymc_loglik(self, y, eta, params):
         import pymc as pm

@@ -1,16 +1,21 @@
-"""Coefficient priors, each with its density, penalty and PyMC faces.
+"""Coefficient priors, each with its density, penalty, PyMC and Gibbs faces in its own file.
 
-=================  =========================  ===========================
-prior              penalty                    PyMC form
-=================  =========================  ===========================
-Normal(scale)      w^2 / (2 scale^2)          pm.Normal(0, scale)
-Laplace(scale)     |w| / scale                pm.Laplace(0, scale)
-ElasticNetPrior    |w|/b + w^2/(2 tau^2)      pm.CustomDist (exact logp)
-BayesianLasso      none (sampling only)       pm.Laplace(0, sigma*scale) [+ lam2]
-=================  =========================  ===========================
+=================  =========================  ==================================  ==============
+prior              penalty face               PyMC form                           Gibbs face
+=================  =========================  ==================================  ==============
+Normal(scale)      w^2 / (2 scale^2)          pm.Normal(0, scale)                 conjugate
+Laplace(scale)     |w| / scale                pm.Laplace(0, scale)                scale mixture
+ElasticNetPrior    |w|/b + w^2/(2 tau^2)      pm.CustomDist (exact logp)          scale mixture
+BayesianLasso      none (no finite mode)      pm.Laplace(0, sigma*scale) [+ lam2]  Park & Casella
+=================  =========================  ==================================  ==============
+
+Adding a prior is one file with a :class:`Prior` subclass decorated by :func:`register_prior`
+(see the "Adding a prior or a likelihood" page of the docs); :func:`laplace_mixture_face` gives
+the Gibbs conditionals of any ``exp(-a |w| - c w^2 / 2)`` kernel.
 """
 
-from .base import PRIORS, HierarchicalPrior, Prior, prior_from_dict, register_prior
+from ._mixture import laplace_mixture_face
+from .base import PRIORS, GibbsFace, HierarchicalPrior, Prior, prior_from_dict, register_prior
 from .bayesian_lasso import BayesianLasso
 from .elasticnet import ElasticNetPrior
 from .laplace import Laplace
@@ -24,6 +29,8 @@ __all__ = [
     "ElasticNetPrior",
     "BayesianLasso",
     "PRIORS",
+    "GibbsFace",
+    "laplace_mixture_face",
     "register_prior",
     "prior_from_dict",
 ]

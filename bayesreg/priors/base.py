@@ -203,6 +203,14 @@ class Prior(ABC):
         """The conditionals of the exact Gibbs sampler, or None (then sample with NUTS)."""
         return None
 
+    # -- contract tests --------------------------------------------------------------
+    @classmethod
+    def examples(cls) -> list[Prior]:
+        """Small instances run through the shared contract tests (``tests/test_contracts.py``);
+        per-coefficient arrays have 3 entries. Every registered prior must provide them."""
+        raise NotImplementedError(f"{cls.__name__}.examples() is not defined: a registered prior "
+                                  "must give the contract tests small instances.")
+
     # -- utilities ------------------------------------------------------------------
     def check_n_coef(self, n_coef: int) -> None:
         """Raise if a per-coefficient scale array does not have ``n_coef`` entries."""

@@ -195,6 +195,10 @@ class BayesianLasso(HierarchicalPrior):
     def path_scale(self):
         return self.scale
 
+    @classmethod
+    def examples(cls):
+        return [cls(0.5, relative_to_sigma=False), cls(0.5), cls(lam2_prior=(2.0, 3.0))]
+
     def to_dict(self):
         d = super().to_dict()
         if d["lam2_prior"] is not None:

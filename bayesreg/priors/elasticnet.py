@@ -101,6 +101,10 @@ class ElasticNetPrior(Prior):
     def path_scale(self):
         return self.l1_scale
 
+    @classmethod
+    def examples(cls):
+        return [cls(0.3, 0.8), cls(np.array([0.2, 0.5, 1.0]), 2.0)]
+
     def to_pymc(self, name, dims=None, shape=None, sigma=None):
         import pymc as pm
 

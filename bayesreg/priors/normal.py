@@ -50,6 +50,10 @@ class Normal(Prior):
     def path_scale(self):
         return self.scale
 
+    @classmethod
+    def examples(cls):
+        return [cls(0.7), cls(np.array([0.5, 1.0, 2.0]))]
+
     def to_pymc(self, name, dims=None, shape=None, sigma=None):
         import pymc as pm
 

@@ -141,16 +141,17 @@ def build_model(model, X, y, sample_weight=None, suff_stats="auto") -> pm.Model:
 
 
 def model_point(pm_model: pm.Model, result=None, *, coef=None, intercept=None, sigma=None,
-                lam2=None) -> dict[str, np.ndarray]:
+                **values) -> dict[str, np.ndarray]:
     """A point (dict of *value* variables, transformed where PyMC transforms) for ``pm_model``.
 
-    Pass a :class:`~bayesreg.MAPResult` or the parameters. ``sigma`` becomes ``sigma_log__``, so
+    Pass a :class:`~bayesreg.MAPResult` or the parameters (``values``: the prior's
+    hyperparameters by name, e.g. ``lam2``). ``sigma`` becomes ``sigma_log__``, so
     ``pm_model.compile_logp(jacobian=False)(model_point(pm_model, res))`` equals
     ``res.log_posterior``.
     """
     if result is not None:
         coef, intercept, sigma = result.coef, result.intercept, result.sigma
-    vals = {"coef": coef, "intercept": intercept, "sigma": sigma, "lam2": lam2}
+    vals = {"coef": coef, "intercept": intercept, "sigma": sigma, **values}
     point = {}
     for rv in pm_model.free_RVs:
         v = vals.get(rv.name)

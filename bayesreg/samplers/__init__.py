@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import _is_dask, check_int, check_seed
+from .._validation import check_int, check_seed, is_dask
 from ..spec import check_spec
 from .datatree import build_tree, model_variables, pointwise_loglik, predict_posterior
 from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
@@ -73,7 +73,7 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     chains = check_int(chains, "chains", 1)
     if sampler not in SAMPLERS:
         raise ParameterError(f"sampler must be one of {SAMPLERS}, got {sampler!r}.")
-    if _is_dask(X) or _is_dask(y):
+    if is_dask(X) or is_dask(y):
         from ..dask import sample_dask
 
         if sampler != "gibbs":
