@@ -71,6 +71,16 @@ def test_getting_started_code_runs(tmp_path, monkeypatch, capsys):
     assert "Lasso(alpha=" in out and "duality_gap" in out
 
 
+def test_extending_page_code_runs(tmp_path):
+    """The worked prior and likelihood of guide/extending.md run as written (in a fresh process:
+    they register themselves)."""
+    code = "\n".join(python_blocks(DOCS / "guide" / "extending.md"))
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "closed_form True" in r.stdout and "owlqn True" in r.stdout
+
+
 # --------------------------------------------- the theory pages' formulas, checked numerically
 def test_mode_vs_mean_formulas_one_dimensional():
     """theory/mode-vs-mean.md: soft-threshold mode and the truncated-normal-mixture mean."""
