@@ -113,3 +113,13 @@ def test_path_log_posteriors_match_scipy_densities(rng, prior):
                      np.inf)[0]
             lp = float(np.sum(-np.abs(r.coef) / b - r.coef**2 / (2 * tau**2) - np.log(z)))
         assert r.log_posterior == pytest.approx(ll + lp, rel=1e-10, abs=1e-8)
+
+
+def test_map_path_of_a_prior_without_a_mode_explains_itself(rng):
+    """Regression: map_path on a BayesianLasso raised AttributeError ('no attribute
+    strength_for_scale') instead of the documented NotSupportedError."""
+    X, y = _data(rng)
+    model = br.Model(br.Gaussian(1.0), br.BayesianLasso(0.5, relative_to_sigma=False))
+    for kw in ({"scales": [0.1, 1.0]}, {"n_scales": 5}):
+        with pytest.raises(br.NotSupportedError, match=r"use Laplace\(0.5\) for its MAP"):
+            model.map_path(X, y, **kw)

@@ -75,32 +75,6 @@ def _blocks(X, y, sw):
     return list(zip(xb, yb, wb))
 
 
-def _tree_reduce(parts, combine):
-    from dask import delayed
-
-    comb = delayed(combine, pure=True)
-    while len(parts) > 1:
-        parts = [comb(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
-                 for i in range(0, len(parts), 2)]
-    return parts[0]
-
-
-def _reduce(X, y, sw, chunk_fn, combine, *args):
-    import dask
-    from dask import delayed
-
-    fn = delayed(chunk_fn, pure=True)
-    parts = [fn(xb, yb, wb, *args) for xb, yb, wb in _blocks(X, y, sw)]
-    return dask.compute(_tree_reduce(parts, combine))[0]
-
-
-def _blocks(X, y, sw):
-    xb = X.to_delayed().ravel().tolist()
-    yb = y.to_delayed().ravel().tolist()
-    wb = [None] * len(xb) if sw is None else sw.to_delayed().ravel().tolist()
-    return list(zip(xb, yb, wb))
-
-
 def merge(a, b):
     """Merge two blocks' ``(SuffStats or None, sums)``."""
     sa, da_ = a
