@@ -17,7 +17,8 @@ import scipy.sparse as sp
 from ._errors import BayesregTypeError, DataError, ParameterError
 
 __all__ = ["check_X", "check_y", "check_sample_weight", "check_scale", "check_X_y", "check_tol",
-           "check_int", "check_seed", "check_positive_number", "seed_sequence", "default_names", "LOG_2PI"]
+           "check_int", "check_seed", "check_positive_number", "check_X_columns", "seed_sequence",
+           "default_names", "is_dask", "LOG_2PI"]
 
 #: log(2 pi), the constant of every Gaussian log density
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -267,3 +268,38 @@ def default_names(p: int, names: Any = None) -> list[str]:
     if names is not None:
         return [str(v) for v in names]
     return list(_default_names(int(p)))
+
+
+def check_X_columns(X: Any, feature_names, names_given: bool | None, name: str = "X"):
+    """Validate ``X`` for prediction against the columns a fit was made on.
+
+    A DataFrame is matched **by name** when the fit's names came from the data
+    (``names_given``): the same names in another order are reordered, missing or unexpected
+    names are a DataError naming them. A bare array (or a fit on unnamed columns) is matched by
+    position and must have the same width. ``names_given=None`` (results saved before the flag
+    existed) means: the names came from the data unless they are the defaults ``x0, x1, ...``.
+    Returns the validated array, columns in the fit's order."""
+    fitted = [str(n) for n in feature_names]
+    p = len(fitted)
+    arr, x_names = check_X(X, name=name)
+    if names_given is None:
+        names_given = fitted != default_names(p)
+    if x_names is not None and names_given and x_names != fitted:
+        have = set(x_names)
+        missing = [n for n in fitted if n not in have]
+        extra = [n for n in x_names if n not in set(fitted)]
+        if missing or extra or len(set(x_names)) != len(x_names):
+            raise DataError(
+                f"{name}'s columns do not match the columns the model was fitted on: missing "
+                f"{missing[:5]}{'...' if len(missing) > 5 else ''}, unexpected "
+                f"{extra[:5]}{'...' if len(extra) > 5 else ''}. Pass a DataFrame with exactly the "
+                "fitted columns (any order), or an array in the fitted column order.")
+        pos = {n: j for j, n in enumerate(x_names)}
+        order = np.array([pos[n] for n in fitted])
+        arr = arr[:, order]
+        if not sp.issparse(arr):
+            arr = np.asarray(arr)
+    if arr.shape[1] != p:
+        raise DataError(f"{name} has {arr.shape[1]} columns but the fit has {p} coefficients: "
+                        "pass rows with the columns the model was fitted on.")
+    return arr

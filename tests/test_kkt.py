@@ -154,3 +154,30 @@ def test_lasso_duality_gap_is_honest(rng):
     tight = m.map(X, y, tol=1e-14)
     true_gap = loose.objective - tight.objective
     assert -1e-9 <= true_gap <= loose.optimality + 1e-9
+
+
+@pytest.mark.parametrize("prior", [br.Laplace(0.5), br.ElasticNetPrior(0.5, 2.0), br.Normal(1.0)],
+                         ids=lambda p: type(p).__name__)
+@pytest.mark.parametrize("shape", [(20, 30), (15, 15), (12, 40)])
+def test_estimated_sigma_without_a_mode_is_an_error_not_a_converged_fit(rng, prior, shape):
+    """Regression: Gaussian(sigma=None) with an L1 prior on p >= n returned converged=True at
+    sigma ~ 2e-4 (the joint density is unbounded as sigma -> 0 along an interpolating fit)."""
+    n, p = shape
+    X = rng.normal(size=(n, p))
+    y = rng.normal(size=n)
+    with pytest.raises(br.NotSupportedError, match="no posterior mode"):
+        br.Model(br.Gaussian(), prior).map(X, y)
+    # the same data with a fixed sigma have a mode
+    assert br.Model(br.Gaussian(1.0), prior).map(X, y).converged
+
+
+def test_estimated_sigma_mode_exists_when_the_design_cannot_interpolate(rng):
+    """n > p (and a design that does not fit y exactly): the joint mode exists, at a sigma close
+    to the residual sd, and no perturbation improves it."""
+    X = rng.normal(size=(40, 5))
+    y = X @ np.array([1.0, 0.0, -0.5, 0.0, 0.2]) + 0.3 * rng.normal(size=40)
+    fit = br.Model(br.Gaussian(), br.Laplace(0.5)).map(X, y, tol=1e-10)
+    assert fit.converged and 0.1 < fit.sigma < 1.0
+    # exactly collinear extra columns do not make it interpolate
+    Xc = np.column_stack([X, X[:, 0] + X[:, 1]])
+    assert br.Model(br.Gaussian(), br.Laplace(0.5)).map(Xc, y).converged

@@ -70,13 +70,15 @@ def fit_map_dask(model, X, y, sample_weight=None, tol: float = 1e-6,
     require_penalty(prior, p)
     prior.check_n_coef(p)
     prior.check_likelihood(lik)
+    given = names is not None
     names = default_names(p, names)
     if hasattr(lik, "quadratic_weight"):
         stats, y_sd, _ = gaussian_stats_dask(Xd, yd, swd, model.fit_intercept)
         s = None
         if lik.free_params:  # the data default of the sigma prior, as Gaussian.resolved
             s = getattr(lik, "sigma_prior_scale", None) or (y_sd if y_sd > 0 else 1.0)
-        res = fit_map(lik, prior, None, None, None, model.fit_intercept, names, tol=tol,
+        res = fit_map(lik, prior, None, None, None, model.fit_intercept, names if given else None,
+                      tol=tol,
                       max_iter=max_iter, design=Design.from_stats(stats), checked=True,
                       resolved=lik.bind(sigma_prior_scale=s) if s is not None else lik)
         n_passes = 1
@@ -87,6 +89,7 @@ def fit_map_dask(model, X, y, sample_weight=None, tol: float = 1e-6,
     res.solver = "dask_" + res.solver
     res.n_samples = int(n)
     res.extra = {"n_passes": n_passes}
+    res.feature_names_given = given
     return res
 
 

@@ -217,6 +217,33 @@ class Design:
         """False for a design built from statistics only."""
         return self.sparse or self.X_in is not None
 
+    def min_rss(self) -> float:
+        """``min_w ||y~ - X~ w||^2`` (unpenalized least squares on the centered, sqrt-weighted
+        design): from the Gram matrix when it is at hand or cheap (n > 2p), else by a
+        least-squares solve on the rows. 0 means some (intercept, coef) fits y exactly."""
+        if self.yy == 0.0:
+            return 0.0
+        if self._G is None and self.has_rows and (self.sparse or self.n <= 2 * self.p):
+            if self.sparse:
+                import scipy.sparse.linalg as spla
+
+                op = spla.LinearOperator((self.n, self.p), matvec=self.matvec,
+                                         rmatvec=self.corr, dtype=float)
+                w = spla.lsmr(op, self.yt, atol=1e-14, btol=1e-14, maxiter=10 * self.p)[0]
+                r = self.yt - self.matvec(w)
+                return float(r @ r)
+            B = self.X_in - self.xbar if self.fit_intercept else np.array(self.X_in, dtype=float)
+            if not self.unit_weights:
+                B *= self.v[:, None]
+            w = np.linalg.lstsq(B, self.yt, rcond=None)[0]
+            r = self.yt - B @ w
+            return float(r @ r)
+        G, q = self.G, self.q
+        lam, V = np.linalg.eigh(G)
+        keep = lam > 1e-12 * max(float(lam.max(initial=0.0)), 1e-300)
+        c = V[:, keep].T @ q
+        return max(float(self.yy - np.sum(c * c / lam[keep])), 0.0)
+
     def rss(self, w) -> float:
         """``||y~ - X~ w||^2``: recorded by the last solve when it was for ``w``; else one pass
         over the rows; else (statistics only) from the Gram identity."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import ParameterError
-from .._validation import default_names
 from ..penalties import require_penalty
 from .result import MAPPath
 from .solve import fit_map, select_solver
@@ -66,12 +65,11 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             eps = min(eps, 1e-5)
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
-    names = default_names(p, feature_names)
     results, priors = [], []
     w0 = b0 = sigma0 = None
     for c in strengths:
         pr = prior.with_strength(float(c))
-        res = fit_map(lik, pr, X, y, sw, fit_intercept, names, tol=tol, max_iter=max_iter,
+        res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
                       w0=w0, b0=b0, sigma0=sigma0, design=design,
                       glm_method="auto" if w0 is None else "prox_newton", checked=w0 is not None)
         w0, b0, sigma0 = res.coef.copy(), res.intercept, res.sigma

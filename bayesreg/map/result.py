@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_X
+from .._validation import check_X_columns
 
 __all__ = ["MAPResult", "MAPPath"]
 
@@ -52,6 +52,10 @@ class MAPResult:
     converged : bool
         ``optimality <= tol``.
     feature_names : list of str
+    feature_names_given : bool or None
+        True when the names are the columns of a DataFrame the model was fitted on: prediction
+        from a DataFrame then matches columns by name (None: unknown, for results saved before
+        this flag; the names are then trusted unless they are the defaults ``x0, x1, ...``).
     """
 
     coef: np.ndarray
@@ -72,16 +76,13 @@ class MAPResult:
     n_samples: int = 0
     sigma_prior_scale: float | None = None
     extra: dict = field(default_factory=dict)
+    feature_names_given: bool | None = None
 
     # ------------------------------------------------------------------ use
     def linear_predictor(self, X) -> np.ndarray:
-        """``intercept + X @ coef``."""
-        X, _ = check_X(X)
-        if X.shape[1] != self.coef.shape[0]:
-            from .._errors import DataError
-
-            raise DataError(f"X has {X.shape[1]} columns but the fit has {self.coef.shape[0]} "
-                            "coefficients.")
+        """``intercept + X @ coef``; a DataFrame's columns are matched to ``feature_names`` by
+        name (reordered when needed; see :func:`bayesreg._validation.check_X_columns`)."""
+        X = check_X_columns(X, self.feature_names, self.feature_names_given)
         return self.intercept + np.asarray(X @ self.coef).ravel()
 
     def predict(self, X) -> np.ndarray:
@@ -121,6 +122,7 @@ class MAPResult:
             "solver": self.solver,
             "n_samples": int(self.n_samples),
             "sigma_prior_scale": self.sigma_prior_scale,
+            "feature_names_given": self.feature_names_given,
         }
 
     @classmethod

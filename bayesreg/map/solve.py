@@ -217,6 +217,7 @@ class JointSigma(Solver):
         sigma = float(problem.free0.get("sigma") or s)
         inner = select_solver(lik.bind(sigma=sigma), problem.penalty)
         d = _least_squares_design(problem, problem.penalty.has_kinks)
+        _check_sigma_mode(d)
         W = d.S
         w = None if problem.w0 is None else np.array(problem.w0, dtype=float)
         total = 0
@@ -247,6 +248,25 @@ class JointSigma(Solver):
         return Solution(sol.coef, sol.intercept, optimality=sol.optimality,
                         optimality_kind="joint_gap", tol_abs=sol.tol_abs, n_iter=total,
                         solver=sol.solver + "+sigma", free={"sigma": sigma})
+
+
+#: relative least-squares residual below which the data count as fitted exactly
+INTERPOLATION_RTOL = 1e-10
+
+
+def _check_sigma_mode(d: Design) -> None:
+    """A free noise scale has no joint mode when some (intercept, coef) fits y exactly: the
+    density then grows like sigma^-S as sigma -> 0 along that fit, whatever the coefficient
+    prior. Raise before solving instead of returning a 'converged' point at a tiny sigma."""
+    rel = d.min_rss() / max(d.yy, 1e-300) if d.yy > 0 else 0.0
+    if rel <= INTERPOLATION_RTOL:
+        raise NotSupportedError(
+            f"Gaussian(sigma=None) has no posterior mode here: the data can be fitted exactly "
+            f"(n={d.n}, p={d.p}; least-squares residual {rel:.1e} of ||y - ybar||^2), so the joint "
+            "density of (coef, sigma) grows without bound as sigma -> 0 and the posterior mode of "
+            "(coef, sigma) is degenerate. Fix sigma (Gaussian(sigma=...)), or sample the "
+            "posterior (model.sample(...): it is proper), or remove features until the design "
+            "cannot interpolate y.")
 
 
 def _fresh_rss(d: Design, w) -> float:
@@ -338,7 +358,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      fit_intercept=fit_intercept, solver=sol.solver, n_samples=n,
                      sigma_prior_scale=(getattr(res_lik, "sigma_prior_scale", None)
                                         if res_lik.free_params else None),
-                     extra={})
+                     extra={}, feature_names_given=feature_names is not None)
 
 
 def _recorded(d: Design, w) -> bool:

@@ -43,6 +43,7 @@ class BuiltModel:
     suff_stats: bool
     sigma_prior_scale: float | None
     likelihood: Any = None  # the resolved likelihood (data defaults fixed)
+    names_given: bool = False  # the feature names are a DataFrame's columns
 
 
 def _use_suff_stats(lik, n: int, p: int, suff_stats) -> bool:
@@ -68,6 +69,7 @@ def build(model, X, y, sample_weight=None, suff_stats="auto") -> BuiltModel:
     lik.check_y(y)
     prior.check_n_coef(p)
     prior.check_likelihood(lik)
+    names_given = names is not None
     names = default_names(p, names)
     weighted = sample_weight is not None and not np.all(sw == 1.0)
     use_ss = _use_suff_stats(lik, n, p, suff_stats)
@@ -96,7 +98,8 @@ def build(model, X, y, sample_weight=None, suff_stats="auto") -> BuiltModel:
             else:
                 res.pymc_observe("y", eta, y_data, params, dims="obs_id")
     return BuiltModel(pm_model=pm_model, X=X, y=y, sw=sw, weighted=weighted, feature_names=names,
-                      suff_stats=use_ss, sigma_prior_scale=s_scale, likelihood=res)
+                      suff_stats=use_ss, sigma_prior_scale=s_scale, likelihood=res,
+                      names_given=names_given)
 
 
 def build_model(model, X, y, sample_weight=None, suff_stats="auto") -> pm.Model:

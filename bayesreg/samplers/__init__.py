@@ -101,4 +101,5 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     return build_tree(model, post, raw["sample_stats"].to_dataset(), b.feature_names,
                       sampler=sampler, y=b.y, sw=b.sw if b.weighted else None, loglik=loglik,
                       sigma_prior_scale=b.sigma_prior_scale, suff_stats=b.suff_stats,
-                      group_attrs={g: dict(raw[g].attrs) for g in ("posterior", "sample_stats")})
+                      group_attrs={g: dict(raw[g].attrs) for g in ("posterior", "sample_stats")},
+                      names_given=b.names_given)

@@ -10,8 +10,9 @@ Every posterior bayesreg returns has the same layout, whichever sampler drew it:
 * ``observed_data``: ``y`` (dim ``obs_id``); ``constant_data``: ``sample_weight`` when weighted;
 * ``log_likelihood``: ``y`` = ``sw_i log p(y_i | ...)`` per draw (for ``az.loo``);
 * ``attrs`` (root and posterior): ``bayesreg_model`` (``json.dumps(model.to_dict())``),
-  ``feature_names`` (JSON list), ``sampler``, ``suff_stats``, ``sigma_prior_scale`` (resolved
-  HalfNormal scale, when sigma is estimated).
+  ``feature_names`` (JSON list), ``feature_names_given`` (1 when they are a DataFrame's
+  columns), ``sampler``, ``suff_stats``, ``sigma_prior_scale`` (resolved HalfNormal scale, when
+  sigma is estimated).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import DataError, ParameterError
-from .._validation import check_X
+from .._validation import check_X_columns
 
 __all__ = ["build_tree", "pointwise_loglik", "predict_posterior", "model_variables"]
 
@@ -57,13 +58,14 @@ def build_tree(model, post: dict[str, np.ndarray], sample_stats: Any, feature_na
                sampler: str, y: np.ndarray | None = None, sw: np.ndarray | None = None,
                loglik: np.ndarray | None = None, sigma_prior_scale: float | None = None,
                suff_stats: bool = False, inference_library: str | None = None,
-               group_attrs: dict[str, dict] | None = None):
+               group_attrs: dict[str, dict] | None = None, names_given: bool = False):
     """The posterior DataTree of the module docstring.
 
     ``post``: arrays (chains, draws[, p]) by name (kept: :func:`model_variables`);
     ``sample_stats``: a dict of (chains, draws) arrays or an ``xarray.Dataset``; ``sw``: the
     sample weights when the fit was weighted (stored in ``constant_data``); ``group_attrs``:
-    attributes to keep from the sampler's own groups."""
+    attributes to keep from the sampler's own groups; ``names_given``: the feature names are a
+    DataFrame's columns (prediction then matches columns by name)."""
     import xarray as xr
 
     names = list(feature_names)
@@ -96,7 +98,8 @@ def build_tree(model, post: dict[str, np.ndarray], sample_stats: Any, feature_na
         if g in tree.children:
             tree[g].attrs.update(a)
     attrs = {"bayesreg_model": json.dumps(model.to_dict()), "feature_names": json.dumps(names),
-             "sampler": sampler, "suff_stats": int(bool(suff_stats))}
+             "sampler": sampler, "suff_stats": int(bool(suff_stats)),
+             "feature_names_given": int(bool(names_given))}
     if inference_library is not None:
         attrs["inference_library"] = inference_library
     if sigma_prior_scale is not None:
@@ -141,12 +144,20 @@ def predict_posterior(model, idata, X_new, kind: str = "mean", random_seed=None)
     except (KeyError, TypeError) as exc:
         raise DataError("idata must be the output of model.sample(...): it needs a 'posterior' "
                         "group with a 'coef' variable.") from exc
-    X_new, _ = check_X(X_new, name="X_new")
     coef = coef.transpose("chain", "draw", ...)
     C, D, p = coef.shape
-    if X_new.shape[1] != p:
-        raise DataError(f"X_new has {X_new.shape[1]} columns but the posterior has {p} "
-                        "coefficients: pass rows with the columns used in model.sample.")
+    attrs = {**dict(getattr(idata, "attrs", {})), **dict(post.attrs)}
+    if "bayesreg_model" in attrs:
+        from ..spec import ModelSpec
+
+        stored = ModelSpec.from_dict(json.loads(attrs["bayesreg_model"]))
+        if stored != model:
+            raise DataError(f"idata was sampled from {stored!r}, not from {model!r}: predict with "
+                            "the model that produced the draws (Model.from_idata(idata)).")
+    given = attrs.get("feature_names_given")
+    given = None if given is None else bool(int(given))
+    names = [str(c) for c in coef[coef.dims[-1]].values]
+    X_new = check_X_columns(X_new, names, given, name="X_new")
     icpt = post["intercept"].transpose("chain", "draw").values if "intercept" in post else 0.0
     eta = _eta(X_new, coef.values, icpt)
     coords = {"chain": coef["chain"].values, "draw": coef["draw"].values,

@@ -418,6 +418,7 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
         stats, rows = wide_rows(X, y, sw, model.fit_intercept)
     else:
         stats = SuffStats.from_rows(X, y, sw, model.fit_intercept)
+    names_given = names is not None
     names = default_names(p, names)
     lik = model.likelihood.resolved(y, sw)
     s_prior = getattr(lik, "sigma_prior_scale", None) if lik.free_params else None
@@ -428,7 +429,7 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
     weighted = sample_weight is not None and not np.all(sw == 1.0)
     return build_tree(model, post, sstats, names, sampler="gibbs", y=y,
                       sw=sw if weighted else None, loglik=loglik, sigma_prior_scale=s_prior,
-                      suff_stats=True, inference_library="bayesreg")
+                      suff_stats=True, inference_library="bayesreg", names_given=names_given)
 
 
 def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: int = 1000,
@@ -454,4 +455,5 @@ def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: 
     post, sstats = gibbs_draws(model, stats, draws, tune, chains, random_seed, s_prior)
     names = default_names(stats.p, feature_names)
     return build_tree(model, post, sstats, names, sampler="gibbs", sigma_prior_scale=s_prior,
-                      suff_stats=True, inference_library="bayesreg")
+                      suff_stats=True, inference_library="bayesreg",
+                      names_given=feature_names is not None)
