@@ -78,6 +78,18 @@ class Penalty(ABC):
     def scaled(self, c: float) -> Penalty:
         """The penalty ``c * value``."""
 
+    def check_finite(self, prior: Any) -> None:
+        """Raise a :class:`~bayesreg.DataError` naming ``prior`` when the penalty's parameters
+        do not fit in double precision (default: nothing to check)."""
+        return None
+
+    def in_units(self, units: np.ndarray) -> Penalty | None:
+        """The same penalty on ``u = units * w`` (per coefficient): ``value'(u) =
+        value(u / units)``. Solvers use it to work on columns ``X / units`` of unit size
+        (exact when ``units`` are powers of two). None (the default): not available, the
+        solver then works in the original units."""
+        return None
+
 
 class ElasticNetPenalty(Penalty):
     """``value(w) = sum_j l1_j |w_j| + l2_j / 2 * w_j**2`` with ``l1_j, l2_j >= 0``, not both 0.
@@ -143,6 +155,25 @@ class ElasticNetPenalty(Penalty):
     def scaled(self, c):
         return ElasticNetPenalty(self.l1 * c, self.l2 * c)
 
+    def check_finite(self, prior):
+        from ._errors import DataError
+
+        advice = ("Rescale the data (e.g. standardize the columns of X and y) and the prior "
+                  "scale with them.")
+        if not (np.all(np.isfinite(self.l1)) and np.all(np.isfinite(self.l2))):
+            raise DataError(f"{prior!r}: its penalty weights (1/scale for L1, 1/scale^2 for L2) "
+                            "overflow double precision: the prior scale is too small for its "
+                            f"units. {advice}")
+        if np.any((self.l1 <= 0) & (self.l2 <= 0)):
+            raise DataError(f"{prior!r}: its penalty weights (1/scale for L1, 1/scale^2 for L2) "
+                            "underflow to 0 in double precision (a flat prior, without a mode): "
+                            f"the prior scale is too large for its units. {advice}")
+
+    def in_units(self, units):
+        units = np.asarray(units, dtype=float)
+        with np.errstate(over="ignore", under="ignore"):
+            return ElasticNetPenalty(self.l1 / units, self.l2 / units / units)
+
     def __repr__(self) -> str:
         return f"ElasticNetPenalty(n_coef={self.n_coef}, has_kinks={self.has_kinks})"
 
@@ -165,7 +196,9 @@ def require_penalty(prior: Any, n_coef: int) -> Penalty:
     """The penalty face of ``prior`` for ``n_coef`` coefficients, or the one clear error every
     MAP entry point (map, map_path, crosscheck, the CLI) raises for a prior without a finite
     mode: :meth:`Prior.mode_unavailable` says why."""
-    pen = prior.as_penalty(n_coef)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        pen = prior.as_penalty(n_coef)
     if pen is None:
         raise NotSupportedError(prior.mode_unavailable())
+    pen.check_finite(prior)
     return pen

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..map import Design
 from ..map.enet import solve_enet
-from ..map.objective import kkt_at, objective
+from ..map.objective import certified, check_representable, kkt_at, objective
 from ..map.result import MAPResult
 from ..map.ridge import solve_ridge
 from ..penalties import require_penalty
@@ -131,7 +131,9 @@ def fit_glm_dask(model, X, y, sw, names, tol, max_iter):
     const = data["const"]
     lp = -st["F"] + const + float(np.sum(prior.logpdf(w)))  # sum_i sw_i log p(y_i | eta_i)
     obj = objective(lp, pen.log_normalizer(), const)
-    converged = bool(k_val <= tol_abs)
+    check_representable("the MAP", coef=w, intercept=b, log_posterior=lp, objective=obj,
+                        certificate=k_val, tolerance=tol_abs)
+    converged = certified(k_val, tol_abs)
     if not converged:
         import warnings
 

@@ -77,8 +77,12 @@ class Gaussian(Likelihood):
             return self.sigma_prior_scale
         if sw is None:
             sw = np.ones_like(y)
-        m = np.average(y, weights=sw)
-        s = float(np.sqrt(np.average((y - m) ** 2, weights=sw)))
+        top = float(np.max(np.abs(y))) if y.size else 0.0
+        if not top > 0:
+            return 1.0
+        u = y / top  # in units of max|y|: the square cannot overflow or underflow to 0
+        m = np.average(u, weights=sw)
+        s = top * float(np.sqrt(np.average((u - m) ** 2, weights=sw)))
         return s if s > 0 else 1.0
 
     def resolved(self, y, sw=None) -> Gaussian:

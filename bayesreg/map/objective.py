@@ -27,7 +27,29 @@ import numpy as np
 
 from ._kernels import corr_gap
 
-__all__ = ["log_posterior", "objective", "duality_gap", "kkt_violation", "kkt_at", "kkt_weights"]
+__all__ = ["log_posterior", "objective", "duality_gap", "kkt_violation", "kkt_at", "kkt_weights",
+           "check_representable", "certified"]
+
+_ADVICE = ("Rescale the data (e.g. standardize the columns of X and y) and the prior scales and "
+           "sigma with them: the model is then the same up to units, and every quantity fits in "
+           "double precision.")
+
+
+def check_representable(what: str, **values) -> None:
+    """Raise a DataError when any of ``values`` (scalars or arrays) is NaN or infinite: the MAP
+    of this model, or its log posterior or certificate, does not fit in double precision."""
+    from .._errors import DataError
+
+    bad = [k for k, v in values.items() if not np.all(np.isfinite(np.asarray(v, dtype=float)))]
+    if bad:
+        raise DataError(f"{what}: {', '.join(bad)} not finite in double precision (the scales of "
+                        f"X, y, sigma or the prior are extreme). {_ADVICE}")
+
+
+def certified(optimality: float, tol_abs: float) -> bool:
+    """``converged``: a finite certificate below a finite, positive tolerance."""
+    return bool(np.isfinite(optimality) and np.isfinite(tol_abs) and tol_abs > 0
+                and optimality <= tol_abs)
 
 
 def log_posterior(lik, prior, coef, intercept, *, y=None, sw=None, X=None, eta=None,

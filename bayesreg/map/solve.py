@@ -36,7 +36,7 @@ from .._validation import default_names
 from ..penalties import require_penalty
 from .enet import Design, fortran_columns, solve_enet
 from .glm import solve_glm
-from .objective import log_posterior, objective
+from .objective import certified, check_representable, log_posterior, objective
 from .result import MAPResult
 from .ridge import solve_ridge
 
@@ -330,18 +330,39 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
     names = default_names(p, feature_names)
     free0 = {} if sigma0 is None or not res_lik.free_params else {"sigma": sigma0}
-    problem = Problem(res_lik, pen, X, y, sw, fit_intercept, tol, max_iter, w0, b0, free0,
-                      design, glm_method)
-    sol = select_solver(res_lik, pen).solve(problem)
-    w, b = sol.coef, float(sol.intercept)
+    units = column_units(X) if rows and design is None else None
+    pen_units = pen.in_units(units) if units is not None else None
+    if pen_units is None:
+        units = None
+        problem = Problem(res_lik, pen, X, y, sw, fit_intercept, tol, max_iter, w0, b0, free0,
+                          design, glm_method)
+    else:  # solve for u = units * w on the columns X / units (exact: powers of two)
+        problem = Problem(res_lik, pen_units, _divide_columns(X, units), y, sw, fit_intercept,
+                          tol, max_iter, None if w0 is None else np.asarray(w0) * units, b0,
+                          free0, None, glm_method)
+    solver = select_solver(res_lik, pen)
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            sol = solver.solve(problem)
+    except (ZeroDivisionError, OverflowError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        from .._errors import DataError
+
+        raise DataError(f"the {solver.name} solver failed numerically ({type(exc).__name__}: "
+                        f"{exc}): the scales of X, y, sigma or the prior are extreme. Rescale the "
+                        "data (e.g. standardize X and y) and the prior with them.") from exc
+    w, b = (sol.coef if units is None else sol.coef / units), float(sol.intercept)
     d = problem.design
     wsum = float(sw.sum()) if rows else d.S
-    rss = d.rss(w) if d is not None and (not rows or _recorded(d, w)) else None
-    lp = log_posterior(res_lik, prior, w, b, y=y, sw=sw, X=X, eta=sol.eta, rss=rss, wsum=wsum,
-                       free=sol.free)
-    const = res_lik.loglik_constant(y, sw if rows else np.array([wsum]))
-    obj = objective(lp, pen.log_normalizer(), const)
-    converged = bool(sol.optimality <= sol.tol_abs)
+    rss = (d.rss(sol.coef) if d is not None and (not rows or _recorded(d, sol.coef))
+           else None)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        lp = log_posterior(res_lik, prior, w, b, y=y, sw=sw, X=X, eta=sol.eta, rss=rss,
+                           wsum=wsum, free=sol.free)
+        const = res_lik.loglik_constant(y, sw if rows else np.array([wsum]))
+        obj = objective(lp, pen.log_normalizer(), const)
+    check_representable("the MAP", coef=w, intercept=b, log_posterior=lp, objective=obj,
+                        certificate=sol.optimality, tolerance=sol.tol_abs, **sol.free)
+    converged = certified(sol.optimality, sol.tol_abs)
     if warn and not converged:
         warnings.warn(
             f"{sol.solver} did not converge: {sol.optimality_kind} = {sol.optimality:.3g} > "
@@ -359,6 +380,35 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      sigma_prior_scale=(getattr(res_lik, "sigma_prior_scale", None)
                                         if res_lik.free_params else None),
                      extra={}, feature_names_given=feature_names is not None)
+
+
+#: columns whose largest |x_ij| lies in [2^-COLUMN_RANGE, 2^COLUMN_RANGE] are used as given
+#: (outside it the solvers work in units: their relative certificates then weigh the
+#: intercept and every coefficient alike)
+COLUMN_RANGE = 10
+
+
+def column_units(X) -> np.ndarray | None:
+    """Per column, the power of two nearest ``max_i |x_ij|`` (1 for an all-zero column), when
+    some column's magnitude is outside ``[2^-10, 2^10]``; None otherwise. Solving on
+    ``X / units`` for ``units * w`` is the same problem, exactly (dividing by a power of two
+    rounds nothing), with a Gram matrix and gradients that cannot overflow or underflow."""
+    import scipy.sparse as sp
+
+    top = (np.asarray(abs(X).max(axis=0).todense()).ravel() if sp.issparse(X)
+           else np.max(np.abs(X), axis=0))
+    top = np.where(top > 0, top, 1.0)
+    if np.all((top >= 2.0 ** -COLUMN_RANGE) & (top <= 2.0 ** COLUMN_RANGE)):
+        return None
+    return np.exp2(np.round(np.log2(top)))
+
+
+def _divide_columns(X, units):
+    import scipy.sparse as sp
+
+    if sp.issparse(X):
+        return (X @ sp.diags(1.0 / units)).asformat(X.format)
+    return np.asfortranarray(X / units) if X.flags.f_contiguous else X / units
 
 
 def _recorded(d: Design, w) -> bool:
