@@ -149,3 +149,47 @@ def test_no_type_switch_outside_the_classes_own_package(kind):
                     if not _in(mod, ("bayesreg.likelihoods",)):
                         bad.append((mod, node.lineno))
     assert not bad, bad
+
+
+def _diagnostics_modules():
+    return [(mod, path) for mod, (path, _) in MODULES.items() if _in(mod, ("bayesreg.diagnostics",))]
+
+
+def test_diagnostics_type_checks_name_their_classes():
+    """Stricter for bayesreg.diagnostics: every ``isinstance`` names its classes (builtins,
+    attributes such as ``np.integer``, or imported names), so a prior/likelihood class cannot
+    hide in a variable (``for cls in (Normal, Laplace): isinstance(prior, cls)``), and no
+    concrete prior or likelihood class is ever an isinstance target there."""
+    import builtins
+
+    classes = set(PRIORS) | set(LIKELIHOODS) | {"HierarchicalPrior", "Prior", "Likelihood"}
+    bad = []
+    for mod, path in _diagnostics_modules():
+        tree = ast.parse(path.read_text())
+        imported = {a.asname or a.name.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance"
+                    and len(node.args) == 2):
+                continue
+            arg = node.args[1]
+            for e in (arg.elts if isinstance(arg, ast.Tuple) else [arg]):
+                if isinstance(e, ast.Attribute):
+                    continue
+                name = getattr(e, "id", None)
+                if name is None or name in classes or not (
+                        name in imported or hasattr(builtins, name)):
+                    bad.append((mod, ast.unparse(e), node.lineno))
+    assert not bad, bad
+
+
+def test_diagnostics_use_the_density_face_only():
+    """Diagnostics work for priors without a finite mode: they never touch the penalty face
+    (``penalty_weights``, ``penalty``, ``prox``; ``has_mode`` is the one question they ask)."""
+    faces = {"penalty_weights", "prox", "subgradient_distance", "zero_threshold", "penalty"}
+    bad = []
+    for mod, path in _diagnostics_modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in faces:
+                bad.append((mod, node.attr, node.lineno))
+    assert not bad, bad

@@ -412,3 +412,110 @@ def test_equal_variance_priors_and_plot(tmp_path):
         x, yv = ln.get_xdata(), ln.get_ydata()
         assert yv[np.argmin(np.abs(x))] == pytest.approx(0.0, abs=1e-12)
     _png_ok(fig, tmp_path, "priors")
+
+
+# ----------------------------------------------------------------------------------- no MAP
+def test_compare_without_fit(ridge_case):
+    """compare(idata, fit=None): the posterior columns only (MAP columns absent), same numbers."""
+    import json
+
+    X, y, fit, dt, m, S = ridge_case
+    with_fit = br.compare(dt, fit, X=X, y=y, extra_rows=True)
+    t = br.compare(dt, X=X, y=y, extra_rows=True)
+    assert br.compare(dt, None, X=X, y=y).columns.equals(t.columns)
+    from bayesreg.diagnostics.compare import MAP_COLUMNS
+
+    assert not set(MAP_COLUMNS) & set(t.columns)
+    assert list(t.columns) == [c for c in with_fit.columns
+                               if c not in ("map", "map_in_hdi", "shrinkage_map")]
+    shared = ["mean", "median", "sd", "hdi_low", "hdi_high", "r_hat", "ess_bulk", "mcse_mean"]
+    assert t[shared].equals(with_fit[shared])
+    # no bayesreg_model attribute: the likelihood is unknown, so the posterior-mean rule
+    assert "likelihood unknown" in t.attrs["zero_tol_rule"]
+    assert t.attrs["ls_rule"] == "none"
+    # with the attribute model.sample writes, the data rule and the least-squares reference
+    model = br.Model(br.Gaussian(sigma=1.0), br.Normal(0.3))
+    dt.attrs["bayesreg_model"] = json.dumps(model.to_dict())
+    t2 = br.compare(dt, X=X, y=y)
+    assert t2.attrs["zero_tol_rule"] == with_fit.attrs["zero_tol_rule"]
+    coef = with_fit[with_fit["kind"] == "coef"]
+    for col in ("zero_tol", "p_near_zero", "ls", "shrinkage_mean"):
+        np.testing.assert_array_equal(t2[col].to_numpy(), coef[col].to_numpy())
+
+
+def test_default_zero_tol_without_fit(ridge_case):
+    X, y, fit, dt, m, S = ridge_case
+    mean = dt.posterior["coef"].mean(("chain", "draw")).values
+    tol, rule = D.default_zero_tol(None, X, y, coef_mean=mean)
+    np.testing.assert_allclose(tol, 0.1 * np.max(np.abs(mean)))
+    assert "posterior mean" in rule and "likelihood unknown" in rule
+    assert D.default_zero_tol(None, coef_mean=mean)[1].endswith("(X not given)")
+    with pytest.raises(DataError, match="zero_tol"):
+        D.default_zero_tol(None, X, y)
+
+
+def test_plots_without_fit(lasso_case, tmp_path):
+    X, y, fit, dt = lasso_case
+    fig = D.plot_forest_map(dt, fit=None)
+    assert not any(c.get_label() == "MAP" for a in fig.axes for c in a.collections)
+    legend = [t.get_text() for a in fig.axes if a.get_legend() for t in a.get_legend().get_texts()]
+    assert "posterior mean" in legend and "MAP" not in legend
+    _png_ok(fig, tmp_path, "forest_nofit")
+    fig = D.plot_posterior_map(dt, None, col_wrap=2)
+    labels = [ln.get_label() for a in fig.axes for ln in a.get_lines()]
+    assert "MAP" not in labels and labels.count("mean") == 4 and labels.count("median") == 4
+    _png_ok(fig, tmp_path, "post_nofit")
+    # one page of the grid: coefficients 1 and 3 only, with their own MAP lines
+    fig = D.plots.plot_posterior_page(dt, fit, features=[1, 3])
+    maps = sorted(float(ln.get_xdata()[0]) for a in fig.axes for ln in a.get_lines()
+                  if ln.get_label() == "MAP")
+    np.testing.assert_allclose(maps, sorted(fit.coef[[1, 3]]))
+    plt.close(fig)
+
+
+def _independent_variance(logpdf):
+    """Variance by scipy quadrature of an explicitly written density (not the class)."""
+    from scipy.integrate import quad
+
+    z = quad(lambda w: np.exp(logpdf(w)), -np.inf, np.inf, epsabs=0, epsrel=1e-12)[0]
+    return quad(lambda w: w * w * np.exp(logpdf(w)), -np.inf, np.inf, epsabs=0,
+                epsrel=1e-12)[0] / z
+
+
+@pytest.mark.parametrize("scale", [1e-4, 0.3, 2.0, 50.0])
+def test_prior_variance_closed_forms(scale):
+    """Only the density face is used: closed forms for Normal / Laplace / BayesianLasso (a
+    prior without a penalty face), and an independent quadrature."""
+    from bayesreg.penalties import has_mode
+
+    assert D.prior_variance(br.Normal(scale)) == pytest.approx(scale**2, rel=1e-10)
+    assert D.prior_variance(br.Laplace(scale)) == pytest.approx(2 * scale**2, rel=1e-10)
+    for rel in (True, False):  # w | sigma = 1 ~ Laplace(0, scale): variance 2 scale^2
+        bl = br.BayesianLasso(scale, relative_to_sigma=rel)
+        assert not has_mode(bl)
+        assert D.prior_variance(bl) == pytest.approx(2 * scale**2, rel=1e-10)
+    ref = _independent_variance(lambda w: -abs(w) / scale)
+    assert D.prior_variance(br.BayesianLasso(scale)) == pytest.approx(ref, rel=1e-8)
+    en = br.ElasticNetPrior(scale, 2 * scale)
+    ref = _independent_variance(lambda w: -abs(w) / scale - w * w / (8 * scale**2))
+    assert D.prior_variance(en) == pytest.approx(ref, rel=1e-8)
+
+
+def test_prior_variance_per_coefficient_and_hyperprior():
+    np.testing.assert_allclose(D.prior_variance(br.BayesianLasso(np.array([0.5, 1.0]))),
+                               [0.5, 2.0], rtol=1e-10)
+    with pytest.raises(br.NotSupportedError, match="lam2"):
+        D.prior_variance(br.BayesianLasso(lam2_prior=(2.0, 3.0)))
+
+
+def test_equal_variance_priors_arrays():
+    v = np.array([0.5, 2.5])
+    pri = D.equal_variance_priors(v)
+    for name, pr in pri.items():
+        np.testing.assert_allclose(D.prior_variance(pr), v, rtol=1e-8, err_msg=name)
+        one = D.equal_variance_priors(2.5)[name]  # the scalar function, coefficient by coefficient
+        for key, val in one.to_dict().items():
+            if key != "type":
+                assert getattr(pr, key)[1] == pytest.approx(val, rel=1e-14)
+    with pytest.raises(ParameterError, match="variance"):
+        D.equal_variance_priors(np.array([1.0, -1.0]))

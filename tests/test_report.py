@@ -213,3 +213,131 @@ def test_report_deterministic(rng, tmp_path):
     r2 = br.report(model, X, y, out_dir=tmp_path / "b", **kw)
     assert r1.table.equals(r2.table)
     assert r1.markdown.read_text() == r2.markdown.read_text()
+
+
+# ------------------------------------------------------------------------------ no MAP, many p
+def _posterior_tree(rng, names, chains=2, draws=150, sigma=True):
+    p = len(names)
+    post = {"coef": 0.3 * rng.normal(size=(chains, draws, p)) + np.linspace(-1, 1, p),
+            "intercept": rng.normal(size=(chains, draws))}
+    if sigma:
+        post["sigma"] = 1 + 0.05 * rng.normal(size=(chains, draws))
+    return az.from_dict({"posterior": post,
+                         "sample_stats": {"diverging": np.zeros((chains, draws), bool),
+                                          "energy": rng.normal(size=(chains, draws))}},
+                        dims={"coef": ["feature"]}, coords={"feature": list(names)})
+
+
+def _check_no_map_report(rep, model, n_images):
+    """The report of a prior without a finite mode: no MAP anywhere, and the page says why."""
+    from bayesreg.diagnostics.compare import MAP_COLUMNS
+
+    assert rep.fit is None and rep.crosscheck is None
+    assert "no finite MAP" in rep.crosscheck_error
+    page = _parse(rep.html)
+    assert set(page.sections) == SECTIONS
+    _check_images(page, n_images)
+    _check_markdown(rep.markdown)
+    text = "".join(page.text)
+    assert model.prior.mode_unavailable() in text
+    assert model.prior.mode_unavailable() in rep.markdown.read_text(encoding="utf-8")
+    assert "Regularization path not available: the prior has no finite MAP" in text
+    assert "Skipped: the prior has no finite MAP to cross-check" in text
+    assert "MAP exactly 0" not in text
+    assert not set(MAP_COLUMNS) & set(rep.table.columns)
+    assert not set(MAP_COLUMNS) & set(page.headers)
+    assert {"mean", "hdi_low", "p_near_zero", "shrinkage_mean"} <= set(page.headers)
+    assert "path" not in rep.figures
+
+
+def test_report_bayesian_lasso_without_map(rng, tmp_path):
+    """Regression: report() called model.map unconditionally, so it failed for BayesianLasso."""
+    X = rng.normal(size=(60, 4))
+    y = X @ np.array([1.0, 0.0, -0.5, 0.2]) + rng.normal(size=60)
+    model = br.Model(br.Gaussian(1.0), br.BayesianLasso(0.5))
+    dt = _posterior_tree(rng, [f"x{j}" for j in range(4)], sigma=False)
+    rep = br.report(model, X, y, out_dir=tmp_path / "bl", idata=dt, compare_priors=False)
+    _check_no_map_report(rep, model, 4)
+    assert set(rep.figures) == {"forest_map", "posterior_map", "geometry", "priors"}
+    assert "prior variance per coefficient: 0.5 (in units of sigma^2" in \
+        rep.markdown.read_text(encoding="utf-8")
+    with pytest.raises(ParameterError, match="no finite MAP"):
+        br.report(model, X, y, out_dir=tmp_path / "x", idata=dt,
+                  fit=br.Model(br.Gaussian(1.0), br.Laplace(0.5)).map(X, y))
+    # a hyperprior on the scale: no fixed density on w, so no prior variance and no prior plot
+    hyper = br.Model(br.Gaussian(), br.BayesianLasso())
+    rep = br.report(hyper, X, y, out_dir=tmp_path / "hyper", idata=_posterior_tree(
+        rng, [f"x{j}" for j in range(4)]), compare_priors=False)
+    _check_no_map_report(rep, hyper, 3)
+    assert "Equal-variance prior densities not drawn" in "".join(_parse(rep.html).text)
+
+
+def test_equal_variance_alternatives_of_a_prior_without_mode():
+    from bayesreg.diagnostics.plots import prior_variance
+    from bayesreg.diagnostics.report import _equal_variance_alternatives
+
+    bl = br.BayesianLasso(np.array([0.5, 1.0]))
+    alt = _equal_variance_alternatives(bl)
+    assert list(alt) == ["BayesianLasso", "Normal", "Laplace", "ElasticNet"]
+    assert alt["BayesianLasso"] is bl
+    for name in ("Normal", "Laplace", "ElasticNet"):
+        np.testing.assert_allclose(prior_variance(alt[name]), [0.5, 2.0], rtol=1e-8)
+    en = br.ElasticNetPrior(1.0, 2.0)
+    assert _equal_variance_alternatives(en)["ElasticNet"] is en
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    img = mpimg.imread(path, format="png")
+    return img.shape[0], img.shape[1]  # (height, width) in pixels
+
+
+def test_report_many_coefficients(rng, tmp_path):
+    """p = 30: the forest plot grows with p, the density grid is paged (16 per figure), the
+    table has a row per coefficient; with and without a MAP."""
+    n, p = 90, 30
+    X = rng.normal(size=(n, p))
+    y = X[:, :5] @ np.array([1.0, -0.8, 0.5, 0.0, 0.3]) + rng.normal(size=n)
+    model = br.Model(br.Gaussian(), br.Laplace(0.1))
+    fit = model.map(X, y)
+    dt = _posterior_tree(rng, fit.feature_names, draws=60)
+    rep = br.report(model, X, y, out_dir=tmp_path / "p30", idata=dt, fit=fit,
+                    compare_priors=False, crosscheck=False)
+    assert set(rep.figures) == {"forest_map", "posterior_map", "posterior_map_2", "path",
+                                "geometry", "priors"}
+    page = _parse(rep.html)
+    _check_images(page, 6)
+    assert (rep.table["kind"] == "coef").sum() == p
+    text = "".join(page.text)
+    assert "Coefficients 1-16 of 30 (page 1)" in text and "Coefficients 17-30 of 30" in text
+    small = br.report(model, X[:, :3], y, out_dir=tmp_path / "p3", idata=_posterior_tree(
+        rng, [f"x{j}" for j in range(3)], draws=60), compare_priors=False, crosscheck=False)
+    h30, w30 = _png_size(rep.figures["forest_map"])
+    h3, _ = _png_size(small.figures["forest_map"])
+    assert h30 > 3 * h3 and h30 > 0.38 * p * 100 * 0.9  # ~0.38 inch per row at 100 dpi
+    for name in ("posterior_map", "posterior_map_2"):
+        h, w = _png_size(rep.figures[name])
+        assert h <= 1200 and w <= 1400  # 4 x 4 panels at most, not a 8 x 4 wall
+    # a prior without a MAP at p = 30
+    bl = br.Model(br.Gaussian(1.0), br.BayesianLasso(0.5))
+    rep = br.report(bl, X, y, out_dir=tmp_path / "bl30", idata=_posterior_tree(
+        rng, fit.feature_names, draws=60, sigma=False), compare_priors=False)
+    _check_no_map_report(rep, bl, 5)
+    assert {"posterior_map", "posterior_map_2"} <= set(rep.figures)
+
+
+@pytest.mark.slow
+def test_report_bayesian_lasso_samples(rng, tmp_path):
+    """End to end for a prior without a finite mode: model.sample, then the report, no MAP."""
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([1.0, 0.0, -0.5]) + rng.normal(size=50)
+    model = br.Model(br.Gaussian(1.0), br.BayesianLasso(0.5))
+    rep = br.report(model, X, y, out_dir=tmp_path / "bl", draws=50, tune=50, chains=2,
+                    random_seed=5, compare_priors=False)
+    _check_no_map_report(rep, model, 4)
+    assert rep.idata.posterior.sizes["draw"] == 50
+    ref = az.summary(rep.idata, round_to="none", ci_kind="hdi", ci_prob=0.94)
+    for name in rep.table.index[rep.table["kind"] == "coef"]:
+        assert rep.table.loc[name, "mean"] == ref.loc[f"coef[{name}]", "mean"]
+    # the likelihood comes from the posterior's bayesreg_model attribute: data-scale defaults
+    assert rep.table.attrs["ls_rule"] == "ordinary least squares"
+    assert "sd(y) / sd(x_j)" in rep.table.attrs["zero_tol_rule"]

@@ -26,6 +26,8 @@ ROPE_FRACTION = 0.1
 COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi",
            "zero_tol", "p_near_zero", "ls", "shrinkage_map", "shrinkage_mean", "r_hat",
            "ess_bulk", "ess_tail", "mcse_mean"]
+#: the columns that need a MAP: absent from ``compare(idata, fit=None)``
+MAP_COLUMNS = ("map", "map_in_hdi", "shrinkage_map")
 
 
 def _latent_sd(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
@@ -45,20 +47,44 @@ def default_zero_tol(fit: Any, X: Any = None, y: Any = None, coef_mean: np.ndarr
     coefficient's own units. Constant columns use ``sd(x_j) = 1``.
 
     Without ``X``: ``0.1 * max_j |E[w_j | y]|`` (a tenth of the largest posterior mean effect).
+
+    ``fit`` may be None (a prior without a finite mode): the likelihood, which sets ``s``, is
+    then unknown and the posterior-mean rule is used (``coef_mean`` is required).
+    :func:`compare` without a fit takes the likelihood from the posterior's ``bayesreg_model``
+    attribute instead, so it keeps the data rule.
     """
-    p = fit.coef.shape[0]
-    s, s_rule = _latent_sd(fit.likelihood, None if y is None else np.asarray(y, dtype=float))
-    if X is not None and s is not None:
-        Xd = X.toarray() if hasattr(X, "toarray") else np.asarray(X, dtype=float)
-        sdx = np.std(Xd, axis=0)
-        sdx = np.where(sdx > 0, sdx, 1.0)
-        return (ROPE_FRACTION * s / sdx,
-                f"{ROPE_FRACTION} * {s_rule} / sd(x_j) (region of practical equivalence)")
+    return _zero_tol(None if fit is None else fit.likelihood, X, y, coef_mean)
+
+
+def _zero_tol(likelihood: Any, X: Any, y: Any, coef_mean: np.ndarray | None
+              ) -> tuple[np.ndarray, str]:
+    if likelihood is not None and X is not None:
+        s, s_rule = _latent_sd(likelihood, None if y is None else np.asarray(y, dtype=float))
+        if s is not None:
+            Xd = X.toarray() if hasattr(X, "toarray") else np.asarray(X, dtype=float)
+            sdx = np.std(Xd, axis=0)
+            sdx = np.where(sdx > 0, sdx, 1.0)
+            return (ROPE_FRACTION * s / sdx,
+                    f"{ROPE_FRACTION} * {s_rule} / sd(x_j) (region of practical equivalence)")
     if coef_mean is None or not np.any(coef_mean != 0):
         raise DataError("cannot choose a default zero_tol without X (or posterior draws): pass "
                         "zero_tol=<float> or X=..., y=... to compare().")
     tol = ROPE_FRACTION * float(np.max(np.abs(coef_mean)))
-    return np.full(p, tol), f"{ROPE_FRACTION} * max_j |posterior mean_j| (X not given)"
+    why = "X not given" if X is None or likelihood is not None else "likelihood unknown"
+    return np.full(len(coef_mean), tol), f"{ROPE_FRACTION} * max_j |posterior mean_j| ({why})"
+
+
+def _model_of(idata: Any):
+    """(likelihood, fit_intercept) of the model that drew ``idata`` (its ``bayesreg_model``
+    attribute), or (None, whether the posterior has an intercept) when it is not recorded."""
+    from .._errors import BayesregError
+    from ..spec import ModelSpec
+
+    try:
+        spec = ModelSpec.from_idata(idata)
+    except (BayesregError, KeyError, TypeError, ValueError):
+        return None, "intercept" in posterior(idata).data_vars
+    return spec.likelihood, spec.fit_intercept
 
 
 def least_squares(X: Any, y: Any, fit_intercept: bool = True) -> tuple[np.ndarray, float] | None:
@@ -88,7 +114,7 @@ def _data_from_idata(idata: Any, X: Any, y: Any):
     return X, y
 
 
-def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, *,
+def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any = None, *,
             X: Any = None, y: Any = None, ls_coef: Any = None, extra_rows: bool = False):
     """Table of the MAP next to the posterior, one row per coefficient.
 
@@ -101,8 +127,13 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
     idata : xarray.DataTree
         Posterior draws (``model.sample``): posterior variables ``coef`` (chain, draw, feature),
         ``intercept`` and ``sigma`` (when estimated).
-    fit : MAPResult
-        The posterior mode of the same model on the same data (``model.map(X, y)``).
+    fit : MAPResult, optional
+        The posterior mode of the same model on the same data (``model.map(X, y)``). None (a
+        prior without a finite mode, e.g. ``BayesianLasso``, or no MAP at hand): the table has
+        the posterior columns only, the MAP columns ``map``, ``map_in_hdi`` and
+        ``shrinkage_map`` are absent (not NaN), and the likelihood / intercept used for the
+        defaults come from the posterior's ``bayesreg_model`` attribute (``model.sample``
+        writes it).
     hdi_prob : float, default 0.94
         Probability mass of the highest-density interval.
     zero_tol : float or array of shape (n_features,), optional
@@ -131,7 +162,8 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
         ``map_in_hdi``, ``zero_tol``, ``p_near_zero``, ``ls`` (reference estimate),
         ``shrinkage_map = 1 - map / ls`` and ``shrinkage_mean = 1 - mean / ls`` (0: none,
         1: shrunk to zero; NaN without a reference), ``r_hat`` (rank-normalized split R-hat),
-        ``ess_bulk``, ``ess_tail``, ``mcse_mean``.
+        ``ess_bulk``, ``ess_tail``, ``mcse_mean``. Without ``fit``: the same minus ``map``,
+        ``map_in_hdi`` and ``shrinkage_map``.
     """
     import arviz as az
     import pandas as pd
@@ -144,6 +176,10 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
     if (X is None) != (y is None):
         raise DataError("pass both X and y (the data the model was fitted on), or neither.")
     X, y = _data_from_idata(idata, X, y)
+    if fit is not None:
+        likelihood, fit_intercept = fit.likelihood, fit.fit_intercept
+    else:
+        likelihood, fit_intercept = _model_of(idata)
     if X is None or y is None:  # e.g. y in observed_data but no X: no data-scale reference
         X = y = None
     else:
@@ -166,7 +202,7 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
     mean = stat(COEF_VAR, "mean")
     # zero tolerance
     if zero_tol is None:
-        tol, rule = default_zero_tol(fit, X, y, coef_mean=mean)
+        tol, rule = _zero_tol(likelihood, X, y, coef_mean=mean)
     else:
         tol = np.asarray(zero_tol, dtype=float)
         if tol.ndim == 0:
@@ -186,20 +222,21 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
         ls_rule = "user-given"
     else:
         ls, ls_rule = np.full(p, np.nan), "none"
-        if X is not None and hasattr(fit.likelihood, "quadratic_weight"):
-            res = least_squares(X, y, fit.fit_intercept)
+        if X is not None and hasattr(likelihood, "quadratic_weight"):
+            res = least_squares(X, y, fit_intercept)
             if res is not None:
                 ls, ls_int = res
                 ls_rule = "ordinary least squares"
             else:
                 ls_rule = "none (X rank deficient: least squares not unique)"
+    coef_map = np.full(p, np.nan) if fit is None else np.asarray(fit.coef, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shrink_map = np.where(ls != 0, 1.0 - fit.coef / ls, np.nan)
+        shrink_map = np.where(ls != 0, 1.0 - coef_map / ls, np.nan)
         shrink_mean = np.where(ls != 0, 1.0 - mean / ls, np.nan)
 
     table = pd.DataFrame({
         "kind": "coef",
-        "map": np.asarray(fit.coef, dtype=float),
+        "map": coef_map,
         "mean": mean,
         "median": np.asarray(med[COEF_VAR].values, dtype=float),
         "sd": stat(COEF_VAR, "sd"),
@@ -217,7 +254,8 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
     }, index=pd.Index(names, name="param"))
     if extra_rows:
         extras = []
-        for var, point in (("intercept", fit.intercept), ("sigma", fit.sigma)):
+        points = (None, None) if fit is None else (fit.intercept, fit.sigma)
+        for var, point in zip(("intercept", "sigma"), points):
             if var not in var_names:
                 continue
             extras.append(pd.DataFrame({
@@ -230,6 +268,6 @@ def compare(idata: Any, fit: Any, hdi_prob: float = 0.94, zero_tol: Any = None, 
                 "mcse_mean": stat(var, "mcse_mean")}, index=pd.Index([f"({var})"], name="param")))
         table = pd.concat([table, *extras])
     table["map_in_hdi"] = (table["map"] >= table["hdi_low"]) & (table["map"] <= table["hdi_high"])
-    table = table[COLUMNS]
+    table = table[COLUMNS if fit is not None else [c for c in COLUMNS if c not in MAP_COLUMNS]]
     table.attrs.update({"hdi_prob": hdi_prob, "zero_tol_rule": rule, "ls_rule": ls_rule})
     return table

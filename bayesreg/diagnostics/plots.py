@@ -39,18 +39,21 @@ def _figure(pc) -> Any:
 
 
 # --------------------------------------------------------------------------- posterior
-def plot_forest_map(idata: Any, fit: Any, hdi_prob: float = 0.94):
+def plot_forest_map(idata: Any, fit: Any = None, hdi_prob: float = 0.94):
     """Forest plot of the coefficients' posteriors with the MAP marked on each row.
 
     Drawn by ``arviz.plot_forest`` (chains combined): the thin line is the ``hdi_prob`` HDI,
     the thick line the 50% HDI, the dot the posterior mean; a red diamond marks the MAP
     (``fit.coef``). A MAP diamond exactly at 0 with a wide interval around it is the lasso's
-    sparsity of the mode, not certainty that the coefficient is zero.
+    sparsity of the mode, not certainty that the coefficient is zero. The figure height grows
+    with the number of coefficients (0.38 inch per row).
 
     Parameters
     ----------
     idata : xarray.DataTree with posterior ``coef`` (chain, draw, feature)
-    fit : MAPResult of the same model and data
+    fit : MAPResult of the same model and data, optional
+        None (e.g. a prior without a finite mode, ``BayesianLasso``): the posterior only, no
+        MAP diamonds.
     hdi_prob : float, default 0.94
 
     Returns
@@ -73,29 +76,40 @@ def plot_forest_map(idata: Any, fit: Any, hdi_prob: float = 0.94):
     for j, coord in enumerate(da[dim].values):
         art = pe.sel({dim: coord}).item()
         ax = art.axes
-        ypos = float(art.get_offsets()[0, 1])
-        ax.scatter([fit.coef[j]], [ypos], label="MAP" if j == 0 else None, **MAP_STYLE)
+        if fit is not None:
+            ypos = float(art.get_offsets()[0, 1])
+            ax.scatter([fit.coef[j]], [ypos], label="MAP" if j == 0 else None, **MAP_STYLE)
     ax.axvline(0.0, color="0.6", linewidth=0.8, zorder=0)
     ax.scatter([], [], color="C0", marker="o", label="posterior mean")
     ax.plot([], [], color="C0", linewidth=1, label=f"{hdi_prob:.0%} HDI")
     ax.legend(loc="best", fontsize="small", frameon=False)
     ax.set_xlabel("coefficient")
-    fig.suptitle("Posterior (HDI) vs MAP per coefficient")
+    fig.suptitle("Posterior (HDI) vs MAP per coefficient" if fit is not None
+                 else "Posterior (HDI) per coefficient")
     return fig
 
 
-def plot_posterior_map(idata: Any, fit: Any, hdi_prob: float = 0.94, col_wrap: int = 4):
+def plot_posterior_map(idata: Any, fit: Any = None, hdi_prob: float = 0.94, col_wrap: int = 4):
     """Posterior density of every coefficient with the MAP, mean and median as vertical lines.
 
     Densities are ``arviz.plot_dist(kind="kde")`` (with the ``hdi_prob`` HDI as the bar under
     each curve). Lines: MAP (red, solid), posterior mean (blue, dashed), posterior median (green,
     dotted). For an L1 prior a MAP at exactly 0 typically sits at the peak of a density that
-    still puts most of its mass away from 0: the mean and median are not 0.
+    still puts most of its mass away from 0: the mean and median are not 0. With ``fit=None``
+    (a prior without a finite mode) there is no MAP line. One panel per coefficient, ``col_wrap``
+    per row (the report pages them, 16 per figure, for many coefficients).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    return plot_posterior_page(idata, fit, hdi_prob, col_wrap)
+
+
+def plot_posterior_page(idata: Any, fit: Any = None, hdi_prob: float = 0.94, col_wrap: int = 4,
+                        features: Any = None):
+    """:func:`plot_posterior_map` restricted to the coefficients at positions ``features``
+    (a slice or a list of indices; all by default): one page of a long grid."""
     import arviz as az
 
     hdi_prob = check_prob(hdi_prob, "hdi_prob")
@@ -104,24 +118,36 @@ def plot_posterior_map(idata: Any, fit: Any, hdi_prob: float = 0.94, col_wrap: i
     feature_labels(idata, fit)
     da = coef_draws(idata)
     dim = [d for d in da.dims if d not in SAMPLE_DIMS][0]
-    p = da.sizes[dim]
+    idx = np.arange(da.sizes[dim])
+    if features is not None:
+        idx = idx[features] if isinstance(features, slice) else idx[np.asarray(features, dtype=int)]
+        if idx.size == 0:
+            raise ParameterError("features selects no coefficient.")
+    coords = da[dim].values[idx]
+    p = idx.size
     ncol = min(int(col_wrap), p)
     nrow = -(-p // ncol)
+    sel = {} if features is None else {"coords": {dim: list(coords)}}
     pc = az.plot_dist(idata, var_names=[COEF_VAR], kind="kde", ci_kind="hdi", ci_prob=hdi_prob,
                       point_estimate="mean", backend="matplotlib", col_wrap=ncol,
                       visuals={"point_estimate_text": False, "point_estimate": False},
-                      figure_kwargs={"figsize": (3.2 * ncol, 2.4 * nrow + 0.6)})
+                      figure_kwargs={"figsize": (3.2 * ncol, 2.4 * nrow + 0.6)}, **sel)
     fig = _figure(pc)
-    w = np.asarray(da.transpose(*SAMPLE_DIMS, dim).values, dtype=float).reshape(-1, p)
+    w = np.asarray(da.transpose(*SAMPLE_DIMS, dim).values, dtype=float)
+    w = w.reshape(-1, w.shape[-1])[:, idx]
     mean, median = w.mean(axis=0), np.median(w, axis=0)
     axes = pc.viz["plot"][COEF_VAR]
-    for j, coord in enumerate(da[dim].values):
+    for k, (j, coord) in enumerate(zip(idx, coords)):
         ax = axes.sel({dim: coord}).item()
-        for label, value in (("MAP", fit.coef[j]), ("mean", mean[j]), ("median", median[j])):
+        points = (("mean", mean[k]), ("median", median[k]))
+        if fit is not None:
+            points = (("MAP", fit.coef[j]),) + points
+        for label, value in points:
             ax.axvline(value, label=label, **LINE_STYLES[label])
-    first = axes.isel({dim: 0}).item()
+    first = axes.sel({dim: coords[0]}).item()
     first.legend(loc="upper right", fontsize="x-small", frameon=False)
-    fig.suptitle(f"Posterior densities ({hdi_prob:.0%} HDI bar) with MAP, mean, median")
+    what = "MAP, mean, median" if fit is not None else "mean, median"
+    fig.suptitle(f"Posterior densities ({hdi_prob:.0%} HDI bar) with {what}")
     fig.subplots_adjust(top=1.0 - 0.9 / fig.get_size_inches()[1], hspace=0.6)
     return fig
 
@@ -336,31 +362,68 @@ def plot_geometry(w_ls: Any = (1.6, 0.6), hessian: Any = ((1.0, 0.55), (0.55, 1.
 
 
 # --------------------------------------------------------------------------- priors
+def _array_params(prior: Any) -> list[str]:
+    """The parameters (``to_dict`` keys) holding one value per coefficient (NumPy arrays)."""
+    return [k for k in prior.to_dict() if k != "type"
+            and isinstance(getattr(prior, k, None), np.ndarray)]
+
+
 def _scalar_prior(prior: Any, j: int):
     """Coefficient ``j``'s prior as a prior with scalar parameters."""
     d = prior.to_dict()
-    kw = {k: (v[j] if isinstance(v, list) else v) for k, v in d.items() if k != "type"}
+    arrays = _array_params(prior)
+    kw = {k: (v[j] if k in arrays else v) for k, v in d.items() if k != "type"}
     return type(prior)(**kw)
+
+
+#: the quadrature of :func:`prior_variance` splits where the log density has dropped this many
+#: nats below its peak (the bulk of the mass is on the finite inner interval)
+_SPLIT_DROP = 20.0
+_SCALE_GRID = np.logspace(-15.0, 15.0, 301)
+
+
+def _density_split_point(prior: Any) -> float:
+    """A point ``w > 0`` beyond which the density is ~exp(-20) of its peak, found from
+    ``prior.logpdf`` alone on a geometric grid (no penalty or scale face needed)."""
+    with np.errstate(all="ignore"):
+        lp = np.asarray(prior.logpdf(_SCALE_GRID), dtype=float)
+        lp0 = float(np.asarray(prior.logpdf(np.zeros(1)), dtype=float)[0])
+    finite = np.isfinite(lp)
+    if not finite.any():
+        raise ParameterError(f"prior_variance: {prior!r}.logpdf is not finite anywhere on "
+                             "(1e-15, 1e15).")
+    peak = int(np.argmax(np.where(finite, lp, -np.inf)))
+    ref = max(float(lp[peak]), lp0) if np.isfinite(lp0) else float(lp[peak])
+    below = np.flatnonzero(finite & (lp <= ref - _SPLIT_DROP) & (np.arange(lp.size) >= peak))
+    return float(_SCALE_GRID[below[0]] if below.size else _SCALE_GRID[-1])
 
 
 def prior_variance(prior: Any) -> float | np.ndarray:
     """Variance ``int w^2 p(w) dw`` of a coefficient prior, by numerical quadrature of
-    ``exp(prior.logpdf)`` (an array, one per coefficient, for per-coefficient scales)."""
+    ``exp(prior.logpdf)`` (an array, one per coefficient, for per-coefficient scales).
+
+    Only the density face is used (no penalty face: priors without a finite mode work too). The
+    integral over ``w > 0`` is split (and rescaled) where the log density has dropped 20 nats
+    below its peak.
+    A prior whose density is conditional on ``sigma`` (``scales_with_sigma``, e.g.
+    ``BayesianLasso``) is evaluated at ``logpdf``'s default, ``sigma = 1``: the variance is then
+    in units of ``sigma^2``. A prior without a fixed density on ``w`` (a hyperprior on its
+    scale) raises :class:`~bayesreg.NotSupportedError`.
+    """
     from scipy.integrate import quad
 
     d = prior.to_dict()
-    sizes = {len(v) for v in d.values() if isinstance(v, list)}
+    sizes = {len(d[k]) for k in _array_params(prior)}
     if sizes:
         return np.array([prior_variance(_scalar_prior(prior, j)) for j in range(sizes.pop())])
-    l1, l2 = prior.penalty_weights(1)
-    s = 1.0 / float(l1[0]) if l1[0] > 0 else 1.0 / np.sqrt(float(l2[0]))
-    def f(w):
-        return w * w * np.exp(prior.logpdf(np.array([w]))[0])
+    s = _density_split_point(prior)
 
-    # split at 10 prior scales so quad sees the bulk of the mass on a finite interval
-    inner = quad(f, 0.0, 10.0 * s, epsabs=0.0, epsrel=1e-11, limit=200)[0]
-    outer = quad(f, 10.0 * s, np.inf, epsabs=0.0, epsrel=1e-11, limit=200)[0]
-    return 2.0 * (inner + outer)
+    def f(u):  # w = s u: the integrand on the prior's own scale
+        return u * u * np.exp(prior.logpdf(np.array([s * u]))[0])
+
+    inner = quad(f, 0.0, 1.0, epsabs=0.0, epsrel=1e-11, limit=200)[0]
+    outer = quad(f, 1.0, np.inf, epsabs=1e-13 * inner, epsrel=1e-11, limit=200)[0]
+    return 2.0 * s**3 * (inner + outer)
 
 
 _ENET_UNIT: dict[float, float] = {}
@@ -384,23 +447,37 @@ def _enet_unit_lambda(l1_share: float) -> float:
     return _ENET_UNIT[l1_share]
 
 
-def equal_variance_priors(variance: float = 1.0, l1_share: float = 0.5) -> dict[str, Any]:
+def equal_variance_priors(variance: Any = 1.0, l1_share: float = 0.5) -> dict[str, Any]:
     """Normal, Laplace and elastic-net priors with the same variance.
 
     ``Normal(sqrt(v))``, ``Laplace(sqrt(v / 2))`` and the elastic net
     ``exp(-lambda (a |u| + (1 - a) u^2 / 2))`` in standardized units ``u = w / sqrt(v)``, with
     ``a = l1_share`` (glmnet's alpha) and ``lambda`` solved numerically for unit variance:
     ``ElasticNetPrior(l1_scale = sqrt(v) / (lambda a), l2_scale = sqrt(v / (lambda (1 - a))))``.
+
+    ``variance`` may be an array (one variance per coefficient, e.g.
+    ``prior_variance(prior)`` of a prior with per-coefficient scales): then the priors have
+    per-coefficient scales. The report's prior comparison uses this function.
     """
     from ..priors import ElasticNetPrior, Laplace, Normal
 
-    v = check_positive(variance, "variance")
+    if np.ndim(variance) == 0:
+        v = check_positive(variance, "variance")
+    else:
+        v = np.asarray(variance, dtype=float)
+        if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v) & (v > 0)):
+            raise ParameterError(f"variance must be a finite number > 0 or a 1-d array of them, "
+                                 f"got {variance!r}.")
     a = check_prob(l1_share, "l1_share")
     lam = _enet_unit_lambda(a)
     sd = np.sqrt(v)
-    return {"Normal": Normal(float(sd)), "Laplace": Laplace(float(np.sqrt(v / 2.0))),
-            "ElasticNet": ElasticNetPrior(float(sd / (lam * a)),
-                                          float(np.sqrt(v / (lam * (1 - a)))))}
+
+    def param(x):
+        return float(x) if np.ndim(x) == 0 else np.asarray(x, dtype=float)
+
+    return {"Normal": Normal(param(sd)), "Laplace": Laplace(param(np.sqrt(v / 2.0))),
+            "ElasticNet": ElasticNetPrior(param(sd / (lam * a)),
+                                          param(np.sqrt(v / (lam * (1 - a)))))}
 
 
 def plot_prior_densities(variance: float = 1.0, l1_share: float = 0.5, xlim: float = 3.5):

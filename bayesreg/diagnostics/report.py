@@ -205,30 +205,22 @@ def _png(fig) -> bytes:
 
 
 # ------------------------------------------------------------------------------ priors / LOO
+#: the report's alternative prior families: key -> registered prior type (``to_dict()["type"]``)
+_FAMILIES = {"Normal": "Normal", "Laplace": "Laplace", "ElasticNet": "ElasticNetPrior"}
+
+
 def _equal_variance_alternatives(prior: Any) -> dict[str, Any]:
     """The model's own prior plus the other two families (Normal, Laplace, elastic net) at the
-    same prior variance (per coefficient for per-coefficient scales)."""
-    from ..priors import ElasticNetPrior, Laplace, Normal
-    from .plots import _enet_unit_lambda, prior_variance
+    same prior variance (per coefficient for per-coefficient scales), from
+    :func:`equal_variance_priors` with ``l1_share = 0.5``. The model's prior replaces the family
+    of the same registered type; any other prior comes first under its own type name."""
+    from .plots import equal_variance_priors, prior_variance
 
-    v = np.asarray(prior_variance(prior), dtype=float)
-    sd = np.sqrt(v)
-
-    def as_param(a):
-        return float(a) if np.ndim(a) == 0 else np.asarray(a, dtype=float)
-
-    lam = _enet_unit_lambda(0.5)
-    fams = {
-        "Normal": (Normal, lambda: Normal(as_param(sd))),
-        "Laplace": (Laplace, lambda: Laplace(as_param(sd / np.sqrt(2.0)))),
-        "ElasticNet": (ElasticNetPrior, lambda: ElasticNetPrior(
-            as_param(sd / (lam * 0.5)), as_param(np.sqrt(v / (lam * 0.5))))),
-    }
-    out = {}
-    for name, (cls, make) in fams.items():
-        out[name] = prior if isinstance(prior, cls) else make()
-    if not any(isinstance(prior, cls) for cls, _ in fams.values()):
-        out = {type(prior).__name__: prior, **out}
+    own = prior.to_dict()["type"]
+    alternatives = equal_variance_priors(prior_variance(prior), 0.5)
+    out = {name: (prior if _FAMILIES[name] == own else alt) for name, alt in alternatives.items()}
+    if own not in _FAMILIES.values():
+        out = {own: prior, **out}
     return out
 
 
@@ -241,7 +233,8 @@ def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: 
     other family with the same variance as ``model.prior`` (elastic net: ``l1_share = 0.5``,
     see :func:`bayesreg.diagnostics.equal_variance_priors`). Every model is sampled with
     ``model.sample`` (``idata`` is reused for the model's own prior) and compared with
-    ``arviz.compare`` (PSIS-LOO, stacking weights).
+    ``arviz.compare`` (PSIS-LOO, stacking weights). No MAP is needed: a prior without a finite
+    mode (``BayesianLasso``) is compared the same way, next to the three families.
 
     Returns
     -------
@@ -268,126 +261,148 @@ def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: 
 
 
 # ------------------------------------------------------------------------------ report
-def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", draws: int = 1000,
-           tune: int = 1000, chains: int = 4, random_seed: Any = None,
-           compare_priors: bool = True, progressbar: bool = False, *, hdi_prob: float = 0.94,
-           idata: Any = None, fit: Any = None, crosscheck: bool = True) -> ReportResult:
-    """Fit, cross-check, sample, compare and diagnose a model; write an HTML + Markdown report.
+#: coefficients per page of the posterior density grid (4 x 4 panels); at most this many pages
+POSTERIOR_PAGE = 16
+POSTERIOR_MAX_PAGES = 4
 
-    Steps: ``fit = model.map(X, y)`` (the posterior mode / penalized estimate, with its
-    certificate); ``model.crosscheck(X, y)`` (the same mode found by PyMC's ``find_MAP``);
-    ``idata = model.sample(X, y, ...)`` (full posterior, nutpie); :func:`compare` (MAP vs
-    posterior per coefficient); :func:`diagnose` (R-hat, ESS, divergences, E-BFMI); the plots
-    (forest and densities with the MAP, regularization path with the posterior overlaid, L1/L2
-    geometry, equal-variance priors); and, with ``compare_priors``, PSIS-LOO
-    (``arviz.loo`` / ``arviz.compare``) of Normal vs Laplace vs elastic-net priors at the same
-    prior variance (:func:`loo_compare_priors`).
 
-    Writes ``out_dir/report.html`` (self-contained: tables + base64 PNG images),
-    ``out_dir/report.md`` and ``out_dir/figures/*.png``.
+@dataclass
+class _Ctx:
+    """Everything the report's sections read and write: the inputs, the computed results and
+    the document they are added to."""
 
-    Parameters
-    ----------
-    model : bayesreg.Model
-    X, y : the data (a DataFrame's columns name the coefficients).
-    out_dir : str or Path, default "bayesreg-report"
-    draws, tune, chains : sampler settings for every sampled model.
-    random_seed : int, optional
-        Seeds every sampler (alternative priors get ``random_seed + 101 k``): the report's
-        numbers are reproducible.
-    compare_priors : bool, default True
-        Sample the two alternative prior families too (2 more sampling runs) and compare LOO.
-    progressbar : bool, default False
-    hdi_prob : float, default 0.94
-    idata, fit : optional, already computed posterior draws / MAP of this model on this data
-        (skips the corresponding step).
-    crosscheck : bool, default True
-        Run ``model.crosscheck`` (PyMC ``find_MAP``); False skips it (the section says so).
+    model: Any
+    X: Any
+    y: Any
+    doc: _Doc
+    fig_dir: Path
+    hdi_prob: float
+    fit: Any = None
+    idata: Any = None
+    table: Any = None
+    diag: Any = None
+    cc: Any = None
+    cc_err: str | None = None
+    crosscheck: bool = True
+    loo: Any = None
+    loo_err: str | None = None
+    trees: dict = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    has_mode: bool = True
 
-    Returns
-    -------
-    ReportResult
-    """
-    from ..model import Model
+    @property
+    def n(self) -> int:
+        return int(np.shape(self.y)[0])
+
+    @property
+    def p(self) -> int:
+        return int(np.shape(self.X)[1])
+
+    @property
+    def coef(self):
+        return self.table[self.table["kind"] == "coef"]
+
+    def prior_variance(self) -> tuple[Any, str | None]:
+        """(variance array or None, why not)."""
+        from .plots import prior_variance
+
+        try:
+            return np.atleast_1d(prior_variance(self.model.prior)), None
+        except Exception as exc:  # e.g. a hyperprior on the scale: no fixed density on w
+            return None, f"{type(exc).__name__}: {exc}"
+
+    def add_figure(self, name: str, fig, caption: str) -> None:
+        png = _png(fig)
+        path = self.fig_dir / f"{name}.png"
+        path.write_bytes(png)
+        self.figures[name] = path
+        self.doc.img(png, f"figures/{name}.png", caption)
+
+
+# -- the computations (in the order of the original report: MAP, cross-check, posterior, LOO)
+def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progressbar: bool,
+         compare_priors: bool) -> None:
     from .compare import compare
     from .diagnose import diagnose
-    from .plots import (
-        plot_forest_map,
-        plot_geometry,
-        plot_path,
-        plot_posterior_map,
-        plot_prior_densities,
-        prior_variance,
-    )
 
-    if not isinstance(model, Model):
-        raise BayesregTypeError(f"model must be a bayesreg.Model, got {type(model).__name__}.")
-    for name, v, lo in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise ParameterError(f"{name} must be an integer >= {lo}, got {v!r}.")
-    hdi_prob = check_prob(hdi_prob, "hdi_prob")
-    out = Path(out_dir)
-    fig_dir = out / "figures"
-    fig_dir.mkdir(parents=True, exist_ok=True)
-
-    if fit is None:
-        fit = model.map(X, y)
-    cc, cc_err = None, None
-    if crosscheck:
+    model, X, y = ctx.model, ctx.X, ctx.y
+    if ctx.has_mode and ctx.fit is None:
+        ctx.fit = model.map(X, y)
+    if not ctx.has_mode:
+        ctx.cc_err = "skipped: the prior has no finite MAP"
+    elif ctx.crosscheck:
         try:
-            cc = model.crosscheck(X, y)
+            ctx.cc = model.crosscheck(X, y)
         except Exception as exc:  # the report still shows everything else
-            cc_err = f"{type(exc).__name__}: {exc}"
+            ctx.cc_err = f"{type(exc).__name__}: {exc}"
     else:
-        cc_err = "skipped (crosscheck=False)"
-    if idata is None:
-        idata = model.sample(X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                             progressbar=progressbar)
-    table = compare(idata, fit, hdi_prob=hdi_prob, X=X, y=y, extra_rows=True)
-    diag = diagnose(idata)
-    loo, trees, models = None, {}, {}
-    loo_err = None
+        ctx.cc_err = "skipped (crosscheck=False)"
+    if ctx.idata is None:
+        ctx.idata = model.sample(X, y, draws=draws, tune=tune, chains=chains,
+                                 random_seed=random_seed, progressbar=progressbar)
+    ctx.table = compare(ctx.idata, ctx.fit, hdi_prob=ctx.hdi_prob, X=X, y=y, extra_rows=True)
+    ctx.diag = diagnose(ctx.idata)
     if compare_priors:
         try:
-            loo, trees, models = loo_compare_priors(
-                model, X, y, idata=idata, draws=draws, tune=tune, chains=chains,
+            ctx.loo, ctx.trees, ctx.models = loo_compare_priors(
+                model, X, y, idata=ctx.idata, draws=draws, tune=tune, chains=chains,
                 random_seed=random_seed, progressbar=progressbar)
         except Exception as exc:
-            loo_err = f"{type(exc).__name__}: {exc}"
+            ctx.loo_err = f"{type(exc).__name__}: {exc}"
 
-    lik, prior = model.likelihood, model.prior
-    n, p = int(np.shape(y)[0]), int(fit.coef.shape[0])
-    coef = table[table["kind"] == "coef"]
-    doc = _Doc("bayesreg report")
-    nz = int(np.count_nonzero(fit.coef))
-    doc.p(f"{type(lik).__name__} likelihood with a {type(prior).__name__} prior on {p} "
-          f"coefficients, {n} observations. The MAP (penalized estimate) has {nz} of {p} "
-          f"non-zero coefficients; the posterior was sampled with {diag.n_chains} chains x "
-          f"{diag.n_draws} draws; sampler diagnostics: **{'OK' if diag.ok else 'PROBLEMS'}**.")
 
-    doc.ul([f"[{title}](#{anchor})" for anchor, title in (
-        ("model", "Model"), ("crosscheck", "Cross-check: direct MAP vs PyMC find_MAP"),
+# -- the sections, in page order
+_TOC = (("model", "Model"), ("crosscheck", "Cross-check: direct MAP vs PyMC find_MAP"),
         ("comparison", "MAP vs posterior"), ("diagnostics", "Sampler diagnostics"),
-        ("plots", "Plots"), ("prior-comparison", "Prior comparison (LOO)"))])
+        ("plots", "Plots"), ("prior-comparison", "Prior comparison (LOO)"))
 
-    # -- model
+
+def _section_summary(ctx: _Ctx) -> None:
+    lik, prior, diag, n, p = ctx.model.likelihood, ctx.model.prior, ctx.diag, ctx.n, ctx.p
+    if ctx.fit is not None:
+        nz = int(np.count_nonzero(ctx.fit.coef))
+        point = f"The MAP (penalized estimate) has {nz} of {p} non-zero coefficients"
+    else:
+        point = "The prior has no finite MAP, so the report is about the posterior alone"
+    ctx.doc.p(f"{type(lik).__name__} likelihood with a {type(prior).__name__} prior on {p} "
+              f"coefficients, {n} observations. {point}; the posterior was sampled with "
+              f"{diag.n_chains} chains x {diag.n_draws} draws; sampler diagnostics: "
+              f"**{'OK' if diag.ok else 'PROBLEMS'}**.")
+    ctx.doc.ul([f"[{title}](#{anchor})" for anchor, title in _TOC])
+
+
+def _section_map(ctx: _Ctx) -> None:
+    """The model, its prior variance and the MAP with its certificate (or why there is none)."""
+    doc, lik, prior, fit = ctx.doc, ctx.model.likelihood, ctx.model.prior, ctx.fit
     doc.h2("Model", "model")
     doc.p("The model is a likelihood plus a prior; its log posterior (flat prior on the "
           "intercept) is `sum_i log p(y_i | intercept + x_i w) + sum_j log p(w_j)`"
           + (" + `log HalfNormal(sigma)`" if getattr(lik, "sigma", 0) is None else "")
-          + ". Its mode (MAP) is the penalized estimate: the prior's negative log density is "
-          "the penalty.")
+          + (". Its mode (MAP) is the penalized estimate: the prior's negative log density is "
+             "the penalty." if ctx.has_mode else "."))
+    var, why = ctx.prior_variance()
+    if var is None:
+        var_text = f"not available ({why})"
+    else:
+        var_text = _fmt(float(np.max(var))) + (" (in units of sigma^2: the prior scales with "
+                                               "sigma)" if prior.scales_with_sigma else "")
     doc.pre(f"likelihood: {lik!r}\nprior:      {prior!r}\nintercept:  "
-            f"{'flat prior (unpenalized)' if model.fit_intercept else 'none'}\n"
-            f"prior variance per coefficient: "
-            f"{_fmt(float(np.max(np.atleast_1d(prior_variance(prior)))))}\n"
-            f"data: n = {n}, p = {p}")
+            f"{'flat prior (unpenalized)' if ctx.model.fit_intercept else 'none'}\n"
+            f"prior variance per coefficient: {var_text}\n"
+            f"data: n = {ctx.n}, p = {ctx.p}")
+    if fit is None:
+        doc.p(f"**No MAP**: {prior.mode_unavailable()} The MAP and the cross-check are skipped; "
+              "the tables and plots below show the posterior alone.")
+        return
     doc.p(f"MAP solver `{fit.solver}`: {fit.optimality_kind} = {_fmt(fit.optimality)} "
           f"(tolerance {_fmt(fit.tol)}), converged: {_fmt(fit.converged)}; log posterior at the "
           f"mode {fit.log_posterior:.10g}; intercept {_fmt(fit.intercept)}"
           + ("" if fit.sigma is None else f", sigma {_fmt(fit.sigma)}") + ".")
 
-    # -- crosscheck
+
+def _section_crosscheck(ctx: _Ctx) -> None:
+    doc, cc = ctx.doc, ctx.cc
     doc.h2("Cross-check: direct MAP vs PyMC find_MAP", "crosscheck")
     doc.p("The same model built in PyMC and optimized by `pm.find_MAP` must land on the "
           "same mode as the direct solver: this table shows both, coefficient by coefficient.")
@@ -400,19 +415,15 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
         text = str(cc)
         cut = text.find("\nlog posterior")  # the table above already shows the coefficients
         doc.pre(text[cut + 1:] if cut >= 0 else text)
-    elif not crosscheck:
+    elif not ctx.has_mode:
+        doc.p("Skipped: the prior has no finite MAP to cross-check (see [Model](#model)).")
+    elif not ctx.crosscheck:
         doc.p("Skipped (`crosscheck=False`).")
     else:
-        doc.p(f"The cross-check could not run: `{cc_err}`.")
+        doc.p(f"The cross-check could not run: `{ctx.cc_err}`.")
 
-    # -- comparison
-    doc.h2("MAP vs posterior", "comparison")
-    doc.p(f"One row per coefficient: the MAP next to the posterior mean, median, sd and "
-          f"{hdi_prob:.0%} HDI (all from ArviZ), whether the MAP lies in the HDI, "
-          f"`p_near_zero` = P(|w| < zero_tol | y) with zero_tol = {table.attrs['zero_tol_rule']},"
-          f" shrinkage `1 - estimate / ls` relative to {table.attrs['ls_rule']} (0 = none, "
-          "1 = all the way to zero), and the per-coefficient R-hat / ESS / MCSE.")
-    doc.table(table, "param")
+
+def _map_findings(coef, hdi_prob: float) -> list[str]:
     findings = []
     zeros = coef.index[coef["map"] == 0.0]
     for name in zeros[:12]:
@@ -434,13 +445,37 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                         + ", ".join(map(str, outside[:10])) + ".")
     else:
         findings.append(f"Every MAP coefficient lies inside its {hdi_prob:.0%} HDI.")
-    sm, sp_ = coef["shrinkage_map"].dropna(), coef["shrinkage_mean"].dropna()
+    return findings
+
+
+def _section_compare(ctx: _Ctx) -> None:
+    doc, table, coef, hdi = ctx.doc, ctx.table, ctx.coef, ctx.hdi_prob
+    has_map = ctx.fit is not None
+    doc.h2("MAP vs posterior", "comparison")
+    doc.p(("One row per coefficient: the MAP next to the posterior mean, median, sd and "
+           if has_map else "One row per coefficient (no MAP: the prior has no finite mode): the "
+           "posterior mean, median, sd and ")
+          + f"{hdi:.0%} HDI (all from ArviZ), "
+          + ("whether the MAP lies in the HDI, " if has_map else "")
+          + f"`p_near_zero` = P(|w| < zero_tol | y) with zero_tol = "
+          f"{table.attrs['zero_tol_rule']}, shrinkage `1 - estimate / ls` relative to "
+          f"{table.attrs['ls_rule']} (0 = none, 1 = all the way to zero), and the "
+          "per-coefficient R-hat / ESS / MCSE.")
+    doc.table(table, "param")
+    findings = _map_findings(coef, hdi) if has_map else []
+    sm = coef["shrinkage_map"].dropna() if has_map else coef["shrinkage_mean"].iloc[:0]
+    sp_ = coef["shrinkage_mean"].dropna()
     if len(sm):
         findings.append(f"Median shrinkage relative to least squares: MAP {sm.median():.2f}, "
                         f"posterior mean {sp_.median():.2f}.")
+    elif not has_map and len(sp_):
+        findings.append(f"Median shrinkage of the posterior mean relative to least squares: "
+                        f"{sp_.median():.2f}.")
     doc.ul(findings)
 
-    # -- diagnostics
+
+def _section_diagnose(ctx: _Ctx) -> None:
+    doc, diag = ctx.doc, ctx.diag
     doc.h2("Sampler diagnostics", "diagnostics")
     doc.p(f"Can the draws be trusted? R-hat <= {diag.thresholds['rhat_max']} (chains agree), "
           f"bulk/tail ESS >= {diag.thresholds['ess_min']:g} (enough independent draws), "
@@ -450,47 +485,75 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
     doc.table(diag.to_frame(), "check")
     doc.ul(diag.messages)
 
-    # -- plots
+
+def _section_plots(ctx: _Ctx) -> None:
+    from .plots import (
+        plot_forest_map,
+        plot_geometry,
+        plot_path,
+        plot_posterior_page,
+        plot_prior_densities,
+    )
+
+    doc, fit, idata, hdi, prior = ctx.doc, ctx.fit, ctx.idata, ctx.hdi_prob, ctx.model.prior
     doc.h2("Plots", "plots")
     doc.p("Pictures of the same comparison: where the MAP sits in each posterior, how the MAP "
           "moves with the prior's scale, why L1 gives exact zeros, and what the priors look "
-          "like.")
-    figures: dict[str, Path] = {}
+          "like." + ("" if fit is not None else " The prior has no finite MAP: the posterior "
+                     "plots have no MAP marks and there is no regularization path."))
+    mark = ", MAP as a red diamond" if fit is not None else ""
+    ctx.add_figure("forest_map", plot_forest_map(idata, fit, hdi),
+                   f"Forest plot: posterior mean (dot), 50% and {hdi:.0%} HDI (thick / thin "
+                   f"lines) per coefficient{mark}."
+                   + (" A diamond at 0 inside a wide interval is a sparse mode, not a zero "
+                      "effect." if fit is not None else ""))
+    lines = "the MAP (red, solid), mean" if fit is not None else "the mean"
+    p = ctx.p
+    pages = [list(range(k, min(k + POSTERIOR_PAGE, p))) for k in range(0, p, POSTERIOR_PAGE)]
+    shown = pages[:POSTERIOR_MAX_PAGES]
+    for k, page in enumerate(shown):
+        name = "posterior_map" if k == 0 else f"posterior_map_{k + 1}"
+        part = ("" if len(pages) == 1 else
+                f" Coefficients {page[0] + 1}-{page[-1] + 1} of {p} (page {k + 1}).")
+        ctx.add_figure(name, plot_posterior_page(idata, fit, hdi,
+                                                 features=None if len(pages) == 1 else page),
+                       f"Posterior density of each coefficient with {lines} (blue, dashed) "
+                       f"and median (green, dotted).{part}")
+    if len(pages) > len(shown):
+        doc.p(f"Posterior densities of the remaining {p - POSTERIOR_PAGE * len(shown)} "
+              "coefficients are not drawn (the forest plot and the table show all of them).")
+    if fit is None:
+        doc.p("Regularization path not available: the prior has no finite MAP (see "
+              "[Model](#model)).")
+    else:
+        try:
+            path = ctx.model.map_path(ctx.X, ctx.y, n_scales=40)
+            scale = float(np.max(np.atleast_1d(prior.path_scale)))
+            ctx.add_figure("path", plot_path(path, posterior=[(scale, idata)], hdi_prob=hdi),
+                           "Regularization path: MAP coefficients against the prior scale (log "
+                           f"axis; left = strong prior). Points with bars: posterior means and "
+                           f"{hdi:.0%} HDIs at the model's own scale.")
+        except Exception as exc:  # e.g. priors without a path
+            doc.p(f"Regularization path not available: `{type(exc).__name__}: {exc}`.")
+    ctx.add_figure("geometry", plot_geometry(),
+                   "Geometry in 2-D: the penalized optimum is where a loss contour first touches "
+                   "the penalty ball. The L1 diamond is touched at a corner (one coefficient "
+                   "exactly 0); the L2 disc is touched at a smooth point (both shrunk, neither "
+                   "zero).")
+    var, why = ctx.prior_variance()
+    if var is None:
+        doc.p(f"Equal-variance prior densities not drawn: the prior variance is not available "
+              f"(`{why}`).")
+        return
+    v = float(np.mean(var))
+    ctx.add_figure("priors", plot_prior_densities(v),
+                   f"Normal, Laplace and elastic-net priors at the model's prior variance {v:.4g} "
+                   "(left) and their penalties -log p(w) + log p(0) (right): the L1 kink at 0 is "
+                   "what makes MAP coefficients exactly zero.")
 
-    def add(name: str, fig, caption: str) -> None:
-        png = _png(fig)
-        path = fig_dir / f"{name}.png"
-        path.write_bytes(png)
-        figures[name] = path
-        doc.img(png, f"figures/{name}.png", caption)
 
-    add("forest_map", plot_forest_map(idata, fit, hdi_prob),
-        f"Forest plot: posterior mean (dot), 50% and {hdi_prob:.0%} HDI (thick / thin lines) per "
-        "coefficient, MAP as a red diamond. A diamond at 0 inside a wide interval is a sparse "
-        "mode, not a zero effect.")
-    add("posterior_map", plot_posterior_map(idata, fit, hdi_prob),
-        "Posterior density of each coefficient with the MAP (red, solid), mean (blue, dashed) "
-        "and median (green, dotted).")
-    try:
-        path = model.map_path(X, y, n_scales=40)
-        scale = float(np.max(np.atleast_1d(prior.path_scale)))
-        add("path", plot_path(path, posterior=[(scale, idata)], hdi_prob=hdi_prob),
-            "Regularization path: MAP coefficients against the prior scale (log axis; left = "
-            f"strong prior). Points with bars: posterior means and {hdi_prob:.0%} HDIs at the "
-            "model's own scale.")
-    except Exception as exc:  # e.g. priors without a path
-        doc.p(f"Regularization path not available: `{type(exc).__name__}: {exc}`.")
-    add("geometry", plot_geometry(),
-        "Geometry in 2-D: the penalized optimum is where a loss contour first touches the "
-        "penalty ball. The L1 diamond is touched at a corner (one coefficient exactly 0); the "
-        "L2 disc is touched at a smooth point (both shrunk, neither zero).")
-    var = float(np.mean(np.atleast_1d(prior_variance(prior))))
-    add("priors", plot_prior_densities(var),
-        f"Normal, Laplace and elastic-net priors at the model's prior variance {var:.4g} "
-        "(left) and their penalties -log p(w) + log p(0) (right): the L1 kink at 0 is what "
-        "makes MAP coefficients exactly zero.")
-
-    # -- prior comparison
+def _section_priors_loo(ctx: _Ctx) -> None:
+    doc, loo = ctx.doc, ctx.loo
     doc.h2("Prior comparison (LOO)", "prior-comparison")
     doc.p("Which prior predicts new data best? Normal, Laplace and elastic-net priors with the "
           "same prior variance as this model's, each sampled on the same data and scored by "
@@ -510,17 +573,90 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                        else "within 2 dse: not distinguishable")
             notes.append(f"{name}: elpd {_fmt(d)} lower than {best} (dse {_fmt(se)}): "
                          f"{verdict}.")
-        for name, m in models.items():
+        for name, m in ctx.models.items():
             notes.append(f"{name} prior used: `{m.prior!r}`.")
         doc.ul(notes)
-    elif loo_err is not None:
-        doc.p(f"The prior comparison could not run: `{loo_err}`.")
+    elif ctx.loo_err is not None:
+        doc.p(f"The prior comparison could not run: `{ctx.loo_err}`.")
     else:
         doc.p("Skipped (`compare_priors=False`).")
 
+
+_SECTIONS = (_section_summary, _section_map, _section_crosscheck, _section_compare,
+            _section_diagnose, _section_plots, _section_priors_loo)
+
+
+def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", draws: int = 1000,
+           tune: int = 1000, chains: int = 4, random_seed: Any = None,
+           compare_priors: bool = True, progressbar: bool = False, *, hdi_prob: float = 0.94,
+           idata: Any = None, fit: Any = None, crosscheck: bool = True) -> ReportResult:
+    """Fit, cross-check, sample, compare and diagnose a model; write an HTML + Markdown report.
+
+    Steps: ``fit = model.map(X, y)`` (the posterior mode / penalized estimate, with its
+    certificate); ``model.crosscheck(X, y)`` (the same mode found by PyMC's ``find_MAP``);
+    ``idata = model.sample(X, y, ...)`` (full posterior, nutpie); :func:`compare` (MAP vs
+    posterior per coefficient); :func:`diagnose` (R-hat, ESS, divergences, E-BFMI); the plots
+    (forest and densities with the MAP, regularization path with the posterior overlaid, L1/L2
+    geometry, equal-variance priors); and, with ``compare_priors``, PSIS-LOO
+    (``arviz.loo`` / ``arviz.compare``) of Normal vs Laplace vs elastic-net priors at the same
+    prior variance (:func:`loo_compare_priors`).
+
+    A prior without a finite mode (``model.prior.as_penalty(...)`` is None, e.g.
+    ``BayesianLasso``): the MAP and the cross-check are skipped, the Model section gives the
+    prior's ``mode_unavailable()`` explanation, ``ReportResult.fit`` is None, the table has no
+    MAP columns, the posterior plots no MAP marks, and the regularization path is left out (the
+    page says why). Many coefficients: the posterior density grid is paged, 16 per figure, at
+    most 4 figures (the forest plot, whose height grows with p, and the table show all).
+
+    Writes ``out_dir/report.html`` (self-contained: tables + base64 PNG images),
+    ``out_dir/report.md`` and ``out_dir/figures/*.png``.
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    X, y : the data (a DataFrame's columns name the coefficients).
+    out_dir : str or Path, default "bayesreg-report"
+    draws, tune, chains : sampler settings for every sampled model.
+    random_seed : int, optional
+        Seeds every sampler (alternative priors get ``random_seed + 101 k``): the report's
+        numbers are reproducible.
+    compare_priors : bool, default True
+        Sample the two alternative prior families too (2 more sampling runs) and compare LOO.
+    progressbar : bool, default False
+    hdi_prob : float, default 0.94
+    idata, fit : optional, already computed posterior draws / MAP of this model on this data
+        (skips the corresponding step; ``fit`` must be None for a prior without a mode).
+    crosscheck : bool, default True
+        Run ``model.crosscheck`` (PyMC ``find_MAP``); False skips it (the section says so).
+
+    Returns
+    -------
+    ReportResult
+    """
+    from ..model import Model
+    from ..penalties import has_mode
+
+    if not isinstance(model, Model):
+        raise BayesregTypeError(f"model must be a bayesreg.Model, got {type(model).__name__}.")
+    for name, v, lo in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ParameterError(f"{name} must be an integer >= {lo}, got {v!r}.")
+    hdi_prob = check_prob(hdi_prob, "hdi_prob")
+    mode = has_mode(model.prior)
+    if fit is not None and not mode:
+        raise ParameterError(f"fit was given but {type(model.prior).__name__} has no finite MAP: "
+                             f"{model.prior.mode_unavailable()}")
+    out = Path(out_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    ctx = _Ctx(model, X, y, _Doc("bayesreg report"), out / "figures", hdi_prob, fit=fit,
+               idata=idata, crosscheck=crosscheck, has_mode=mode)
+    _run(ctx, draws, tune, chains, random_seed, progressbar, compare_priors)
+    for section in _SECTIONS:
+        section(ctx)
     html_path, md_path = out / "report.html", out / "report.md"
-    html_path.write_text(doc.to_html(), encoding="utf-8")
-    md_path.write_text(doc.to_markdown(), encoding="utf-8")
-    return ReportResult(out_dir=out, html=html_path, markdown=md_path, figures=figures, fit=fit,
-                        idata=idata, table=table, diagnosis=diag, crosscheck=cc,
-                        crosscheck_error=cc_err, loo=loo, prior_idata=trees, prior_models=models)
+    html_path.write_text(ctx.doc.to_html(), encoding="utf-8")
+    md_path.write_text(ctx.doc.to_markdown(), encoding="utf-8")
+    return ReportResult(out_dir=out, html=html_path, markdown=md_path, figures=ctx.figures,
+                        fit=ctx.fit, idata=ctx.idata, table=ctx.table, diagnosis=ctx.diag,
+                        crosscheck=ctx.cc, crosscheck_error=ctx.cc_err, loo=ctx.loo,
+                        prior_idata=ctx.trees, prior_models=ctx.models)
