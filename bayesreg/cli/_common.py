@@ -1,0 +1,386 @@
+"""The layer every command shares: argument helpers and type converters, reading ``DATA``,
+building the model from the model options, output, JSON, and reading a stored posterior.
+
+Nothing here imports PyMC or ArviZ: the commands import them inside ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXIT_OK, EXIT_FAILED_CHECK, EXIT_USAGE = 0, 1, 2
+
+PRIOR_CHOICES = ("normal", "laplace", "elasticnet", "bayesian-lasso")
+FORMATTER = argparse.RawDescriptionHelpFormatter
+
+
+class CLIError(Exception):
+    """A user error detected by the command line (bad file, missing column, ...): exit code 2."""
+
+
+# ---------------------------------------------------------------------------- output
+class _Out:
+    """stdout/stderr writers honouring ``--quiet`` (results are always printed)."""
+
+    def __init__(self, quiet: bool = False, json_mode: bool = False) -> None:
+        self.quiet = quiet
+        self.json_mode = json_mode
+
+    def result(self, text: str = "") -> None:
+        print(text)
+
+    def info(self, text: str = "") -> None:
+        if not (self.quiet or self.json_mode):
+            print(text)
+
+    def progress(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    return obj
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(_jsonable(obj), indent=1))
+
+
+def _frame_text(obj) -> str:
+    import pandas as pd
+
+    if isinstance(obj, pd.DataFrame):
+        with pd.option_context("display.width", 200, "display.max_columns", 30,
+                               "display.float_format", lambda v: f"{v:.4g}"):
+            return obj.to_string()
+    return str(obj)
+
+
+# ------------------------------------------------------------------------------ data
+def load_table(data: str, target: str, features: str | None = None, standardize: bool = False):
+    """Read ``DATA`` (CSV path or bundled name) and split it into ``(X, y)`` DataFrame/Series.
+
+    Non-numeric feature columns are an error (encode them first). ``standardize`` centers each
+    feature and divides it by its population standard deviation.
+    """
+    import pandas as pd
+
+    path = Path(data)
+    if path.is_file():
+        try:
+            df = pd.read_csv(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise CLIError(f"cannot read {data!r} as CSV: {str(e).splitlines()[0]}") from None
+    elif data in ("diabetes", "prostate"):
+        from .. import datasets
+
+        df = datasets.load_diabetes() if data == "diabetes" else datasets.load_prostate()
+        if data == "prostate":
+            df = df.drop(columns="train")
+    else:
+        raise CLIError(f"data file {data!r} not found (give a CSV path, or 'diabetes' / "
+                       "'prostate' for the bundled data).")
+    if target not in df.columns:
+        raise CLIError(f"--target {target!r} is not a column of {data!r}; columns: "
+                       f"{', '.join(map(str, df.columns))}.")
+    if features:
+        cols = [c.strip() for c in features.split(",") if c.strip()]
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise CLIError(f"--features: column(s) {', '.join(missing)} not in {data!r}.")
+    else:
+        cols = [c for c in df.columns if c != target]
+    if not cols:
+        raise CLIError(f"{data!r} has no feature columns besides the target {target!r}.")
+    X = df[cols]
+    bad = [c for c in cols if not pd.api.types.is_numeric_dtype(X[c])]
+    if bad:
+        raise CLIError(f"non-numeric feature column(s) {', '.join(map(str, bad))}: encode them "
+                       "as numbers or leave them out with --features.")
+    if not pd.api.types.is_numeric_dtype(df[target]):
+        raise CLIError(f"target column {target!r} is not numeric.")
+    X = X.astype(float)
+    if standardize:
+        sd = X.std(ddof=0).replace(0.0, 1.0)
+        X = (X - X.mean()) / sd
+    return X, df[target].astype(float)
+
+
+def load_data_and_model(args):
+    """``(X, y, model)`` from the data and model options of ``fit``/``crosscheck``/..."""
+    X, y = load_table(args.data, args.target, args.features, args.standardize)
+    return X, y, build_model_from_args(args, len(y))
+
+
+def _open_tree(path: str):
+    """A posterior written by ``bayesreg sample``, read fully into memory."""
+    import xarray as xr
+
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"posterior file {path!r} not found (write one with 'bayesreg sample').")
+    try:
+        with xr.open_datatree(p, engine="h5netcdf") as tree:
+            return tree.load()  # read everything, then close the file
+    except (OSError, ValueError) as e:
+        raise CLIError(f"cannot read {path!r} as a NetCDF posterior: {str(e).splitlines()[0]}") \
+            from None
+
+
+def stored_fit(idata):
+    """The MAP fit ``bayesreg sample`` stored in the posterior's attributes, or None."""
+    if "bayesreg_map" not in idata.attrs:
+        return None
+    from ..map import MAPResult
+
+    return MAPResult.from_dict(json.loads(idata.attrs["bayesreg_map"]))
+
+
+def stored_model(idata):
+    """The model ``bayesreg sample`` stored in the posterior's attributes, or None."""
+    spec = idata.attrs.get("bayesreg_model")
+    if spec is None:
+        return None
+    from ..model import Model
+
+    return Model.from_dict(json.loads(spec))
+
+
+# ----------------------------------------------------------------------------- model
+def _likelihood(args):
+    from ..likelihoods import Bernoulli, Gaussian, Poisson
+
+    if args.likelihood == "gaussian":
+        return Gaussian(sigma=args.sigma)
+    if args.sigma is not None:
+        raise CLIError("--sigma applies to the gaussian likelihood only.")
+    return Bernoulli() if args.likelihood == "bernoulli" else Poisson()
+
+
+def build_model_from_args(args, n_samples: int):
+    """The :class:`~bayesreg.Model` described by the model options of ``fit``/``sample``/...
+
+    Either ``--scale`` (prior scale; ``--l2-scale`` too for elasticnet), or a library penalty
+    ``--alpha`` [``--l1-ratio``] read with ``--convention`` (sklearn or glmnet), converted with
+    :func:`bayesreg.conversions.from_sklearn` / :func:`~bayesreg.conversions.from_glmnet`.
+    ``--prior bayesian-lasso`` is :class:`~bayesreg.BayesianLasso`: ``--scale`` is its fixed
+    ``1 / lambda`` (relative to sigma for the gaussian likelihood); without ``--scale`` the
+    Gamma hyperprior on lambda^2. It has no MAP, hence no library penalty (no ``--alpha``).
+    """
+    from .. import conversions
+    from ..model import Model
+    from ..priors import BayesianLasso, ElasticNetPrior, Laplace, Normal
+
+    lik = _likelihood(args)
+    fit_intercept = not args.no_intercept
+    if args.prior == "bayesian-lasso":
+        if args.alpha is not None:
+            raise CLIError("--prior bayesian-lasso has no MAP, so no library penalty: give "
+                           "--scale S (fixed 1/lambda) or nothing (Gamma hyperprior on "
+                           "lambda^2) instead of --alpha.")
+        if args.l2_scale is not None:
+            raise CLIError("--l2-scale applies to --prior elasticnet only.")
+        if args.l1_ratio is not None:
+            raise CLIError("--l1-ratio applies to --prior elasticnet only.")
+        prior = BayesianLasso(scale=args.scale, relative_to_sigma=args.likelihood == "gaussian")
+        return Model(likelihood=lik, prior=prior, fit_intercept=fit_intercept)
+    if args.scale is not None and args.alpha is not None:
+        raise CLIError("give either --scale (prior scale) or --alpha (library penalty), not both.")
+    if args.scale is None and args.alpha is None:
+        raise CLIError("the prior needs a strength: pass --scale S (prior scale) or --alpha A "
+                       "(penalty, see --convention).")
+    if args.scale is not None:
+        if args.prior == "elasticnet":
+            if args.l2_scale is None:
+                raise CLIError("--prior elasticnet with --scale needs --l2-scale too (Gaussian "
+                               "part's scale); or use --alpha A --l1-ratio R.")
+            prior = ElasticNetPrior(args.scale, args.l2_scale)
+        else:
+            if args.l2_scale is not None:
+                raise CLIError("--l2-scale applies to --prior elasticnet only.")
+            prior = (Normal if args.prior == "normal" else Laplace)(args.scale)
+        return Model(likelihood=lik, prior=prior, fit_intercept=fit_intercept)
+    # library penalty
+    rho = {"normal": 0.0, "laplace": 1.0}.get(args.prior, args.l1_ratio)
+    if args.prior == "elasticnet":
+        if rho is None:
+            raise CLIError("--prior elasticnet with --alpha needs --l1-ratio R (0 < R < 1).")
+        if not 0.0 < rho < 1.0:
+            raise CLIError(f"--l1-ratio must be strictly between 0 and 1 for elasticnet, got {rho}.")
+    elif args.l1_ratio is not None:
+        raise CLIError(f"--l1-ratio applies to --prior elasticnet only (the {args.prior} prior "
+                       f"has l1_ratio {rho:g}).")
+    gaussian = args.likelihood == "gaussian"
+    if gaussian and args.sigma is None:
+        raise CLIError("converting a penalty --alpha into a prior for the gaussian likelihood "
+                       "needs the noise sd: pass --sigma S (the penalty fixes only sigma^2/scale).")
+    if args.convention == "glmnet":
+        family = {"gaussian": "gaussian", "bernoulli": "binomial", "poisson": "poisson"}
+        model = conversions.from_glmnet(args.alpha, alpha=rho, family=family[args.likelihood],
+                                        n_samples=n_samples, sigma=args.sigma,
+                                        intercept=fit_intercept)
+    else:
+        est = _sklearn_estimator(args.likelihood, args.prior, args.alpha, rho)
+        est.set_params(fit_intercept=fit_intercept)
+        model = conversions.from_sklearn(est, n_samples=n_samples, sigma=args.sigma)
+    return model
+
+
+def _sklearn_estimator(likelihood: str, prior: str, alpha: float, rho: float):
+    from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, PoissonRegressor, Ridge
+
+    if likelihood == "gaussian":
+        if prior == "normal":
+            return Ridge(alpha=alpha)
+        if prior == "laplace":
+            return Lasso(alpha=alpha)
+        return ElasticNet(alpha=alpha, l1_ratio=rho)
+    if likelihood == "bernoulli":
+        # sklearn's LogisticRegression is parametrized by C = 1 / alpha
+        return LogisticRegression(C=1.0 / alpha, l1_ratio=rho,
+                                  solver="saga" if rho > 0 else "lbfgs")
+    if prior != "normal":
+        raise CLIError("scikit-learn's PoissonRegressor has only an L2 penalty: use --prior "
+                       "normal, or --convention glmnet for an L1 Poisson model.")
+    return PoissonRegressor(alpha=alpha)
+
+
+_EST_PARAMS = {"Ridge": ("alpha",), "Lasso": ("alpha",), "ElasticNet": ("alpha", "l1_ratio"),
+               "LogisticRegression": ("C", "l1_ratio", "solver"), "PoissonRegressor": ("alpha",)}
+
+
+def describe_estimator(est) -> str:
+    """``Name(param=value, ...)`` with the penalty parameters always spelled out (scikit-learn's
+    own repr hides parameters equal to their defaults, e.g. ``Lasso()`` for ``alpha=1.0``)."""
+    name = type(est).__name__
+    params = est.get_params()
+    keys = _EST_PARAMS.get(name, ())
+    extra = [] if params.get("fit_intercept", True) else ["fit_intercept=False"]
+    return f"{name}(" + ", ".join([f"{k}={params[k]!r}" for k in keys] + extra) + ")"
+
+
+# --------------------------------------------------------------------------- parsing
+def _positive(v: str) -> float:
+    try:
+        x = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {v!r}") from None
+    if not (math.isfinite(x) and x > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {v!r}")
+    return x
+
+
+def _unit(v: str) -> float:
+    try:
+        x = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {v!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {v!r}")
+    return x
+
+
+def _posint(v: str) -> int:
+    try:
+        x = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {v!r}") from None
+    if x < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {v!r}")
+    return x
+
+
+def add_command(subparsers, name: str, summary: str, description: str, epilog: str):
+    """A subcommand parser with the shared formatter (examples kept as written)."""
+    return subparsers.add_parser(name, help=summary, formatter_class=FORMATTER, epilog=epilog,
+                                 description=description)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", metavar="DATA",
+                   help="CSV file with a header row, or 'diabetes' / 'prostate' (bundled)")
+    p.add_argument("--target", required=True, metavar="COL", help="response column")
+    p.add_argument("--features", metavar="A,B,...",
+                   help="comma-separated feature columns (default: all but the target)")
+    p.add_argument("--standardize", action="store_true",
+                   help="center and scale each feature to unit (population) sd first")
+    g = p.add_argument_group("model")
+    g.add_argument("--likelihood", choices=("gaussian", "bernoulli", "poisson"),
+                   default="gaussian", help="observation model (default gaussian)")
+    g.add_argument("--prior", choices=PRIOR_CHOICES, default="laplace",
+                   help="coefficient prior (default laplace): normal=L2/ridge, laplace=L1/lasso, "
+                        "bayesian-lasso=Park & Casella's hierarchical lasso (no MAP: for sample, "
+                        "compare and report only)")
+    g.add_argument("--scale", type=_positive, metavar="S",
+                   help="prior scale (Normal sd, Laplace b, elasticnet L1 scale, bayesian-lasso "
+                        "1/lambda relative to sigma; bayesian-lasso without --scale: Gamma "
+                        "hyperprior on lambda^2)")
+    g.add_argument("--l2-scale", type=_positive, metavar="T",
+                   help="elasticnet: scale of the Gaussian part")
+    g.add_argument("--alpha", type=_positive, metavar="A",
+                   help="give the prior as a library penalty instead (see --convention); for "
+                        "bernoulli + sklearn, alpha = 1/C")
+    g.add_argument("--l1-ratio", type=_unit, metavar="R", help="elasticnet mixing (with --alpha)")
+    g.add_argument("--convention", choices=("sklearn", "glmnet"), default="sklearn",
+                   help="meaning of --alpha: scikit-learn's alpha or glmnet's lambda")
+    g.add_argument("--sigma", type=_positive, metavar="S",
+                   help="gaussian noise sd (default: estimated, HalfNormal prior)")
+    g.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
+
+
+def _add_sampling_options(p: argparse.ArgumentParser, draws: int = 1000) -> None:
+    g = p.add_argument_group("sampling")
+    g.add_argument("--draws", type=_posint, default=draws)
+    g.add_argument("--tune", type=_posint, default=1000)
+    g.add_argument("--chains", type=_posint, default=2)
+    g.add_argument("--seed", type=int, default=None)
+    g.add_argument("--sampler", choices=("nutpie", "pymc", "gibbs"), default="nutpie",
+                   help="nutpie (default), PyMC NUTS, or the exact Gibbs sampler (gaussian)")
+
+
+# ------------------------------------------------------------------------ run/errors
+def run_command(name: str, run, args) -> int:
+    """Run one command; user errors become one line on stderr and exit code 2."""
+    from .._errors import BayesregError
+
+    out = _Out(quiet=getattr(args, "quiet", False), json_mode=getattr(args, "json", False))
+    try:
+        return run(args, out)
+    except (CLIError, BayesregError) as e:
+        print(f"bayesreg {name}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as e:
+        print(f"bayesreg {name}: error: file not found: {e.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as e:
+        if not e.name or e.name.split(".")[0] == "bayesreg":
+            raise
+        print(f"bayesreg {name}: error: needs the package {e.name!r}, which is not available "
+              "in this installation.", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # pragma: no cover
+        print("bayesreg: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,70 @@
+"""``bayesreg compare``: where the MAP sits inside the posterior, one row per coefficient.
+
+The MAP comes from ``--fit`` or from the posterior file; a posterior of a prior without a mode
+(``--prior bayesian-lasso``) is compared without one (``fit=None``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ._common import (
+    EXIT_OK,
+    CLIError,
+    _add_common,
+    _frame_text,
+    _open_tree,
+    _Out,
+    _print_json,
+    _unit,
+    add_command,
+    stored_fit,
+    stored_model,
+)
+
+EPILOG = """examples:
+  bayesreg compare post.nc                  # MAP stored by 'bayesreg sample'
+  bayesreg compare post.nc --fit fit.json   # MAP saved by 'bayesreg fit --save'
+  bayesreg compare post.nc --json"""
+
+
+def add_parser(sub) -> None:
+    m = add_command(sub, "compare", "MAP vs posterior table", epilog=EPILOG,
+                    description="Where the MAP sits inside the posterior: one row per "
+                                "coefficient (br.compare).")
+    m.add_argument("posterior", metavar="POST.nc")
+    m.add_argument("--fit", metavar="FIT.json", help="MAP fit saved by 'bayesreg fit --save'")
+    m.add_argument("--hdi-prob", type=_unit, default=0.94)
+    m.add_argument("--json", action="store_true")
+    _add_common(m)
+
+
+def _load_fit(path: str):
+    from ..map import MAPResult
+
+    if not Path(path).is_file():
+        raise CLIError(f"--fit file {path!r} not found (write one with 'bayesreg fit "
+                       "... --save fit.json').")
+    try:
+        return MAPResult.load(path)
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise CLIError(f"--fit {path!r} is not a saved bayesreg fit ({e}).") from None
+
+
+def run(args, out: _Out) -> int:
+    from ..diagnostics import compare
+    from ..penalties import has_mode
+
+    idata = _open_tree(args.posterior)
+    fit = _load_fit(args.fit) if args.fit else stored_fit(idata)
+    if fit is None:
+        model = stored_model(idata)
+        if model is None or has_mode(model.prior):
+            raise CLIError(f"{args.posterior!r} carries no MAP fit: pass --fit fit.json.")
+    table = compare(idata, fit, hdi_prob=args.hdi_prob)
+    if args.json:
+        _print_json({"table": table.reset_index().to_dict(orient="records")})
+    else:
+        out.result(_frame_text(table))
+    return EXIT_OK
