@@ -31,6 +31,12 @@ glmnet binomial/poisson: -(1/n) loglik      1/l1_scale = n lambda alpha,
 With sample weights, scikit-learn's Lasso/ElasticNet/PoissonRegressor normalize by the weight
 sum: pass ``n_samples = sum(sample_weight)``. glmnet's ``penalty.factor`` is rescaled by glmnet
 to sum to the number of variables; :func:`from_glmnet` applies the same rescaling.
+
+Every other estimator setting goes through one table per estimator, declared by the likelihood
+that converts it (``sklearn_arguments``: ``{argument: (action, what happens, check)}``) and
+checked by :func:`check_sklearn_arguments`: an argument is converted, ignored (it does not
+change the optimum) or refused with an error naming it; an argument missing from the table is
+refused unless it is at its default, so a new scikit-learn setting is never dropped silently.
 """
 
 from __future__ import annotations
@@ -178,7 +184,8 @@ def check_sklearn_arguments(estimator: Any) -> None:
             raise NotSupportedError(
                 f"cannot convert {name}({arg}={value!r}): bayesreg's conversion table for {name} "
                 f"has no rule for {arg!r} (scikit-learn {sklearn.__version__}), so it cannot tell "
-                f"whether it changes the optimum. Leave {arg} at its default{shown}.")
+                f"whether it changes the optimum. Leave {arg} at its default{shown}, or add a "
+                f"row for it to the likelihood's sklearn_arguments.")
     for attr, row in table.items():
         if attr.endswith("_") and hasattr(estimator, attr):
             run(attr, getattr(estimator, attr), row)

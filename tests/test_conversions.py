@@ -316,6 +316,7 @@ def test_each_table_row(name, arg):
         (LogisticRegression(C=-1.0), br.ParameterError, "C"),
         (LogisticRegression(l1_ratio=2.0), br.ParameterError, "l1_ratio"),
         (LogisticRegression(penalty=None), br.NotSupportedError, "penalty"),
+        (LogisticRegression(penalty="elasticnet", l1_ratio=None), br.ParameterError, "l1_ratio"),
         (LogisticRegression(penalty="l3"), br.ParameterError, "penalty"),
         (LogisticRegression(class_weight={0: 1.0, 1: 2.0}), br.NotSupportedError, "class_weight"),
         (LogisticRegression(solver="liblinear", penalty="l1"), br.NotSupportedError, "solver"),

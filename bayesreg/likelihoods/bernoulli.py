@@ -148,6 +148,9 @@ def _logistic_l1_ratio(est) -> float:
     if penalty == "l2":
         return 0.0
     if penalty in ("deprecated", "elasticnet"):
+        if l1_ratio is None and penalty == "elasticnet":
+            raise ParameterError("LogisticRegression(penalty='elasticnet', l1_ratio=None): "
+                                 "l1_ratio must be a number in [0, 1] (0 = L2, 1 = L1).")
         if l1_ratio is None:
             return 0.0
         if isinstance(l1_ratio, bool) or not isinstance(
