@@ -31,6 +31,12 @@ glmnet binomial/poisson: -(1/n) loglik      1/l1_scale = n lambda alpha,
 With sample weights, scikit-learn's Lasso/ElasticNet/PoissonRegressor normalize by the weight
 sum: pass ``n_samples = sum(sample_weight)``. glmnet's ``penalty.factor`` is rescaled by glmnet
 to sum to the number of variables; :func:`from_glmnet` applies the same rescaling.
+
+Every other estimator setting goes through one table per estimator, declared by the likelihood
+that converts it (``sklearn_arguments``: ``{argument: (action, what happens, check)}``) and
+checked by :func:`check_sklearn_arguments`: an argument is converted, ignored (it does not
+change the optimum) or refused with an error naming it; an argument missing from the table is
+refused unless it is at its default, so a new scikit-learn setting is never dropped silently.
 """
 
 from __future__ import annotations
@@ -45,7 +51,8 @@ from .likelihoods import Likelihood
 from .likelihoods.base import likelihood_for_estimator, likelihood_for_family
 from .priors import ElasticNetPrior, Laplace, Normal, Prior
 
-__all__ = ["prior_from_penalty", "from_sklearn", "to_sklearn", "from_glmnet", "to_glmnet"]
+__all__ = ["prior_from_penalty", "from_sklearn", "to_sklearn", "from_glmnet", "to_glmnet",
+           "sklearn_argument_table", "check_sklearn_arguments", "NOT_CONVERTED"]
 
 
 def prior_from_penalty(l1, l2) -> Prior:
@@ -93,8 +100,105 @@ def _weights(prior: Prior) -> tuple[np.ndarray, np.ndarray]:
     return require_penalty(prior, _n_of(prior)).weights
 
 
+#: estimators that are not converted, and why (the message says what to convert instead)
+NOT_CONVERTED = {
+    "LinearRegression": "it is unpenalized least squares, a flat prior without a proper "
+                        "posterior. Use Ridge(alpha > 0) (a Normal prior).",
+    "RidgeCV": "it is a model selection over alphas. Convert the selected fit: "
+               "Ridge(alpha=est.alpha_, fit_intercept=est.fit_intercept).",
+    "LassoCV": "it is a model selection over alphas. Convert the selected fit: "
+               "Lasso(alpha=est.alpha_, fit_intercept=est.fit_intercept).",
+    "ElasticNetCV": "it is a model selection over (alpha, l1_ratio). Convert the selected fit: "
+                    "ElasticNet(alpha=est.alpha_, l1_ratio=est.l1_ratio_, "
+                    "fit_intercept=est.fit_intercept).",
+    "LogisticRegressionCV": "it is a model selection over C. Convert the selected binary fit: "
+                            "LogisticRegression(C=est.C_[0], l1_ratio=est.l1_ratio_[0], "
+                            "fit_intercept=est.fit_intercept).",
+}
+
+ACTIONS = ("converted", "ignored", "refused")
+_NO_DEFAULT = object()
+
+
+def _defaults(cls) -> dict[str, Any]:
+    import inspect
+
+    try:
+        sig = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return {}
+    return {k: p.default for k, p in sig.parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def _same(a, b) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(np.shape(a) == np.shape(b) and np.all(np.asarray(a) == np.asarray(b)))
+    except Exception:  # noqa: BLE001 - incomparable values are different
+        return False
+
+
+def sklearn_argument_table(name: str) -> dict[str, tuple]:
+    """The conversion table of the scikit-learn estimator ``name``: ``{argument: (action, what
+    happens, check)}`` with action ``converted``, ``ignored`` or ``refused`` (fitted attributes end
+    in ``_``). Declared by the likelihood that converts it (``sklearn_arguments``); ``{}`` when
+    it declares none (then every argument is checked as unknown)."""
+    cls = likelihood_for_estimator(name)
+    return {} if cls is None else dict(getattr(cls, "sklearn_arguments", {}).get(name, {}))
+
+
+def check_sklearn_arguments(estimator: Any) -> None:
+    """Refuse, with the argument, its value and the fix, every setting of ``estimator`` that
+    changes the optimum and has no bayesreg equivalent; refuse any argument the table does not
+    know unless it is at its default (a future scikit-learn argument fails loudly)."""
+    import sklearn
+
+    name = type(estimator).__name__
+    table = sklearn_argument_table(name)
+    try:
+        params = estimator.get_params(deep=False)
+    except Exception as e:  # noqa: BLE001
+        raise BayesregTypeError(f"cannot convert {name}: get_params() failed ({e}).") from None
+    defaults = _defaults(type(estimator))
+
+    def run(arg, value, row):
+        action, _, check = row
+        if action not in ACTIONS:
+            raise ParameterError(f"conversion table of {name}: unknown action {action!r} for "
+                                 f"{arg!r} (one of {ACTIONS}).")
+        why = None if check is None else check(value, params)
+        if why:
+            shown = f"{arg}={value!r}" if not arg.endswith("_") else f"fitted {arg}"
+            raise NotSupportedError(f"cannot convert {name}({shown}): {why}")
+
+    for arg, value in params.items():
+        row = table.get(arg)
+        if row is not None:
+            run(arg, value, row)
+            continue
+        default = defaults.get(arg, _NO_DEFAULT)
+        if not _same(value, default):
+            shown = "" if default is _NO_DEFAULT else f" (its default is {default!r})"
+            raise NotSupportedError(
+                f"cannot convert {name}({arg}={value!r}): bayesreg's conversion table for {name} "
+                f"has no rule for {arg!r} (scikit-learn {sklearn.__version__}), so it cannot tell "
+                f"whether it changes the optimum. Leave {arg} at its default{shown}, or add a "
+                f"row for it to the likelihood's sklearn_arguments.")
+    for attr, row in table.items():
+        if attr.endswith("_") and hasattr(estimator, attr):
+            run(attr, getattr(estimator, attr), row)
+
+
 def from_sklearn(estimator: Any, n_samples: int | None = None, sigma: float | None = 1.0):
     """The bayesreg Model whose MAP equals the optimum of a scikit-learn estimator.
+
+    Every constructor argument is either converted, ignored (it does not change the optimum:
+    tolerances, solvers, ...) or refused with an error naming it (``positive=True``,
+    ``class_weight``, liblinear's penalized intercept, a multi-target or multi-class fit, an
+    argument bayesreg does not know set to a non-default value): see the table in
+    ``docs/guide/conversions.md`` and :func:`sklearn_argument_table`.
 
     Parameters
     ----------
@@ -112,11 +216,18 @@ def from_sklearn(estimator: Any, n_samples: int | None = None, sigma: float | No
     cls = likelihood_for_estimator(name)
     if cls is None:
         known = sorted(n for c in _likelihood_classes() for n in c.sklearn_names)
+        why = NOT_CONVERTED.get(name)
+        if why is not None:
+            raise NotSupportedError(f"cannot convert {name}: {why}")
         raise BayesregTypeError(f"cannot convert {name}: supported are {', '.join(known)}.")
+    check_sklearn_arguments(estimator)
     n = None if n_samples is None else _pos(n_samples, "n_samples")
     lik, l1, l2 = cls.from_sklearn(estimator, n, sigma)
-    fit_intercept = bool(getattr(estimator, "fit_intercept", True))
-    return Model(likelihood=lik, prior=prior_from_penalty(l1, l2), fit_intercept=fit_intercept)
+    fit_intercept = getattr(estimator, "fit_intercept", True)
+    if not isinstance(fit_intercept, (bool, np.bool_)):
+        raise ParameterError(f"cannot convert {name}(fit_intercept={fit_intercept!r}): "
+                             "fit_intercept must be True or False.")
+    return Model(likelihood=lik, prior=prior_from_penalty(l1, l2), fit_intercept=bool(fit_intercept))
 
 
 def _likelihood_classes():
@@ -141,17 +252,29 @@ def to_sklearn(model, n_samples: int | None = None, sigma: float | None = None):
 
 def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
                 n_samples: int | None = None, sigma: float | None = 1.0,
-                penalty_factor=None, intercept: bool = True):
+                penalty_factor=None, intercept: bool = True, standardize: bool = False):
     """The Model whose MAP equals glmnet's solution at ``lambda_`` (standardize=FALSE).
 
     glmnet minimizes ``-(1/n) loglik + lambda [alpha ||w||_1 + (1 - alpha)/2 ||w||^2]`` (gaussian:
-    ``RSS/(2n)``), with ``penalty.factor`` rescaled to sum to the number of variables."""
+    ``RSS/(2n)``), with ``penalty.factor`` rescaled to sum to the number of variables. Accepts
+    the output of :func:`to_glmnet` as keywords (``from_glmnet(**d, n_samples=n)``)."""
     from .model import Model
 
+    if not isinstance(family, str):
+        raise ParameterError(f"family must be a string (glmnet's family name), got {family!r}.")
     cls = likelihood_for_family(family)
     lam = _pos(lambda_, "lambda_")
-    if isinstance(alpha, bool) or not 0 <= float(alpha) <= 1:
-        raise ParameterError(f"alpha (glmnet's mixing parameter) must be in [0, 1], got {alpha!r}.")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not 0 <= alpha <= 1:
+        raise ParameterError(f"alpha (glmnet's L1/L2 mixing parameter) must be a number in "
+                             f"[0, 1] (1 = lasso, 0 = ridge), got {alpha!r}.")
+    if standardize:
+        raise NotSupportedError(
+            "standardize=True: glmnet then penalizes the coefficients of the standardized "
+            "columns, a prior on a different scale per column. Standardize X yourself and pass "
+            "standardize=False (or use per-coefficient scales).")
+    if not isinstance(intercept, (bool, np.bool_)):
+        raise ParameterError(f"intercept must be True or False, got {intercept!r}.")
     if n_samples is None:
         raise ParameterError("glmnet divides the loss by n: pass n_samples=<rows of X>.")
     n = _pos(n_samples, "n_samples")
@@ -159,7 +282,11 @@ def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
     lik = cls.from_glmnet(sigma)
     k = n * lam / lik.noise_variance()
     if penalty_factor is not None:
-        pf = np.asarray(penalty_factor, dtype=float)
+        try:
+            pf = np.asarray(penalty_factor, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"penalty_factor must be a 1-D array of numbers, got "
+                                 f"{penalty_factor!r}.") from None
         if pf.ndim != 1 or np.any(~np.isfinite(pf)) or np.any(pf <= 0):
             raise ParameterError("penalty_factor must be a 1-D array of finite values > 0 (a zero "
                                  "factor is a flat prior, which bayesreg does not support).")
@@ -167,7 +294,7 @@ def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
     else:
         pf = np.asarray(1.0)
     prior = prior_from_penalty(k * alpha * pf, k * (1 - alpha) * pf)
-    return Model(likelihood=lik, prior=prior, fit_intercept=intercept)
+    return Model(likelihood=lik, prior=prior, fit_intercept=bool(intercept))
 
 
 def to_glmnet(model, n_samples: int | None = None, sigma: float | None = None) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import numpy as np
 from scipy.special import expit
 
 from .._errors import DataError, NotSupportedError, ParameterError
-from .._validation import check_positive_number
 from .base import Likelihood, register_likelihood
 
 
@@ -26,6 +25,8 @@ class Bernoulli(Likelihood):
 
     family = "binomial"
     sklearn_names = ("LogisticRegression",)
+    #: {estimator: {constructor argument or fitted attribute: (action, what happens, check)}}
+    sklearn_arguments: dict = {}  # filled below the class (the table at the end of the file)
     response_kind = "binary"
 
     def check_y(self, y):
@@ -112,10 +113,17 @@ class Bernoulli(Likelihood):
     # -- scikit-learn
     @classmethod
     def from_sklearn(cls, estimator, n_samples, sigma):
-        C = float(estimator.C)
-        if not np.isfinite(C):
-            raise NotSupportedError("LogisticRegression(C=inf) is unpenalized: no proper prior.")
-        C = check_positive_number(C, "C")
+        """LogisticRegression (every other argument is checked against :attr:`sklearn_arguments`
+        by :func:`bayesreg.conversions.from_sklearn` first)."""
+        C = estimator.C
+        if isinstance(C, bool) or not isinstance(C, (int, float, np.integer, np.floating)):
+            raise ParameterError(f"LogisticRegression(C={C!r}): C must be a number.")
+        if C == np.inf:
+            raise NotSupportedError("cannot convert LogisticRegression(C=inf): it is unpenalized, "
+                                    "a flat prior without a proper posterior. Use a finite C.")
+        if not np.isfinite(C) or C <= 0:
+            raise ParameterError(f"LogisticRegression(C={C!r}): C must be finite and > 0.")
+        C = float(C)
         rho = _logistic_l1_ratio(estimator)
         return cls(), np.asarray(rho / C), np.asarray((1 - rho) / C)
 
@@ -131,12 +139,80 @@ class Bernoulli(Likelihood):
 def _logistic_l1_ratio(est) -> float:
     penalty = getattr(est, "penalty", "deprecated")
     l1_ratio = getattr(est, "l1_ratio", None)
-    if penalty in ("deprecated", None) or penalty == "elasticnet":
-        if penalty is None:
-            raise NotSupportedError("LogisticRegression(penalty=None) is unpenalized: no proper prior.")
-        return 0.0 if l1_ratio is None else float(l1_ratio)
+    if penalty is None or penalty == "none":
+        raise NotSupportedError(f"cannot convert LogisticRegression(penalty={penalty!r}): it is "
+                                "unpenalized, a flat prior without a proper posterior. Use "
+                                "penalty='l2' (or the default) with a finite C.")
     if penalty == "l1":
         return 1.0
     if penalty == "l2":
         return 0.0
-    raise ParameterError(f"unknown LogisticRegression penalty {penalty!r}.")
+    if penalty in ("deprecated", "elasticnet"):
+        if l1_ratio is None and penalty == "elasticnet":
+            raise ParameterError("LogisticRegression(penalty='elasticnet', l1_ratio=None): "
+                                 "l1_ratio must be a number in [0, 1] (0 = L2, 1 = L1).")
+        if l1_ratio is None:
+            return 0.0
+        if isinstance(l1_ratio, bool) or not isinstance(
+                l1_ratio, (int, float, np.integer, np.floating)) or not 0 <= l1_ratio <= 1:
+            raise ParameterError(f"LogisticRegression(l1_ratio={l1_ratio!r}): l1_ratio must be a "
+                                 "number in [0, 1] (0 = L2, 1 = L1).")
+        return float(l1_ratio)
+    raise ParameterError(f"LogisticRegression(penalty={penalty!r}): unknown penalty; use 'l1', "
+                         "'l2', 'elasticnet' or the default.")
+
+
+# -- the conversion table: every constructor argument (checked generically by
+#    bayesreg.conversions.from_sklearn; an argument missing here is refused unless at its default)
+def _no_class_weight(value, params):
+    if value is not None:
+        return ("class_weight multiplies each row's loss by the weight of its class. Convert "
+                "with class_weight=None and pass the weights to map: sample_weight[i] = "
+                "class_weight[y[i]] ('balanced': n / (n_classes * count(y[i]))).")
+    return None
+
+
+def _intercept_not_penalized(value, params):
+    if value == "liblinear" and params.get("fit_intercept", True):
+        return ("liblinear penalizes the intercept (it fits it as the coefficient of a constant "
+                f"column of value intercept_scaling={params.get('intercept_scaling')!r}, under the "
+                "same penalty); bayesreg's intercept has a flat prior. Use solver='lbfgs' (L2) or "
+                "'saga' (L1 / elastic net), or fit_intercept=False.")
+    return None
+
+
+def _binary(classes, params):
+    if len(classes) > 2:
+        return (f"the model was fitted to {len(classes)} classes (multinomial); a Bernoulli "
+                "likelihood has two. Fit one-vs-rest binary models and convert each.")
+    return None
+
+
+_SKLEARN_ARGUMENTS = {
+    "LogisticRegression": {
+        "C": ("converted", "L2 part: prior variance C / (1 - l1_ratio); L1 part: Laplace scale "
+              "C / l1_ratio; C = inf is refused (unpenalized)", None),
+        "l1_ratio": ("converted", "the L1/L2 mix (a number in [0, 1], else ParameterError); "
+                     "ignored, as by scikit-learn, when penalty is 'l1' or 'l2'", None),
+        "penalty": ("converted", "default / 'elasticnet': l1_ratio; 'l1': Laplace; 'l2': "
+                    "Normal; None is refused (unpenalized)", None),
+        "fit_intercept": ("converted", "Model(fit_intercept=...); the intercept is never "
+                          "penalized", None),
+        "solver": ("refused", "'liblinear' with fit_intercept=True is refused (it penalizes the "
+                   "intercept); every other solver reaches the same optimum",
+                   _intercept_not_penalized),
+        "intercept_scaling": ("ignored", "used only by liblinear with fit_intercept=True, which is "
+                              "refused (see solver)", None),
+        "class_weight": ("refused", "anything but None is refused: pass the class weights as "
+                         "sample_weight to map", _no_class_weight),
+        "dual": ("ignored", "the dual formulation of the same problem (liblinear)", None),
+        "max_iter": ("ignored", "solver budget: the optimum does not depend on it", None),
+        "tol": ("ignored", "solver tolerance: the optimum does not depend on it", None),
+        "warm_start": ("ignored", "starting point: the same (unique) optimum", None),
+        "random_state": ("ignored", "solver randomness (sag/saga/liblinear)", None),
+        "n_jobs": ("ignored", "parallelism only", None),
+        "verbose": ("ignored", "logging only", None),
+        "classes_": ("refused", "a fitted model with more than two classes is refused", _binary),
+    },
+}
+Bernoulli.sklearn_arguments = _SKLEARN_ARGUMENTS

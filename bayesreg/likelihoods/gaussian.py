@@ -53,6 +53,8 @@ class Gaussian(Likelihood):
     family = "gaussian"
     has_noise_scale = True
     sklearn_names = ("Ridge", "Lasso", "ElasticNet")
+    #: {estimator: {constructor argument or fitted attribute: (action, what happens, check)}}
+    sklearn_arguments: dict = {}  # filled below the class (the table at the end of the file)
 
     def __init__(self, sigma: float | None = None, sigma_prior_scale: float | None = None) -> None:
         self.sigma = None if sigma is None else float(check_scale(sigma, "Gaussian.sigma", False))
@@ -251,18 +253,18 @@ class Gaussian(Likelihood):
 
     @classmethod
     def from_sklearn(cls, estimator, n_samples, sigma):
+        """Ridge / Lasso / ElasticNet (every other argument is checked against
+        :attr:`sklearn_arguments` by :func:`bayesreg.conversions.from_sklearn` first)."""
         name = type(estimator).__name__
         if name != "Ridge" and n_samples is None:
-            raise ParameterError(f"{name}'s loss is divided by n: pass n_samples=<rows of X>.")
+            raise ParameterError(f"{name}'s loss is divided by n: pass n_samples=<rows of X> "
+                                 "(the sum of sample_weight when fitted with weights).")
         s = _conversion_sigma(sigma)
         if name == "Ridge":
-            alpha = np.asarray(estimator.alpha, dtype=float)
-            if np.any(alpha <= 0):
-                raise NotSupportedError("Ridge(alpha=0) is unpenalized least squares: no proper "
-                                        "prior.")
-            return cls(sigma=s), 0 * alpha, alpha / s**2
-        alpha = check_positive_number(estimator.alpha, "alpha")
-        rho = 1.0 if name == "Lasso" else float(estimator.l1_ratio)
+            alpha = _ridge_alpha(estimator.alpha)
+            return cls(sigma=s), np.asarray(0.0), np.asarray(alpha / s**2)
+        alpha = _penalty_strength(estimator.alpha, name)
+        rho = 1.0 if name == "Lasso" else _mixing(estimator.l1_ratio, name)
         k = n_samples * alpha / s**2
         return cls(sigma=s), np.asarray(k * rho), np.asarray(k * (1 - rho))
 
@@ -283,9 +285,105 @@ class Gaussian(Likelihood):
                           fit_intercept=fit_intercept)
 
 
+# -- the conversion table: every constructor argument of the estimators (checked generically by
+#    bayesreg.conversions.from_sklearn; an argument missing here is refused unless at its default)
+def _no_positive(value, params):
+    if value:
+        return ("positive=True constrains every coefficient to be >= 0 (a prior truncated at 0), "
+                "which no bayesreg prior expresses. Use positive=False (the default).")
+    return None
+
+
+def _one_target(coef, params):
+    c = np.asarray(coef)
+    if c.ndim == 2 and c.shape[0] > 1:
+        return (f"the estimator was fitted to {c.shape[0]} targets (coef_ has shape {c.shape}); a "
+                "bayesreg Model has one response. Convert an estimator fitted to one target.")
+    return None
+
+
+def _ridge_alpha(alpha):
+    try:
+        a = np.asarray(alpha, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"Ridge(alpha={alpha!r}): alpha must be a number.") from None
+    if a.size != 1:
+        raise NotSupportedError(
+            f"cannot convert Ridge(alpha={alpha!r}): an array alpha is one penalty per *target* "
+            "in scikit-learn (not per feature), and a bayesreg Model has one response. Pass a "
+            "scalar alpha (the alpha of the target you model); per-feature penalties are "
+            "per-coefficient prior scales: Normal(scale=array).")
+    a = float(a.reshape(()))
+    if not np.isfinite(a) or a < 0:
+        raise ParameterError(f"Ridge(alpha={alpha!r}): alpha must be finite and >= 0.")
+    if a == 0:
+        raise NotSupportedError("cannot convert Ridge(alpha=0): it is unpenalized least squares, "
+                                "a flat prior without a proper posterior. Use alpha > 0.")
+    return a
+
+
+def _penalty_strength(alpha, name):
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise ParameterError(f"{name}(alpha={alpha!r}): alpha must be a number (scikit-learn "
+                             f"{name} has one alpha; per-feature penalties are per-coefficient "
+                             "prior scales).")
+    if not np.isfinite(alpha) or alpha < 0:
+        raise ParameterError(f"{name}(alpha={alpha!r}): alpha must be finite and >= 0.")
+    if alpha == 0:
+        raise NotSupportedError(f"cannot convert {name}(alpha=0): it is unpenalized least squares, "
+                                "a flat prior without a proper posterior. Use alpha > 0.")
+    return float(alpha)
+
+
+def _mixing(l1_ratio, name):
+    if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, (int, float, np.integer,
+                                                               np.floating)) \
+            or not 0 <= l1_ratio <= 1:
+        raise ParameterError(f"{name}(l1_ratio={l1_ratio!r}): l1_ratio must be a number in "
+                             "[0, 1] (1 = Lasso, 0 = ridge).")
+    return float(l1_ratio)
+
+
+_GAUSSIAN_COMMON = {
+    "fit_intercept": ("converted", "Model(fit_intercept=...); the intercept is never penalized",
+                      None),
+    "copy_X": ("ignored", "memory only", None),
+    "max_iter": ("ignored", "solver budget: the optimum does not depend on it", None),
+    "tol": ("ignored", "solver tolerance: the optimum does not depend on it", None),
+    "random_state": ("ignored", "solver randomness (sag/saga, selection='random')", None),
+    "positive": ("refused", "positive=True (coefficients >= 0) is refused; False is the default",
+                 _no_positive),
+    "coef_": ("refused", "a fitted estimator with more than one target is refused", _one_target),
+}
+_CD = {
+    "precompute": ("ignored", "Gram matrix or not: the same optimum", None),
+    "selection": ("ignored", "coordinate order: the same optimum", None),
+    "warm_start": ("ignored", "starting point: the same (unique) optimum", None),
+}
+_SKLEARN_ARGUMENTS = {
+    "Ridge": {
+        "alpha": ("converted", "Normal(sigma / sqrt(alpha)); not divided by n; an array (one "
+                  "alpha per target) is refused unless it has one element", None),
+        "solver": ("ignored", "every solver reaches the same optimum", None),
+        **_GAUSSIAN_COMMON},
+    "Lasso": {
+        "alpha": ("converted", "Laplace(sigma^2 / (n alpha)); alpha = 0 is refused (unpenalized)",
+                  None),
+        **_CD, **_GAUSSIAN_COMMON},
+    "ElasticNet": {
+        "alpha": ("converted", "1/b = n alpha l1_ratio / sigma^2, 1/tau^2 = n alpha (1 - "
+                  "l1_ratio) / sigma^2; alpha = 0 is refused (unpenalized)", None),
+        "l1_ratio": ("converted", "the L1/L2 mix (a number in [0, 1], else ParameterError)", None),
+        **_CD, **_GAUSSIAN_COMMON},
+}
+
+
 def _conversion_sigma(sigma):
     if sigma is None:
         raise ParameterError(
             "the Gaussian conversion needs the noise sd: pass sigma=... (the penalty only fixes "
             "the ratio sigma^2 / prior scale).")
     return check_positive_number(sigma, "sigma")
+
+
+Gaussian.sklearn_arguments = _SKLEARN_ARGUMENTS

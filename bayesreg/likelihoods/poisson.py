@@ -13,7 +13,6 @@ import numpy as np
 from scipy.special import gammaln
 
 from .._errors import DataError, NotSupportedError, ParameterError
-from .._validation import check_positive_number
 from .base import Likelihood, register_likelihood
 
 _ETA_MAX = 700.0  # exp overflows past ~709
@@ -28,6 +27,8 @@ class Poisson(Likelihood):
 
     family = "poisson"
     sklearn_names = ("PoissonRegressor",)
+    #: {estimator: {constructor argument or fitted attribute: (action, what happens, check)}}
+    sklearn_arguments: dict = {}  # filled below the class (the table at the end of the file)
     response_kind = "count"
 
     def check_y(self, y):
@@ -107,11 +108,22 @@ class Poisson(Likelihood):
     # -- scikit-learn
     @classmethod
     def from_sklearn(cls, estimator, n_samples, sigma):
+        """PoissonRegressor (every other argument is checked against :attr:`sklearn_arguments`
+        by :func:`bayesreg.conversions.from_sklearn` first)."""
         if n_samples is None:
             raise ParameterError("PoissonRegressor's loss is divided by n: pass "
-                                 "n_samples=<rows of X>.")
-        alpha = check_positive_number(estimator.alpha, "alpha")
-        return cls(), np.asarray(0.0), np.asarray(n_samples * alpha)
+                                 "n_samples=<rows of X> (the sum of sample_weight when fitted "
+                                 "with weights).")
+        alpha = estimator.alpha
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+            raise ParameterError(f"PoissonRegressor(alpha={alpha!r}): alpha must be a number.")
+        if not np.isfinite(alpha) or alpha < 0:
+            raise ParameterError(f"PoissonRegressor(alpha={alpha!r}): alpha must be finite and "
+                                 ">= 0.")
+        if alpha == 0:
+            raise NotSupportedError("cannot convert PoissonRegressor(alpha=0): it is unpenalized, "
+                                    "a flat prior without a proper posterior. Use alpha > 0.")
+        return cls(), np.asarray(0.0), np.asarray(n_samples * float(alpha))
 
     def to_sklearn(self, l1, l2, n_samples, fit_intercept, sigma=None):
         from sklearn.linear_model import PoissonRegressor
@@ -122,3 +134,20 @@ class Poisson(Likelihood):
         if n_samples is None:
             raise ParameterError("PoissonRegressor divides the loss by n: pass n_samples=<rows of X>.")
         return PoissonRegressor(alpha=l2 / n_samples, fit_intercept=fit_intercept)
+
+
+# -- the conversion table: every constructor argument (checked generically by
+#    bayesreg.conversions.from_sklearn; an argument missing here is refused unless at its default)
+Poisson.sklearn_arguments = {
+    "PoissonRegressor": {
+        "alpha": ("converted", "Normal(1 / sqrt(n alpha)); alpha = 0 is refused (unpenalized)",
+                  None),
+        "fit_intercept": ("converted", "Model(fit_intercept=...); the intercept is never "
+                          "penalized", None),
+        "solver": ("ignored", "lbfgs and newton-cholesky reach the same optimum", None),
+        "max_iter": ("ignored", "solver budget: the optimum does not depend on it", None),
+        "tol": ("ignored", "solver tolerance: the optimum does not depend on it", None),
+        "warm_start": ("ignored", "starting point: the same (unique) optimum", None),
+        "verbose": ("ignored", "logging only", None),
+    },
+}
