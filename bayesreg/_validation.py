@@ -18,7 +18,7 @@ from ._errors import BayesregTypeError, DataError, ParameterError
 
 __all__ = ["check_X", "check_y", "check_sample_weight", "check_scale", "check_X_y", "check_tol",
            "check_int", "check_seed", "check_positive_number", "check_X_columns", "seed_sequence",
-           "default_names", "is_dask", "is_frame", "LOG_2PI"]
+           "default_names", "is_dask", "is_frame", "check_dict", "LOG_2PI"]
 
 #: log(2 pi), the constant of every Gaussian log density
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -446,3 +446,23 @@ def check_X_columns(X: Any, feature_names, names_given: bool | None, name: str =
         raise DataError(f"{name} has {arr.shape[1]} columns but the fit has {p} coefficients: "
                         "pass rows with the columns the model was fitted on.")
     return arr
+
+
+def check_dict(d: Any, what: str, required, optional=()) -> dict:
+    """Validate a loaded description (``to_dict`` output): a dict with every ``required`` key and
+    no key outside ``required`` + ``optional``. Returns a shallow copy."""
+    if not isinstance(d, dict):
+        raise DataError(f"{what} must be a dict (a to_dict() description), got "
+                        f"{type(d).__name__}: {str(d)[:80]!r}.")
+    known = list(required) + [k for k in optional if k not in required]
+    missing = [k for k in required if k not in d]
+    unknown = [k for k in d if k not in known]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing key(s) {missing}")
+        if unknown:
+            parts.append(f"unknown key(s) {unknown}")
+        raise DataError(f"{what} has {' and '.join(parts)}; its keys are {known}. Was it written "
+                        "by another program or another version of bayesreg?")
+    return dict(d)

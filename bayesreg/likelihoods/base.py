@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
+from .._validation import check_dict
 
 __all__ = ["Likelihood", "LIKELIHOODS", "register_likelihood", "likelihood_from_dict",
            "likelihood_for_family", "likelihood_for_estimator"]
@@ -52,11 +53,19 @@ def register_likelihood(cls):
 
 def likelihood_from_dict(d: dict[str, Any]) -> Likelihood:
     """Rebuild a likelihood from :meth:`Likelihood.to_dict` output."""
-    d = dict(d)
-    kind = d.pop("type")
-    if kind not in LIKELIHOODS:
+    import inspect
+
+    if not isinstance(d, dict) or "type" not in d:
+        check_dict(d, "the likelihood description", ["type"], list(d) if isinstance(d, dict) else ())
+    kind = d["type"]
+    if not isinstance(kind, str) or kind not in LIKELIHOODS:
         raise ParameterError(f"unknown likelihood type {kind!r}; known: {sorted(LIKELIHOODS)}")
-    return LIKELIHOODS[kind](**d)
+    cls = LIKELIHOODS[kind]
+    sig = inspect.signature(cls.__init__).parameters
+    required = ["type"] + [p for p in cls._params
+                           if p in sig and sig[p].default is inspect.Parameter.empty]
+    check_dict(d, f"the {kind} likelihood description", required, cls._params)
+    return cls(**{k: v for k, v in d.items() if k != "type"})
 
 
 def likelihood_for_family(family: str) -> type[Likelihood]:

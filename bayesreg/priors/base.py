@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
+from .._validation import check_dict
 from ..penalties import Penalty, require_penalty
 
 __all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "PRIORS", "register_prior",
@@ -43,12 +44,27 @@ def register_prior(cls: type[Prior]) -> type[Prior]:
 
 def prior_from_dict(d: dict[str, Any]) -> Prior:
     """Rebuild a prior from :meth:`Prior.to_dict` output."""
-    d = dict(d)
-    kind = d.pop("type")
-    if kind not in PRIORS:
-        raise ParameterError(f"unknown prior type {kind!r}; known: {sorted(PRIORS)}")
-    kw = {k: (np.asarray(v) if isinstance(v, list) else v) for k, v in d.items()}
-    return PRIORS[kind](**kw)
+    cls = _registered(d, PRIORS, "prior")
+    kw = {k: (np.asarray(v) if isinstance(v, list) else v) for k, v in d.items() if k != "type"}
+    return cls(**kw)
+
+
+def _registered(d: Any, registry: dict, what: str):
+    """The registered class a ``to_dict`` description names, its keys checked against the
+    class's constructor parameters."""
+    import inspect
+
+    if not isinstance(d, dict) or "type" not in d:
+        check_dict(d, f"the {what} description", ["type"], list(d) if isinstance(d, dict) else ())
+    kind = d["type"]
+    if not isinstance(kind, str) or kind not in registry:
+        raise ParameterError(f"unknown {what} type {kind!r}; known: {sorted(registry)}")
+    cls = registry[kind]
+    sig = inspect.signature(cls.__init__).parameters
+    required = ["type"] + [p for p in cls._params
+                           if p in sig and sig[p].default is inspect.Parameter.empty]
+    check_dict(d, f"the {kind} {what} description", required, cls._params)
+    return cls
 
 
 def _as_param(v):
