@@ -183,7 +183,7 @@ def test_max_iter_must_be_a_positive_int(data, bad):
     X, y = data
     for model in (LAP, br.Model(br.Bernoulli(), br.Normal(1.0)),
                   br.Model(br.Gaussian(None), br.Laplace(0.5))):
-        yy = (y > 0).astype(float) if isinstance(model.likelihood, br.Bernoulli) else y
+        yy = (y > 0).astype(float) if model.likelihood.response_kind == "binary" else y
         with pytest.raises(br.ParameterError, match=f"max_iter must be an integer >= 1, got {bad!r}"):
             model.map(X, yy, max_iter=bad)
         with pytest.raises(br.ParameterError, match="max_iter"):

@@ -23,7 +23,8 @@ OPTIMALITY_KINDS = {
     "kkt": "largest KKT violation |d(-log posterior)/dw_j| off the penalty's subdifferential, "
     "in nats per unit coefficient",
     "joint_gap": "duality gap (nats) of the coefficient problem at the final sigma, sigma being "
-    "exactly optimal given the coefficients",
+    "exactly optimal given the coefficients (raised above tol when max_iter stopped the sigma "
+    "sweeps with sigma still moving: the joint mode is then not certified)",
 }
 
 
