@@ -18,7 +18,7 @@ from ._errors import BayesregTypeError, DataError, ParameterError
 
 __all__ = ["check_X", "check_y", "check_sample_weight", "check_scale", "check_X_y", "check_tol",
            "check_int", "check_seed", "check_positive_number", "check_X_columns", "seed_sequence",
-           "default_names", "is_dask", "LOG_2PI"]
+           "default_names", "is_dask", "is_frame", "check_dict", "LOG_2PI"]
 
 #: log(2 pi), the constant of every Gaussian log density
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -42,15 +42,8 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
         Column names when X is a pandas DataFrame.
     """
     feature_names = None
-    if hasattr(X, "columns") and hasattr(X, "dtypes"):  # pandas DataFrame
-        feature_names = [str(c) for c in X.columns]
-        bad = [str(c) for c, dt in zip(X.columns, X.dtypes) if not _is_numeric_dtype(dt)]
-        if bad:
-            raise DataError(
-                f"{name} has non-numeric column(s) {bad}: encode them as numbers "
-                "(e.g. pandas.get_dummies) or drop them before fitting."
-            )
-        X = X.to_numpy(dtype=np.float64)
+    if is_frame(X):  # pandas DataFrame, or any frame with ``columns`` and ``to_numpy()``
+        X, feature_names = _frame_to_float(X, name)
     if sp.issparse(X):
         if not accept_sparse:
             raise DataError(f"{name} is a scipy.sparse matrix, which this call does not accept: "
@@ -104,16 +97,162 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
     return arr, feature_names
 
 
-def _is_numeric_dtype(dt) -> bool:
-    try:
-        return np.dtype(dt).kind in "biuf"
-    except TypeError:
+def is_frame(X) -> bool:
+    """A data frame: pandas (``columns`` + ``dtypes``), or any other frame library's object
+    with ``columns`` and ``to_numpy()`` (polars, ...)."""
+    if isinstance(X, np.ndarray) or sp.issparse(X):
         return False
+    return hasattr(X, "columns") and (hasattr(X, "dtypes") or hasattr(X, "to_numpy"))
+
+
+def _is_pandas(obj) -> bool:
+    return type(obj).__module__.split(".")[0] == "pandas"
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+_CATEGORICAL_FIX = ("encode them as numbers (pandas.get_dummies for labels; "
+                    "X[col].astype(float) if the categories are numbers meant as numbers)")
+
+
+def _pandas_column(col, dt):
+    """One pandas column as float64 (missing -> NaN), or the reason it is not numbers."""
+    import pandas as pd
+
+    api = pd.api.types
+    if isinstance(dt, pd.CategoricalDtype):
+        return None, "categorical"
+    if isinstance(dt, np.dtype):
+        if dt.kind in "biuf":
+            return col.to_numpy(dtype=np.float64), None
+        if dt.kind != "O":
+            return None, f"dtype {dt}"
+        vals = col.to_numpy()
+        miss = np.asarray(pd.isna(vals), dtype=bool)
+        ok = all(isinstance(v, (Real, np.number)) and not isinstance(v, (str, bytes, np.str_))
+                 and not isinstance(v, (complex, np.complexfloating))
+                 for v in vals[~miss])
+        if not ok:
+            return None, "non-numeric values"
+        out = np.full(vals.shape[0], np.nan)
+        out[~miss] = np.asarray(vals[~miss].tolist(), dtype=np.float64)
+        return out, None
+    # extension dtypes: nullable Int*/UInt*/Float*/boolean, pyarrow-backed numbers and bools
+    if (api.is_numeric_dtype(dt) or api.is_bool_dtype(dt)) and not api.is_complex_dtype(dt):
+        try:
+            return col.to_numpy(dtype=np.float64, na_value=np.nan), None
+        except (TypeError, ValueError):
+            return None, f"dtype {dt}"
+    return None, f"dtype {dt}"
+
+
+def _frame_to_float(X, name: str):
+    """A data frame as a float64 array (missing values -> NaN, reported by column later) and
+    its column names. pandas nullable / pyarrow-backed numeric and boolean columns and object
+    columns holding numbers are numbers; text, categorical and other columns are refused by
+    name. Any other frame (polars, ...) goes through its ``to_numpy()``."""
+    feature_names = [str(c) for c in X.columns]
+    if _is_pandas(X):
+        dtypes = list(X.dtypes)
+        if all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in dtypes):
+            arr = X.to_numpy(dtype=np.float64)
+        else:
+            arr = np.empty(X.shape, dtype=np.float64, order="F")
+            bad, cats = [], []
+            for j, dt in enumerate(dtypes):
+                col, why = _pandas_column(X.iloc[:, j], dt)
+                if why == "categorical":
+                    cats.append(feature_names[j])
+                elif why is not None:
+                    bad.append(feature_names[j])
+                else:
+                    arr[:, j] = col
+            if bad:
+                raise DataError(
+                    f"{name} has non-numeric column(s) {bad}: encode them as numbers "
+                    "(e.g. pandas.get_dummies, or pandas.to_numeric for numbers stored as text) "
+                    "or drop them before fitting.")
+            if cats:
+                raise DataError(f"{name} has categorical column(s) {cats}: {_CATEGORICAL_FIX}.")
+    else:
+        try:
+            arr = np.asarray(X.to_numpy())
+        except Exception as exc:
+            raise BayesregTypeError(f"{name} ({type(X).__name__}) could not be converted to an "
+                                    f"array with to_numpy(): {exc}") from exc
+        if arr.dtype.kind == "O":
+            vals = arr
+            miss = np.array([[v is None or (isinstance(v, float) and v != v) for v in row]
+                             for row in vals], dtype=bool).reshape(vals.shape)
+            out = np.full(vals.shape, np.nan)
+            try:
+                out[~miss] = np.asarray(vals[~miss].tolist(), dtype=np.float64)
+            except (TypeError, ValueError):
+                out = None
+            if out is None or any(isinstance(v, (str, bytes)) for v in vals[~miss]):
+                bad = [feature_names[j] for j in range(vals.shape[1])
+                       if any(isinstance(v, (str, bytes)) or not isinstance(v, (Real, np.number))
+                              for v in vals[~miss[:, j], j])]
+                raise DataError(f"{name} has non-numeric column(s) {bad}: encode them as numbers "
+                                "or drop them before fitting.")
+            arr = out
+        elif arr.dtype.kind not in "biuf":
+            raise DataError(f"{name} must hold real numbers, got dtype {arr.dtype} from "
+                            f"{type(X).__name__}.to_numpy().")
+        arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 2 and not np.isfinite(arr.sum()):
+        _report_frame_nonfinite(arr, feature_names, name)
+    return arr, feature_names
+
+
+def _report_frame_nonfinite(arr: np.ndarray, feature_names: list[str], name: str) -> None:
+    """Raise naming the columns with missing (NaN / pd.NA / None) or infinite values and how many
+    rows each has."""
+    miss = np.isnan(arr)
+    inf = np.isinf(arr)
+    if miss.any():
+        cols = np.flatnonzero(miss.any(axis=0))
+        per = ", ".join(f"{feature_names[j]!r} ({_plural(int(miss[:, j].sum()), 'row')})"
+                        for j in cols[:10]) + (" ..." if cols.size > 10 else "")
+        n_rows = int(miss.any(axis=1).sum())
+        raise DataError(
+            f"{name} has missing values (NaN / pd.NA / None) in {_plural(cols.size, 'column')}: "
+            f"{per}; {_plural(n_rows, 'row')} in all. Drop those rows (e.g. df.dropna()) or impute "
+            "them before fitting.")
+    if inf.any():
+        cols = np.flatnonzero(inf.any(axis=0))
+        per = ", ".join(f"{feature_names[j]!r} ({_plural(int(inf[:, j].sum()), 'row')})"
+                        for j in cols[:10]) + (" ..." if cols.size > 10 else "")
+        raise DataError(f"{name} has infinite values in {_plural(cols.size, 'column')}: {per}. "
+                        "Remove or replace them before fitting.")
+
+
+def _series_to_float(y, name: str):
+    """A pandas Series (or one-column frame) as a float64 array, missing values as NaN."""
+    import pandas as pd
+
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise DataError(f"{name} must be 1-D (one response per row), got a DataFrame with "
+                            f"{y.shape[1]} columns. bayesreg fits one response at a time.")
+        y = y.iloc[:, 0]
+    col, why = _pandas_column(y, y.dtype)
+    if why == "categorical":
+        raise DataError(f"{name} is categorical: encode the response as numbers "
+                        f"({name}.cat.codes for labels, {name}.astype(float) for numbers).")
+    if why is not None:
+        raise DataError(f"{name} contains non-numeric values ({why}): encode the response as "
+                        "numbers.")
+    return col
 
 
 def check_y(y: Any, n_samples: int | None = None, name: str = "y") -> np.ndarray:
     """Validate a response vector: 1-D (or n x 1), finite, numeric; returns a float64 copy."""
-    if hasattr(y, "to_numpy"):
+    if _is_pandas(y) and hasattr(y, "dtype") or _is_pandas(y) and is_frame(y):
+        y = _series_to_float(y, name)
+    elif hasattr(y, "to_numpy"):
         y = y.to_numpy()
     if isinstance(y, (str, bytes)):
         raise BayesregTypeError(f"{name} must be an array of numbers, got a string.")
@@ -139,6 +278,10 @@ def check_y(y: Any, n_samples: int | None = None, name: str = "y") -> np.ndarray
     arr = np.array(arr, dtype=np.float64, copy=True)
     finite = np.isfinite(arr)
     if not finite.all():
+        miss = np.isnan(arr)
+        if miss.any():
+            raise DataError(f"{name} has missing values (NaN / pd.NA / None: {_position(miss)}): "
+                            "drop those rows or impute them.")
         raise DataError(f"{name} contains NaN or infinite entries ({_position(~finite)}): "
                         "drop those rows or impute them.")
     return arr
@@ -303,3 +446,23 @@ def check_X_columns(X: Any, feature_names, names_given: bool | None, name: str =
         raise DataError(f"{name} has {arr.shape[1]} columns but the fit has {p} coefficients: "
                         "pass rows with the columns the model was fitted on.")
     return arr
+
+
+def check_dict(d: Any, what: str, required, optional=()) -> dict:
+    """Validate a loaded description (``to_dict`` output): a dict with every ``required`` key and
+    no key outside ``required`` + ``optional``. Returns a shallow copy."""
+    if not isinstance(d, dict):
+        raise DataError(f"{what} must be a dict (a to_dict() description), got "
+                        f"{type(d).__name__}: {str(d)[:80]!r}.")
+    known = list(required) + [k for k in optional if k not in required]
+    missing = [k for k in required if k not in d]
+    unknown = [k for k in d if k not in known]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing key(s) {missing}")
+        if unknown:
+            parts.append(f"unknown key(s) {unknown}")
+        raise DataError(f"{what} has {' and '.join(parts)}; its keys are {known}. Was it written "
+                        "by another program or another version of bayesreg?")
+    return dict(d)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._errors import BayesregTypeError, DataError
+from ._validation import check_int, check_X, is_frame
 from .likelihoods import Bernoulli, Gaussian, Likelihood
 from .model import Model
 from .priors import Normal, Prior
@@ -31,20 +32,59 @@ class _MAPBase(BaseEstimator):
         return Model(likelihood=lik, prior=prior, fit_intercept=self.fit_intercept)
 
     def _fit_model(self, model, X, y, sample_weight):
-        sw = None
-        if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=float)
-        self.result_ = model.map(X, y, sample_weight=sw, tol=self.tol, max_iter=self.max_iter)
+        max_iter = None if self.max_iter is None else check_int(self.max_iter, "max_iter", 1)
+        self.result_ = model.map(X, y, sample_weight=sample_weight, tol=self.tol,
+                                 max_iter=max_iter)
         self.model_ = model
         self.coef_ = self.result_.coef
         self.intercept_ = self.result_.intercept
         self.n_iter_ = self.result_.n_iter
         return self
 
+    def _check_fit_X(self, X, y, labels=False, **kw):
+        """``(X, y)`` for fitting. A data frame keeps its columns (``result_.feature_names``)
+        and goes through bayesreg's validation (nullable / pyarrow numeric columns accepted,
+        missing values reported by column); scikit-learn records ``feature_names_in_`` and
+        ``n_features_in_``. Anything else goes through scikit-learn's ``validate_data``."""
+        if is_frame(X):
+            validate_data(self, X, skip_check_array=True)
+            return X, (_labels(y) if labels else y)
+        return validate_data(self, X, y, accept_sparse="csc", dtype=np.float64, **kw)
+
+    def _check_predict_X(self, X):
+        if is_frame(X):
+            validate_data(self, X, reset=False, skip_check_array=True)
+            return check_X(X)[0]
+        return validate_data(self, X, accept_sparse="csc", dtype=np.float64, reset=False)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _labels(y):
+    """Class labels given with a data frame: pandas nullable / pyarrow values as NumPy values,
+    missing values reported as such."""
+    if y is None:
+        raise DataError("y is None: supervised fitting needs a response vector.")
+    if type(y).__module__.split(".")[0] == "pandas" and hasattr(y, "isna"):
+        miss = np.asarray(y.isna(), dtype=bool).reshape(-1)
+        if miss.any():
+            first = int(np.argmax(miss))
+            raise DataError(f"y has {int(miss.sum())} missing value(s) (NaN / pd.NA / None), "
+                            f"first at row {first}: drop those rows or impute them.")
+        if hasattr(y, "dtype"):
+            dt = y.dtype
+            if isinstance(dt, np.dtype) or getattr(dt, "kind", "O") in "biuf":
+                y = y.to_numpy(dtype=dt.numpy_dtype if hasattr(dt, "numpy_dtype") else None)
+            else:
+                y = y.to_numpy()
+        else:
+            y = y.to_numpy()
+    elif hasattr(y, "to_numpy"):
+        y = y.to_numpy()
+    return column_or_1d(y, warn=True)
 
 
 class MAPRegressor(RegressorMixin, _MAPBase):
@@ -80,7 +120,7 @@ class MAPRegressor(RegressorMixin, _MAPBase):
 
     def fit(self, X, y, sample_weight=None):
         """Fit the MAP. ``sample_weight`` multiplies each row's log-likelihood."""
-        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64, y_numeric=True)
+        X, y = self._check_fit_X(X, y, y_numeric=True)
         model = self._model(Gaussian(sigma=1.0))
         if model.likelihood.response_kind == "binary":
             raise BayesregTypeError("MAPRegressor does not take a Bernoulli likelihood: use "
@@ -90,7 +130,7 @@ class MAPRegressor(RegressorMixin, _MAPBase):
     def predict(self, X):
         """Posterior-mode mean ``E[y | X]`` (identity link for Gaussian, exp for Poisson)."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csc", dtype=np.float64, reset=False)
+        X = self._check_predict_X(X)
         eta = self.intercept_ + np.asarray(X @ self.coef_).ravel()
         return self.model_.likelihood.mean(eta)
 
@@ -120,7 +160,7 @@ class MAPClassifier(ClassifierMixin, _MAPBase):
 
     def fit(self, X, y, sample_weight=None):
         """Fit the MAP on binary labels (any two distinct values)."""
-        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64)
+        X, y = self._check_fit_X(X, y, labels=True)
         check_classification_targets(y)
         self.classes_, y01 = np.unique(y, return_inverse=True)
         k = self.classes_.shape[0]
@@ -142,7 +182,7 @@ class MAPClassifier(ClassifierMixin, _MAPBase):
     def decision_function(self, X):
         """Linear predictor ``intercept + X coef`` (log-odds of the positive class)."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csc", dtype=np.float64, reset=False)
+        X = self._check_predict_X(X)
         return self.intercept_ + np.asarray(X @ self.coef_).ravel()
 
     def predict_proba(self, X):

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import conversions
-from ._validation import check_tol, check_X_y, is_dask
+from ._errors import BayesregTypeError, DataError
+from ._validation import check_int, check_tol, check_X_y, is_dask
 from .map import MAPPath, MAPResult, fit_map, fit_path
 from .spec import ModelSpec
 
@@ -69,15 +72,19 @@ class Model(ModelSpec):
         -------
         MAPResult
         """
+        max_iter = _check_max_iter(max_iter)
         if is_dask(X) or is_dask(y):
             from .dask import fit_map_dask
 
+            if warm_start is not None:
+                raise DataError("warm_start is not supported with Dask arrays: drop it (the "
+                                "Dask backend starts from the intercept-only model).")
             return fit_map_dask(self, X, y, sample_weight, tol=tol, max_iter=max_iter)
         X, y, sw, names = check_X_y(X, y, sample_weight)
         check_tol(tol)
         w0 = b0 = s0 = None
         if warm_start is not None:
-            w0, b0, s0 = warm_start.coef, warm_start.intercept, warm_start.sigma
+            w0, b0, s0 = _check_warm_start(warm_start, X.shape[1], names)
         return fit_map(self.likelihood, self.prior, X, y, sw, self.fit_intercept, names, tol=tol,
                        max_iter=max_iter, w0=w0, b0=b0, sigma0=s0)
 
@@ -92,6 +99,9 @@ class Model(ModelSpec):
         ``scales`` (prior scales: Normal sd, Laplace b, ElasticNetPrior l1_scale; for per-coefficient
         scales, the largest entry) overrides the grid; the path runs from small to large scale.
         """
+        max_iter = _check_max_iter(max_iter)
+        if scales is None:
+            n_scales = check_int(n_scales, "n_scales", 1)
         X, y, sw, names = check_X_y(X, y, sample_weight)
         check_tol(tol)
         self.likelihood.check_y(y)
@@ -151,3 +161,42 @@ class Model(ModelSpec):
         from .samplers import predict_posterior
 
         return predict_posterior(self, idata, X_new, **kwargs)
+
+
+def _check_max_iter(max_iter):
+    """None (each solver's own budget) or an int >= 1 (a bound on every iteration loop)."""
+    return None if max_iter is None else check_int(max_iter, "max_iter", 1)
+
+
+def _check_warm_start(warm_start, p: int, names):
+    """``(coef, intercept, sigma)`` of a warm start for a fit with ``p`` features."""
+    coef = getattr(warm_start, "coef", None)
+    if coef is None or not hasattr(warm_start, "intercept"):
+        raise BayesregTypeError(
+            f"warm_start must be a MAPResult (the result of a previous model.map), got "
+            f"{type(warm_start).__name__}.")
+    try:
+        w0 = np.asarray(coef, dtype=float)
+        b0 = float(warm_start.intercept)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"warm_start has non-numeric coefficients or intercept: {exc}") from exc
+    if w0.ndim != 1 or w0.shape[0] != p:
+        raise DataError(
+            f"warm_start has {w0.size} coefficients but X has {p} columns: warm-start from a "
+            "result fitted on the same columns (or drop warm_start).")
+    if not (np.all(np.isfinite(w0)) and np.isfinite(b0)):
+        raise DataError("warm_start has NaN or infinite coefficients or intercept: it cannot be "
+                        "a starting point; drop warm_start.")
+    given = getattr(warm_start, "feature_names_given", None)
+    ws_names = getattr(warm_start, "feature_names", None)
+    if names is not None and given and ws_names is not None and list(ws_names) != list(names):
+        raise DataError(
+            f"warm_start was fitted on columns {list(ws_names)[:5]}..., but X has columns "
+            f"{list(names)[:5]}...: warm-start from a result fitted on the same columns in the "
+            "same order.")
+    s0 = getattr(warm_start, "sigma", None)
+    if s0 is not None:
+        s0 = float(s0)
+        if not (np.isfinite(s0) and s0 > 0):
+            s0 = None
+    return w0, b0, s0

@@ -15,10 +15,14 @@ from typing import Any
 import numpy as np
 
 from ._errors import BayesregTypeError, DataError
+from ._validation import check_dict
 from .likelihoods import Likelihood, likelihood_from_dict
 from .priors import Prior, prior_from_dict
 
-__all__ = ["ModelSpec", "check_spec"]
+__all__ = ["ModelSpec", "check_spec", "MODEL_FORMAT"]
+
+#: the format tag of :meth:`ModelSpec.to_dict`
+MODEL_FORMAT = "bayesreg.Model/1"
 
 
 class ModelSpec:
@@ -62,13 +66,20 @@ class ModelSpec:
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready spec; :meth:`from_dict` rebuilds an equal model."""
-        return {"format": "bayesreg.Model/1", "likelihood": self.likelihood.to_dict(),
+        return {"format": MODEL_FORMAT, "likelihood": self.likelihood.to_dict(),
                 "prior": self.prior.to_dict(), "fit_intercept": self.fit_intercept}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]):
+        d = check_dict(d, "the model description", ["likelihood", "prior"],
+                       ["format", "fit_intercept"])
+        fmt = d.get("format", MODEL_FORMAT)
+        if fmt != MODEL_FORMAT:
+            raise DataError(f"the model description has format {fmt!r}, not {MODEL_FORMAT!r}: it "
+                            "is not a bayesreg model specification (a MAPResult is read with "
+                            "MAPResult.from_dict / MAPResult.load).")
         return cls(likelihood=likelihood_from_dict(d["likelihood"]), prior=prior_from_dict(d["prior"]),
-                   fit_intercept=bool(d.get("fit_intercept", True)))
+                   fit_intercept=d.get("fit_intercept", True))
 
     @classmethod
     def from_idata(cls, idata):

@@ -710,8 +710,9 @@ def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
             break
         ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
         while n_epochs < max_iter:
-            t += cd_sparse(data, indices, indptr, d.xbar, r_st, R, d.S, w, ws, a, c, d.norms2, 5)
-            n_epochs += 5
+            k = min(5, max_iter - n_epochs)
+            t += cd_sparse(data, indices, indptr, d.xbar, r_st, R, d.S, w, ws, a, c, d.norms2, k)
+            n_epochs += k
             R[0] = float(d.v @ r_st)  # refresh (rounding drift)
             corr_ws = grad_sparse(data, indices, indptr, d.xbar, r_st, R, ws)
             r = r_st + t * d.v

@@ -77,7 +77,7 @@ def _armijo(lik, y, sw, pen, eta, w, F, X_dw, dw, db, delta):
     return None
 
 
-def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-6, max_iter=100,
+def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-6, max_iter=None,
               inner_max_iter=10000, method="auto"):
     """Minimize ``datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (module docstring).
 
@@ -88,14 +88,20 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     ``min(0.5, sqrt(kkt / kkt_0))``). With an L1 part: OWL-QN (:func:`_owlqn`), and, should it
     stall, proximal Newton from the start (inner weighted elastic net by working-set CD, then a
     Newton polish on the support). Stops when the KKT violation <= ``tol`` x (KKT violation at
-    the intercept-only model). ``max_iter`` bounds the Newton-type iterations; the quasi-Newton
-    phase has its own budget (``QN_MAX_ITER``). ``method="prox_newton"`` skips the quasi-Newton
+    the intercept-only model). ``max_iter`` bounds every iteration loop: the quasi-Newton
+    iterations (both precisions together; default ``QN_MAX_ITER``), the Newton-type iterations
+    (default 100) and the support-polish Newton steps (default 30); the inner CD solves of
+    proximal Newton (one outer iteration each) keep ``inner_max_iter``.
+    ``method="prox_newton"`` skips the quasi-Newton
     phase: from a warm start close to the optimum (paths), one or two proximal Newton steps beat
     a quasi-Newton run that has to rebuild its curvature memory. Returns :class:`GLMSolution`.
     """
     if method not in ("auto", "prox_newton"):
         raise ParameterError(f"method must be 'auto' or 'prox_newton', got {method!r}")
     n, p = X.shape
+    qn_budget = QN_MAX_ITER if max_iter is None else min(QN_MAX_ITER, max_iter)
+    polish_steps = 30 if max_iter is None else min(30, max_iter)
+    max_iter = 100 if max_iter is None else max_iter
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=float)
     eta0 = lik.null_eta(y, sw, fit_intercept)
     b = eta0 if b0 is None else float(b0)
@@ -130,12 +136,14 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
             # decides convergence, with exact products
             X32 = X.astype(np.float32)
             w, b, _, n_qn, _, _ = _owlqn(lik, X32, y, sw, a, c, fit_intercept, w, b,
-                                         max(tol_abs, F32_REL * scale), max_iter=QN_MAX_ITER,
+                                         max(tol_abs, F32_REL * scale), max_iter=qn_budget,
                                          xg0=xg0, D0=d0)
             del X32
             xg0 = d0 = None
         w_q, b_q, kkt_q, n64, conv, eta_q = _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b,
-                                                   tol_abs, max_iter=QN_MAX_ITER, xg0=xg0, D0=d0)
+                                                   tol_abs, max_iter=max(qn_budget - n_qn, 0)
+                                                   if qn_budget < QN_MAX_ITER else QN_MAX_ITER,
+                                                   xg0=xg0, D0=d0)
         n_qn += n64
         if conv:
             return GLMSolution(w_q, float(b_q), float(kkt_q), float(tol_abs), n_qn, True,
@@ -206,7 +214,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     eta_out = eta
     if kkt > tol_abs and np.any(w):
         w_pol, b, kkt, n_pol = _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt,
-                                               tol_abs)
+                                               tol_abs, max_steps=polish_steps)
         it += n_pol
         if w_pol is not w:
             w, eta_out = w_pol, None  # the polish moved the point: eta is stale

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from .._errors import ParameterError
+from .._validation import check_int
 from ..penalties import require_penalty
 from .result import MAPPath
 from .solve import fit_map, select_solver
@@ -44,17 +47,20 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
     prior.check_n_coef(p)
     ref = np.max(np.atleast_1d(prior.path_scale))
     if scales is not None:
-        scales = np.atleast_1d(np.asarray(scales, dtype=float))
+        try:
+            scales = np.atleast_1d(np.asarray(scales, dtype=float))
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"scales must be a 1-D array of finite positive prior scales, "
+                                 f"got {scales!r}: {exc}") from exc
         if scales.ndim != 1 or scales.size == 0 or np.any(~np.isfinite(scales)) or np.any(scales <= 0):
             raise ParameterError("scales must be a non-empty 1-D array of finite positive prior scales.")
         scales = np.sort(scales)  # small scale = strong prior first
         strengths = np.array([prior.strength_for_scale(s, ref) for s in scales])
         n_points = scales.size
     else:
-        if n_scales < 1:
-            raise ParameterError(f"n_scales must be >= 1, got {n_scales}.")
-        if not (0 < eps < 1):
-            raise ParameterError(f"eps must be in (0, 1), got {eps}.")
+        n_scales = check_int(n_scales, "n_scales", 1)
+        if isinstance(eps, bool) or not isinstance(eps, Real) or not (0 < eps < 1):
+            raise ParameterError(f"eps must be a number in (0, 1), got {eps!r}.")
         n_points = n_scales
     res_lik = lik.resolved(y, sw)
     X, design = select_solver(res_lik, pen).prepare_path(X, y, sw, fit_intercept, pen, n_points)

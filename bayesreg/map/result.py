@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_X_columns
+from .._errors import BayesregError, DataError
+from .._validation import check_dict, check_X_columns
 
-__all__ = ["MAPResult", "MAPPath"]
+__all__ = ["MAPResult", "MAPPath", "RESULT_FORMAT"]
+
+#: the format tag of :meth:`MAPResult.to_dict`
+RESULT_FORMAT = "bayesreg.MAPResult/1"
 
 OPTIMALITY_KINDS = {
     "duality_gap": "duality gap of the -log posterior, in nats (an upper bound on how far the "
@@ -19,7 +23,8 @@ OPTIMALITY_KINDS = {
     "kkt": "largest KKT violation |d(-log posterior)/dw_j| off the penalty's subdifferential, "
     "in nats per unit coefficient",
     "joint_gap": "duality gap (nats) of the coefficient problem at the final sigma, sigma being "
-    "exactly optimal given the coefficients",
+    "exactly optimal given the coefficients (raised above tol when max_iter stopped the sigma "
+    "sweeps with sigma still moving: the joint mode is then not certified)",
 }
 
 
@@ -104,7 +109,7 @@ class MAPResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (floats stored with full precision: ``repr`` round-trips exactly)."""
         return {
-            "format": "bayesreg.MAPResult/1",
+            "format": RESULT_FORMAT,
             "coef": [float(v) for v in self.coef],
             "intercept": float(self.intercept),
             "sigma": None if self.sigma is None else float(self.sigma),
@@ -130,9 +135,26 @@ class MAPResult:
         from ..likelihoods import likelihood_from_dict
         from ..priors import prior_from_dict
 
-        d = dict(d)
+        fields = list(cls.__dataclass_fields__.values())
+        required = [f.name for f in fields if f.default is MISSING and f.default_factory is MISSING]
+        optional = ["format"] + [f.name for f in fields if f.name not in required]
+        fmt = d.get("format", RESULT_FORMAT) if isinstance(d, dict) else RESULT_FORMAT
+        if fmt != RESULT_FORMAT:
+            raise DataError(f"the MAPResult description has format {fmt!r}, not "
+                            f"{RESULT_FORMAT!r}" + (" (a model specification: read it with "
+                                                    "Model.from_dict)" if isinstance(fmt, str)
+                                                    and fmt.startswith("bayesreg.Model") else "")
+                            + ".")
+        d = check_dict(d, "the MAPResult description", required, optional)
         d.pop("format", None)
-        d["coef"] = np.asarray(d["coef"], dtype=float)
+        try:
+            d["coef"] = np.asarray(d["coef"], dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"the MAPResult description's coef is not a list of numbers: {exc}") \
+                from exc
+        if d["coef"].ndim != 1 or len(d["feature_names"]) != d["coef"].shape[0]:
+            raise DataError(f"the MAPResult description has {d['coef'].size} coefficients but "
+                            f"{len(d['feature_names'])} feature names.")
         d["prior"] = None if d.get("prior") is None else prior_from_dict(d["prior"])
         d["likelihood"] = None if d.get("likelihood") is None else likelihood_from_dict(d["likelihood"])
         return cls(**d)
@@ -143,7 +165,27 @@ class MAPResult:
 
     @classmethod
     def load(cls, path: str | Path) -> MAPResult:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        """Read a result written by :meth:`save`. A file that is not one (truncated, not JSON,
+        another kind of JSON, a wrong format tag, missing or unknown keys) is a DataError naming
+        the file and what is wrong."""
+        text = Path(path).read_text()
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as exc:
+            what = ("it ends before the JSON does (truncated?)" if exc.pos >= len(text.rstrip())
+                    else f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
+            raise DataError(f"{path} is not a bayesreg MAPResult file: it is not valid JSON, "
+                            f"{what}.") from exc
+        if not isinstance(d, dict):
+            raise DataError(f"{path} is not a bayesreg MAPResult file: it holds a JSON "
+                            f"{type(d).__name__}, not an object with format {RESULT_FORMAT!r}.")
+        if "format" not in d:
+            raise DataError(f"{path} is not a bayesreg MAPResult file: it has no 'format' tag "
+                            f"(expected {RESULT_FORMAT!r}; keys {sorted(d)[:8]}).")
+        try:
+            return cls.from_dict(d)
+        except BayesregError as exc:
+            raise DataError(f"{path}: {exc}") from exc
 
     # --------------------------------------------------------------- display
     def __repr__(self) -> str:

@@ -19,7 +19,8 @@ from ._kernels import center_scale_shift
 from .enet import Design, syrk_blocks
 
 
-def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | None = None):
+def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | None = None,
+                max_iter: int | None = None):
     """Weighted ridge in closed form.
 
     Parameters
@@ -32,6 +33,9 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
     tol : float
         Relative residual tolerance of conjugate gradients (sparse X only).
     design : Design, optional
+    max_iter : int, optional
+        Bound on the conjugate-gradient iterations (sparse X; default ``10 p``). The dense
+        solves are direct: one iteration.
 
     Returns
     -------
@@ -40,7 +44,7 @@ def solve_ridge(X, y, sw, c, fit_intercept=True, tol=1e-10, design: Design | Non
     d = design if design is not None else Design(X, y, sw, fit_intercept, use_gram=False)
     c = np.ascontiguousarray(c, dtype=float)
     if d.sparse:
-        return _ridge_cg(d, c, tol)
+        return _ridge_cg(d, c, tol, max_iter)
     n, p = d.n, d.p
     if d._G is not None or n >= p:  # (a design from statistics always has G)
         if d._G is None:  # kept on the design: reused across sigma values, paths, certificates
@@ -92,8 +96,12 @@ def _centered_row_gram(d: Design, scale: float):
     return K
 
 
-def _ridge_cg(d: Design, c, tol):
+def _ridge_cg(d: Design, c, tol, max_iter=None):
     p = d.p
+    n_cg = [0]
+
+    def count(_):
+        n_cg[0] += 1
 
     def mv(v):
         return d.corr(d.matvec(v)) + c * v
@@ -102,5 +110,6 @@ def _ridge_cg(d: Design, c, tol):
     rhs = d.corr(d.yt)
     diag = d.norms2 + c
     M = sp.diags(1.0 / diag)
-    w, info = spla.cg(op, rhs, rtol=tol, atol=0.0, maxiter=10 * p, M=M)
-    return w, d.intercept(w), int(10 * p if info > 0 else max(info, 1))
+    w, info = spla.cg(op, rhs, rtol=tol, atol=0.0, maxiter=10 * p if max_iter is None else max_iter,
+                      M=M, callback=count)
+    return w, d.intercept(w), max(n_cg[0], 1)

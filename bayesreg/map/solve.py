@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
-from .._validation import default_names
+from .._validation import check_int, default_names
 from ..penalties import require_penalty
 from .enet import Design, fortran_columns, solve_enet
 from .glm import solve_glm
@@ -62,6 +62,11 @@ class Problem:
     free0: dict = field(default_factory=dict)
     design: Design | None = None
     glm_method: str = "auto"
+
+    def __post_init__(self):
+        # max_iter bounds every iteration loop of the solver (None: the solver's own budget)
+        if self.max_iter is not None:
+            self.max_iter = check_int(self.max_iter, "max_iter", 1)
 
 
 @dataclass
@@ -163,7 +168,7 @@ class ClosedFormRidge(_FixedNoise):
         s2 = 1.0 / problem.lik.quadratic_weight()
         c2 = problem.penalty.weights[1] * s2
         w, b, n_iter = solve_ridge(problem.X, problem.y, problem.sw, c2, problem.fit_intercept,
-                                   design=d)
+                                   design=d, max_iter=problem.max_iter)
         if d._G is not None:  # X~^T r = q - G w in p-space: no further pass over X
             corr_r, q = d._q - d._G @ w, d._q
             d.record_gram_rss(w, corr_r)
@@ -224,9 +229,10 @@ class JointSigma(Solver):
 
         def step(sig, w_start):
             sub = Problem(lik.bind(sigma=sig), problem.penalty, problem.X, problem.y, problem.sw,
-                          problem.fit_intercept, problem.tol, None, w_start, design=d)
+                          problem.fit_intercept, problem.tol, problem.max_iter, w_start, design=d)
             return inner.solve(sub)
 
+        sigma_converged = False
         for _ in range(problem.max_iter or 500):
             sol = step(sigma, w)
             w = sol.coef
@@ -241,11 +247,17 @@ class JointSigma(Solver):
             change = abs(new - sigma) / sigma
             sigma = new
             if change <= 1e-12:
+                sigma_converged = True
                 break
         # final coefficient solve at the final sigma, so the certificate refers to the result
         sol = step(sigma, w)
         total += sol.n_iter
-        return Solution(sol.coef, sol.intercept, optimality=sol.optimality,
+        optimality = sol.optimality
+        if not sigma_converged:
+            # the sweeps ran out (max_iter) with sigma still moving: the coefficient certificate
+            # holds at this sigma only, so the joint mode is not certified
+            optimality = max(optimality, sol.tol_abs * (1.0 + change / 1e-12))
+        return Solution(sol.coef, sol.intercept, optimality=optimality,
                         optimality_kind="joint_gap", tol_abs=sol.tol_abs, n_iter=total,
                         solver=sol.solver + "+sigma", free={"sigma": sigma})
 
@@ -295,7 +307,7 @@ class GLM(Solver):
         a, c = problem.penalty.weights
         sol = solve_glm(problem.lik, problem.X, problem.y, problem.sw, a, c,
                         problem.fit_intercept, w0=problem.w0, b0=problem.b0, tol=problem.tol,
-                        max_iter=problem.max_iter or 100, method=problem.glm_method)
+                        max_iter=problem.max_iter, method=problem.glm_method)
         return Solution(sol.coef, sol.intercept, optimality=sol.kkt, optimality_kind="kkt",
                         tol_abs=sol.tol_abs, n_iter=sol.n_iter,
                         solver=sol.method or ("prox_newton" if problem.penalty.has_kinks
