@@ -476,7 +476,6 @@ def test_sample_bayesian_lasso_without_a_map(bayesian_lasso_posterior):
 
 @pytest.mark.slow
 @needs_sampling
-@pytest.mark.xfail(strict=False, reason="needs diagnostics without MAP (compare(idata, fit=None))")
 def test_compare_bayesian_lasso_posterior_without_a_map(bayesian_lasso_posterior, capsys):
     nc, code, _, err, _ = bayesian_lasso_posterior
     assert code == 0, err
@@ -487,7 +486,6 @@ def test_compare_bayesian_lasso_posterior_without_a_map(bayesian_lasso_posterior
 @pytest.mark.slow
 @needs_sampling
 @needs_report
-@pytest.mark.xfail(strict=False, reason="needs diagnostics without MAP (report(..., fit=None))")
 def test_report_bayesian_lasso_without_a_map(bayesian_lasso_posterior, tmp_path, capsys):
     nc, code, _, err, model_args = bayesian_lasso_posterior
     assert code == 0, err

@@ -54,16 +54,5 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(args.command, COMMANDS[args.command].run, args)
 
 
-def _has(module: str, attr: str) -> bool:
-    """Whether ``module.attr`` can be imported. Not used by the commands (they call the library
-    directly); kept only for the skip markers of tests/test_examples.py."""
-    import importlib
-
-    try:
-        return hasattr(importlib.import_module(module), attr)
-    except ImportError:
-        return False
-
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
