@@ -114,3 +114,20 @@ def test_sigma_prior_scale_from_huge_y_is_not_a_parameter_error_about_the_user()
     np.testing.assert_allclose(scale, np.std(Y0) * 1e200, rtol=1e-12)
     np.testing.assert_allclose(lik.resolve_sigma_prior_scale(Y0 * 1e-200), np.std(Y0) * 1e-200,
                                rtol=1e-12)
+
+
+PATH_CASES = [(a, br.Gaussian(1.0), Y0, "laplace") for a in (1e200, 1e12, 1e-12, 1e-200)] + [
+    (a, br.Bernoulli(), YB, "laplace") for a in (1e200, 1e12, 1e-12, 1e-200)] + [
+    (a, br.Gaussian(None), Y0, "enet") for a in (1e100, 1e12, 1e-12, 1e-100)]  # 1/l2^2 finite
+
+
+@pytest.mark.parametrize("a,lik,y,name", PATH_CASES)
+def test_paths_with_columns_of_any_magnitude(a, lik, y, name):
+    """Every point of a path over rescaled columns is the unit path's point in the new units
+    (the same prior scales / a), certified."""
+    scales = np.array([0.05, 0.3, 2.0])
+    ref = br.Model(lik, PRIORS[name](1.0)).map_path(X0, y, scales=scales, tol=1e-9)
+    path = br.Model(lik, PRIORS[name](1.0 / a)).map_path(X0 * a, y, scales=scales / a,
+                                                          tol=1e-9)
+    for r0, r in zip(ref.results, path.results, strict=True):
+        _check(r, r0.coef, 1.0 / a, 1e-5)

@@ -10,7 +10,7 @@ from .._errors import ParameterError
 from .._validation import check_int
 from ..penalties import require_penalty
 from .result import MAPPath
-from .solve import fit_map, select_solver
+from .solve import column_units, divide_columns, fit_map, select_solver
 
 
 def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | None:
@@ -63,11 +63,17 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             raise ParameterError(f"eps must be a number in (0, 1), got {eps!r}.")
         n_points = n_scales
     res_lik = lik.resolved(y, sw)
+    X_given = X
+    units = column_units(X)  # columns of extreme magnitude: every point solved in units
+    if units is not None and pen.in_units(units) is None:
+        units = None
+    if units is not None:
+        X = divide_columns(X, units)
     X, design = select_solver(res_lik, pen).prepare_path(X, y, sw, fit_intercept, pen, n_points)
     if scales is None:
-        c_max = max_strength(lik, prior, X, y, sw, fit_intercept, design)
+        c_max = max_strength(lik, prior, X_given, y, sw, fit_intercept)
         if c_max is None:
-            c_max = _ridge_reference(X, sw, pen)
+            c_max = _ridge_reference(X_given, sw, pen)
             eps = min(eps, 1e-5)
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
@@ -76,7 +82,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
     for c in strengths:
         pr = prior.with_strength(float(c))
         res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
-                      w0=w0, b0=b0, sigma0=sigma0, design=design,
+                      w0=w0, b0=b0, sigma0=sigma0, design=design, units=units,
                       glm_method="auto" if w0 is None else "prox_newton", checked=w0 is not None)
         w0, b0, sigma0 = res.coef.copy(), res.intercept, res.sigma
         results.append(res)

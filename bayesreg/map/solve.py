@@ -321,7 +321,7 @@ for _s in (ClosedFormRidge(), CoordinateDescent(), JointSigma(), GLM()):
 # ------------------------------------------------------------------ fit_map
 def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
             max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
-            glm_method="auto", checked=False, resolved=None) -> MAPResult:
+            glm_method="auto", checked=False, resolved=None, units=None) -> MAPResult:
     """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
 
     ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
@@ -330,7 +330,10 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     ``glm_method``: see :func:`~bayesreg.map.glm.solve_glm` (paths use ``"prox_newton"`` from
     warm starts). ``checked``: the (prior, y) checks already passed for this data (later points
     of a path, or the Dask backend's own distributed checks). ``resolved``: the likelihood with
-    its data defaults fixed, for statistics-only designs (with rows it is ``lik.resolved``)."""
+    its data defaults fixed, for statistics-only designs (with rows it is ``lik.resolved``).
+    ``units``: ``X`` (and ``design``) are already the columns ``X / units`` of
+    :func:`column_units` (paths divide once); ``w0`` and the result stay in the original units.
+    Without it, columns of extreme magnitude are divided here."""
     rows = X is not None
     n, p = (X.shape if rows else (design.n, design.p))
     pen = require_penalty(prior, p)
@@ -342,16 +345,20 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
     names = default_names(p, feature_names)
     free0 = {} if sigma0 is None or not res_lik.free_params else {"sigma": sigma0}
-    units = column_units(X) if rows and design is None else None
+    X_units = X  # the columns the solver sees
+    if units is None and rows and design is None:
+        units = column_units(X)
+        if units is not None and pen.in_units(units) is not None:
+            X_units = divide_columns(X, units)
     pen_units = pen.in_units(units) if units is not None else None
     if pen_units is None:
         units = None
         problem = Problem(res_lik, pen, X, y, sw, fit_intercept, tol, max_iter, w0, b0, free0,
                           design, glm_method)
     else:  # solve for u = units * w on the columns X / units (exact: powers of two)
-        problem = Problem(res_lik, pen_units, _divide_columns(X, units), y, sw, fit_intercept,
-                          tol, max_iter, None if w0 is None else np.asarray(w0) * units, b0,
-                          free0, None, glm_method)
+        problem = Problem(res_lik, pen_units, X_units, y, sw, fit_intercept, tol, max_iter,
+                          None if w0 is None else np.asarray(w0) * units, b0, free0, design,
+                          glm_method)
     solver = select_solver(res_lik, pen)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -368,7 +375,12 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     rss = (d.rss(sol.coef) if d is not None and (not rows or _recorded(d, sol.coef))
            else None)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        lp = log_posterior(res_lik, prior, w, b, y=y, sw=sw, X=X, eta=sol.eta, rss=rss,
+        eta = sol.eta
+        if eta is None and rss is None and units is not None:
+            from .enet import xw
+
+            eta = b + xw(X_units, sol.coef)
+        lp = log_posterior(res_lik, prior, w, b, y=y, sw=sw, X=X, eta=eta, rss=rss,
                            wsum=wsum, free=sol.free)
         const = res_lik.loglik_constant(y, sw if rows else np.array([wsum]))
         obj = objective(lp, pen.log_normalizer(), const)
@@ -415,7 +427,8 @@ def column_units(X) -> np.ndarray | None:
     return np.exp2(np.round(np.log2(top)))
 
 
-def _divide_columns(X, units):
+def divide_columns(X, units):
+    """``X / units`` column-wise (dense or sparse, same layout)."""
     import scipy.sparse as sp
 
     if sp.issparse(X):
