@@ -123,10 +123,14 @@ class Model(ModelSpec):
     @classmethod
     def from_glmnet(cls, lambda_: float, alpha: float = 1.0, family: str = "gaussian",
                     n_samples: int | None = None, sigma: float | None = 1.0,
-                    penalty_factor=None) -> Model:
-        """Model with the same optimum as glmnet(lambda, alpha, family, standardize=FALSE)."""
+                    penalty_factor=None, intercept: bool = True,
+                    standardize: bool = False) -> Model:
+        """Model with the same optimum as glmnet(lambda, alpha, family, intercept,
+        standardize=FALSE): see :func:`bayesreg.conversions.from_glmnet` (``standardize=True``
+        is refused: glmnet's standardized problem is a different prior)."""
         return conversions.from_glmnet(lambda_, alpha=alpha, family=family, n_samples=n_samples,
-                                       sigma=sigma, penalty_factor=penalty_factor)
+                                       sigma=sigma, penalty_factor=penalty_factor,
+                                       intercept=intercept, standardize=standardize)
 
     def to_glmnet(self, n_samples: int | None = None, sigma: float | None = None) -> dict:
         """glmnet arguments ``{"lambda_", "alpha", "family", ...}`` with the same optimum."""

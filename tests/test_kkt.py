@@ -5,6 +5,8 @@ scipy.stats."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import optimize, stats
 from scipy.special import expit
 
@@ -181,3 +183,28 @@ def test_estimated_sigma_mode_exists_when_the_design_cannot_interpolate(rng):
     # exactly collinear extra columns do not make it interpolate
     Xc = np.column_stack([X, X[:, 0] + X[:, 1]])
     assert br.Model(br.Gaussian(), br.Laplace(0.5)).map(Xc, y).converged
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(4, 14), p=st.integers(1, 18), rank_drop=st.integers(0, 3),
+       in_span=st.booleans(), seed=st.integers(0, 2**31 - 1),
+       prior=st.sampled_from([br.Laplace(0.7), br.ElasticNetPrior(0.7, 1.5), br.Normal(1.0)]))
+def test_estimated_sigma_has_a_mode_exactly_when_the_design_cannot_interpolate(
+        n, p, rank_drop, in_span, seed, prior):
+    """Family: the joint (w, sigma) mode exists iff y is not in the span of [1, X] (numpy's
+    least squares decides, independently of bayesreg): an interpolating design is a
+    NotSupportedError naming the missing mode, any other is a converged fit with sigma > 0."""
+    r = np.random.default_rng(seed)
+    rank = max(1, min(n, p) - rank_drop)
+    X = r.normal(size=(n, rank)) @ r.normal(size=(rank, p))
+    y = X @ r.normal(size=p) + 0.5 if in_span else r.normal(size=n)
+    A = np.column_stack([np.ones(n), X])
+    resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    interpolates = np.linalg.norm(resid) <= 1e-8 * np.linalg.norm(y - y.mean())
+    model = br.Model(br.Gaussian(), prior)
+    if interpolates:
+        with pytest.raises(br.NotSupportedError, match="no posterior mode"):
+            model.map(X, y)
+    else:
+        fit = model.map(X, y, tol=1e-9)
+        assert fit.converged and np.isfinite(fit.sigma) and fit.sigma > 0

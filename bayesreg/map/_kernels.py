@@ -421,11 +421,12 @@ def gram_solve(G, q, yy, g, w, all_idx, a, c, tol_abs, max_epochs):
             if w[j] != 0.0:
                 active[m] = j
                 m += 1
-        if m:
+        if m and n_epochs < max_epochs:
             act = active[:m]
             for _ in range(50):
-                step = cd_gram(G, g, w, act, a, c, 3)
-                n_epochs += 3
+                k = min(3, max_epochs - n_epochs)  # never past max_epochs
+                step = cd_gram(G, g, w, act, a, c, k)
+                n_epochs += k
                 if step * step <= 1e-2 * tol_abs or n_epochs >= max_epochs:
                     break
                 # the gap costs O(p), an active epoch O(|A| p): check it after every group
@@ -526,3 +527,29 @@ def warmup() -> None:
     screen_and_score(np.ones(2), np.zeros(2), a, c, 1.0, 0.1, np.ones(2), np.zeros(2, dtype=np.bool_),
                      np.empty(2))
     gram_solve(G, np.ones(2), 3.0, np.ones(2), np.zeros(2), ws, a, c, 1e-3, 10)
+
+
+@njit(cache=True, nogil=True)
+def col_maxabs_c(X, out):
+    """``out[j] = max_i |X[i, j]|`` for a C-ordered X (one pass, no temporary)."""
+    n, p = X.shape
+    for j in range(p):
+        out[j] = 0.0
+    for i in range(n):
+        for j in range(p):
+            v = abs(X[i, j])
+            if v > out[j]:
+                out[j] = v
+
+
+@njit(cache=True, nogil=True)
+def col_maxabs_f(XT, out):
+    """``out[j] = max_i |X[i, j]|`` from ``XT = X.T`` of a Fortran-ordered X."""
+    p, n = XT.shape
+    for j in range(p):
+        m = 0.0
+        for i in range(n):
+            v = abs(XT[j, i])
+            if v > m:
+                m = v
+        out[j] = m

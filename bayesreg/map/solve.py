@@ -139,6 +139,10 @@ class _FixedNoise(Solver):
     def accepts(self, lik, penalty):
         return super().accepts(lik, penalty) and not lik.free_params
 
+    def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
+        # the centered design (and its Gram matrix) depends on the data only: one per path
+        return X, _path_design(X, y, sw, fit_intercept, n_points)
+
 
 def _path_design(X, y, sw, fit_intercept, n_points):
     """One centered design for a fixed-sigma least-squares path. With n >> p and a path of 10+
@@ -419,8 +423,18 @@ def column_units(X) -> np.ndarray | None:
     rounds nothing), with a Gram matrix and gradients that cannot overflow or underflow."""
     import scipy.sparse as sp
 
-    top = (np.asarray(abs(X).max(axis=0).todense()).ravel() if sp.issparse(X)
-           else np.max(np.abs(X), axis=0))
+    if sp.issparse(X):
+        top = np.asarray(abs(X).max(axis=0).todense()).ravel()
+    else:
+        from ._kernels import col_maxabs_c, col_maxabs_f
+
+        top = np.empty(X.shape[1])
+        if X.flags.c_contiguous:
+            col_maxabs_c(X, top)
+        elif X.flags.f_contiguous:
+            col_maxabs_f(X.T, top)
+        else:
+            top = np.max(np.abs(X), axis=0)
     top = np.where(top > 0, top, 1.0)
     if np.all((top >= 2.0 ** -COLUMN_RANGE) & (top <= 2.0 ** COLUMN_RANGE)):
         return None
