@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import check_dict
+from .._params import Parametrized, registered_class
 
 __all__ = ["Likelihood", "LIKELIHOODS", "register_likelihood", "likelihood_from_dict",
            "likelihood_for_family", "likelihood_for_estimator"]
@@ -53,18 +53,7 @@ def register_likelihood(cls):
 
 def likelihood_from_dict(d: dict[str, Any]) -> Likelihood:
     """Rebuild a likelihood from :meth:`Likelihood.to_dict` output."""
-    import inspect
-
-    if not isinstance(d, dict) or "type" not in d:
-        check_dict(d, "the likelihood description", ["type"], list(d) if isinstance(d, dict) else ())
-    kind = d["type"]
-    if not isinstance(kind, str) or kind not in LIKELIHOODS:
-        raise ParameterError(f"unknown likelihood type {kind!r}; known: {sorted(LIKELIHOODS)}")
-    cls = LIKELIHOODS[kind]
-    sig = inspect.signature(cls.__init__).parameters
-    required = ["type"] + [p for p in cls._params
-                           if p in sig and sig[p].default is inspect.Parameter.empty]
-    check_dict(d, f"the {kind} likelihood description", required, cls._params)
+    cls = registered_class(d, LIKELIHOODS, "likelihood")
     return cls(**{k: v for k, v in d.items() if k != "type"})
 
 
@@ -85,7 +74,7 @@ def likelihood_for_estimator(name: str) -> type[Likelihood] | None:
     return None
 
 
-class Likelihood(ABC):
+class Likelihood(Parametrized, ABC):
     """Base class of the observation models (one response per row)."""
 
     _params: tuple[str, ...] = ()
@@ -261,59 +250,6 @@ class Likelihood(ABC):
         Every registered likelihood must provide them."""
         raise NotImplementedError(f"{cls.__name__}.examples() is not defined: a registered "
                                   "likelihood must give the contract tests small instances.")
-
-    # -- utilities ------------------------------------------------------------------------
-    # -- scikit-learn parameter protocol ------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters ``{name: value}`` (the names in ``_params``), as
-        scikit-learn objects expose them: ``clone``, ``set_params(prior__scale=...)`` and grid
-        searches over ``prior__scale`` then work on the estimators. ``deep``: also
-        ``name__sub`` entries for parameters that have ``get_params`` themselves."""
-        out: dict[str, Any] = {}
-        for p in self._params:
-            v = getattr(self, p)
-            out[p] = v
-            if deep and hasattr(v, "get_params") and not isinstance(v, type):
-                out.update((f"{p}__{k}", val) for k, val in v.get_params(deep=True).items())
-        return out
-
-    def set_params(self, **params: Any) -> Likelihood:
-        """Set constructor parameters (``name=value``, or ``name__sub=value`` for a parameter
-        that has ``set_params``) and return ``self``, as scikit-learn requires.
-
-        The likelihood is rebuilt by its constructor from the merged parameters, so every value is
-        validated exactly as in ``Likelihood(...)``; a bad value raises and leaves ``self``
-        unchanged. A nested parameter object is copied before it is changed (objects shared with
-        a clone are never modified)."""
-        if not params:
-            return self
-        current = self.get_params(deep=False)
-        nested: dict[str, dict[str, Any]] = {}
-        for key, value in params.items():
-            head, delim, sub = key.partition("__")
-            if head not in current:
-                raise ParameterError(
-                    f"{type(self).__name__} has no parameter {head!r} (in {key}={value!r}); "
-                    f"its parameters are {list(current)}.")
-            if delim:
-                nested.setdefault(head, {})[sub] = value
-            else:
-                current[head] = value
-        for head, sub in nested.items():
-            obj = current[head]
-            if not hasattr(obj, "set_params"):
-                raise ParameterError(
-                    f"{type(self).__name__}.{head} is {obj!r}, which has no parameters: "
-                    f"set it as {head}=... instead of {head}__{next(iter(sub))}=....")
-            current[head] = copy.deepcopy(obj).set_params(**sub)
-        new = type(self)(**current)
-        self.__dict__.clear()
-        self.__dict__.update(new.__dict__)
-        return self
-
-    def __sklearn_clone__(self) -> Likelihood:
-        """A fresh likelihood with the same parameters (``sklearn.base.clone``)."""
-        return type(self)(**self.get_params(deep=False))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": type(self).__name__, **{p: getattr(self, p) for p in self._params}}

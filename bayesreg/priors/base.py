@@ -20,14 +20,13 @@ and puts it through the shared contract tests (``tests/test_contracts.py``).
 
 from __future__ import annotations
 
-import copy
 from abc import ABC, abstractmethod
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import check_dict
+from .._params import Parametrized, registered_class
 from ..penalties import Penalty, require_penalty
 
 __all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "PRIORS", "register_prior",
@@ -44,27 +43,9 @@ def register_prior(cls: type[Prior]) -> type[Prior]:
 
 def prior_from_dict(d: dict[str, Any]) -> Prior:
     """Rebuild a prior from :meth:`Prior.to_dict` output."""
-    cls = _registered(d, PRIORS, "prior")
+    cls = registered_class(d, PRIORS, "prior")
     kw = {k: (np.asarray(v) if isinstance(v, list) else v) for k, v in d.items() if k != "type"}
     return cls(**kw)
-
-
-def _registered(d: Any, registry: dict, what: str):
-    """The registered class a ``to_dict`` description names, its keys checked against the
-    class's constructor parameters."""
-    import inspect
-
-    if not isinstance(d, dict) or "type" not in d:
-        check_dict(d, f"the {what} description", ["type"], list(d) if isinstance(d, dict) else ())
-    kind = d["type"]
-    if not isinstance(kind, str) or kind not in registry:
-        raise ParameterError(f"unknown {what} type {kind!r}; known: {sorted(registry)}")
-    cls = registry[kind]
-    sig = inspect.signature(cls.__init__).parameters
-    required = ["type"] + [p for p in cls._params
-                           if p in sig and sig[p].default is inspect.Parameter.empty]
-    check_dict(d, f"the {kind} {what} description", required, cls._params)
-    return cls
 
 
 def _as_param(v):
@@ -104,7 +85,7 @@ class GibbsFace(NamedTuple):
     record: Any
 
 
-class Prior(ABC):
+class Prior(Parametrized, ABC):
     """Base class: an independent prior on every regression coefficient.
 
     Scales may be a float (shared by all coefficients) or a 1-D array with one entry per
@@ -246,57 +227,6 @@ class Prior(ABC):
             return v
         return np.full(n_coef, float(v))
 
-    # -- scikit-learn parameter protocol ------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters ``{name: value}`` (the names in ``_params``), as
-        scikit-learn objects expose them: ``clone``, ``set_params(prior__scale=...)`` and grid
-        searches over ``prior__scale`` then work on the estimators. ``deep``: also
-        ``name__sub`` entries for parameters that have ``get_params`` themselves."""
-        out: dict[str, Any] = {}
-        for p in self._params:
-            v = getattr(self, p)
-            out[p] = v
-            if deep and hasattr(v, "get_params") and not isinstance(v, type):
-                out.update((f"{p}__{k}", val) for k, val in v.get_params(deep=True).items())
-        return out
-
-    def set_params(self, **params: Any) -> Prior:
-        """Set constructor parameters (``name=value``, or ``name__sub=value`` for a parameter
-        that has ``set_params``) and return ``self``, as scikit-learn requires.
-
-        The prior is rebuilt by its constructor from the merged parameters, so every value is
-        validated exactly as in ``Prior(...)``; a bad value raises and leaves ``self``
-        unchanged. A nested parameter object is copied before it is changed (objects shared with
-        a clone are never modified)."""
-        if not params:
-            return self
-        current = self.get_params(deep=False)
-        nested: dict[str, dict[str, Any]] = {}
-        for key, value in params.items():
-            head, delim, sub = key.partition("__")
-            if head not in current:
-                raise ParameterError(
-                    f"{type(self).__name__} has no parameter {head!r} (in {key}={value!r}); "
-                    f"its parameters are {list(current)}.")
-            if delim:
-                nested.setdefault(head, {})[sub] = value
-            else:
-                current[head] = value
-        for head, sub in nested.items():
-            obj = current[head]
-            if not hasattr(obj, "set_params"):
-                raise ParameterError(
-                    f"{type(self).__name__}.{head} is {obj!r}, which has no parameters: "
-                    f"set it as {head}=... instead of {head}__{next(iter(sub))}=....")
-            current[head] = copy.deepcopy(obj).set_params(**sub)
-        new = type(self)(**current)
-        self.__dict__.clear()
-        self.__dict__.update(new.__dict__)
-        return self
-
-    def __sklearn_clone__(self) -> Prior:
-        """A fresh prior with the same parameters (``sklearn.base.clone``)."""
-        return type(self)(**self.get_params(deep=False))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly description (``type`` + parameters); inverse of :func:`prior_from_dict`."""
