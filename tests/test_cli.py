@@ -239,9 +239,88 @@ def test_user_errors_exit_2_one_line(argv, needle, capsys):
     ["convert", "--from", "sklearn:Lasso", "--l1-ratio", "2"],
 ])
 def test_usage_errors_exit_2(argv, capsys):
+    # argparse's errors are one line too (the usage block is in --help), prefixed by the command
     code, _, err = run(argv, capsys)
     assert code == 2
-    assert "usage:" in err and "Traceback" not in err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    prog = "bayesreg" if not argv or argv[0] not in SUBCOMMANDS else f"bayesreg {argv[0]}"
+    assert len(lines) == 1 and lines[0].startswith(f"{prog}: error: "), err
+    assert lines[0].endswith(f"(see '{prog} --help')"), err
+
+
+# every bad invocation: exit 2, exactly one stderr line 'bayesreg <command>: error: ...' naming
+# the argument or file; {tmp} is a scratch directory holding data.csv, header.csv and a
+# directory sub/ ({tmp} itself is an existing directory)
+BAD_INVOCATIONS = [
+    (["fit", "diabetes", "--target", "target", "--scale", "1", "--bogus"], "--bogus"),
+    (["fit", "diabetes", "--target", "target", "--scale", "1", "--likelihood", "normal"],
+     "--likelihood"),
+    (["fit", "diabetes", "--target", "target", "--scale"], "--scale"),
+    (["fit", "--target", "target", "--scale", "1"], "DATA"),
+    (["crosscheck", "diabetes", "--scale", "1"], "--target"),
+    (["report", "diabetes", "--target", "target", "--scale", "1"], "--out"),
+    (["compare"], "POST.nc"),
+    (["frobnicate"], "frobnicate"),
+    (["fit", "{tmp}/missing.csv", "--target", "y", "--scale", "1"], "missing.csv"),
+    (["fit", "{tmp}/sub", "--target", "y", "--scale", "1"], "sub' is a directory"),
+    (["fit", "{tmp}/header.csv", "--target", "y", "--scale", "1"], "no rows"),
+    (["fit", "{tmp}/data.csv", "--target", "y", "--features", "a,y", "--scale", "1"],
+     "--features lists the target 'y'"),
+    (["fit", "{tmp}/data.csv", "--target", "y", "--features", "a,a", "--scale", "1"],
+     "more than once"),
+    (["fit", "{tmp}/data.csv", "--target", "z", "--scale", "1"], "--target 'z'"),
+    (["fit", "{tmp}/data.csv", "--target", "y", "--features", "a,q", "--scale", "1"],
+     "--features: column(s) q"),
+    (["fit", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--save", "{tmp}/sub"],
+     "--save '{tmp}/sub' is a directory"),
+    (["fit", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--save",
+      "{tmp}/nodir/fit.json"], "directory '{tmp}/nodir' does not exist"),
+    (["fit", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--save",
+      "{tmp}/data.csv/fit.json"], "'{tmp}/data.csv' is not a directory"),
+    (["sample", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--out", "{tmp}/sub"],
+     "--out '{tmp}/sub' is a directory"),
+    (["sample", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--out",
+      "{tmp}/nodir/post.nc"], "directory '{tmp}/nodir' does not exist"),
+    (["report", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--out", "{tmp}/data.csv"],
+     "--out '{tmp}/data.csv' is a file"),
+    (["report", "{tmp}/data.csv", "--target", "y", "--scale", "1", "--out", "{tmp}/a/b/rep"],
+     "parent directory '{tmp}/a/b' does not exist"),
+    (["demo", "--quick", "--out", "{tmp}/a/b/rep"], "parent directory '{tmp}/a/b' does not exist"),
+    (["compare", "{tmp}/sub"], "'{tmp}/sub' is a directory"),
+    (["compare", "{tmp}/missing.nc"], "'{tmp}/missing.nc' not found"),
+]
+
+
+@pytest.mark.parametrize("argv, needle", BAD_INVOCATIONS,
+                         ids=[f"{a[0]}-{n.split()[0]}" for a, n in BAD_INVOCATIONS])
+def test_every_cli_error_is_one_line_exit_2(argv, needle, tmp_path, capsys):
+    pd.DataFrame({"a": [1.0, 2, 3], "b": [0.0, 1, 0], "y": [1.0, 2, 4]}).to_csv(
+        tmp_path / "data.csv", index=False)
+    (tmp_path / "header.csv").write_text("a,b,y\n")
+    (tmp_path / "sub").mkdir()
+    before = sorted(tmp_path.rglob("*"))
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    prog = f"bayesreg {argv[0]}" if argv[0] in SUBCOMMANDS else "bayesreg"
+    assert len(lines) == 1 and lines[0].startswith(f"{prog}: error: "), err
+    assert needle.format(tmp=tmp_path) in lines[0], err
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written, no directory created
+
+
+def test_output_dir_creates_only_the_leaf(tmp_path, capsys):
+    from bayesreg.cli._common import _Out, output_dir
+
+    leaf = tmp_path / "rep"
+    assert output_dir(str(leaf), "--out", _Out()) == leaf and leaf.is_dir()
+    assert capsys.readouterr().err.strip() == f"created the directory {leaf}"
+    assert output_dir(str(leaf), "--out", _Out()) == leaf  # an existing directory is fine
+    assert capsys.readouterr().err == ""
+    with pytest.raises(cli.CLIError, match="parent directory"):
+        output_dir(str(tmp_path / "x" / "rep"), "--out")
+    assert not (tmp_path / "x").exists()
 
 
 def test_non_numeric_column_and_bad_csv(tmp_path, capsys):

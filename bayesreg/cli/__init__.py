@@ -13,8 +13,9 @@ Subcommands::
 
 ``DATA`` is a CSV file with a header row, or the name of a bundled data set (``diabetes``,
 ``prostate``). Exit codes: 0 success, 1 a check failed (cross-check not passed, sampler
-diagnostics not ok with ``--fail-on-warnings``), 2 usage or input error. User errors are
-reported as one line on stderr, without a traceback.
+diagnostics not ok with ``--fail-on-warnings``), 2 usage or input error. Every error, argparse's
+usage errors included, is one line on stderr (``bayesreg <command>: error: ...``), without a
+traceback.
 
 ``--prior bayesian-lasso`` has no MAP: ``fit`` and ``crosscheck`` refuse it with the prior's
 own explanation (exit 2); ``sample``, ``compare`` and ``report`` work without a MAP.
@@ -48,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed check, 2 usage/input error)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the subcommand's parser: 'bayesreg fit: error: ...'
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2, one line on stderr)
         return int(e.code) if isinstance(e.code, int) else EXIT_USAGE
     return run_command(args.command, COMMANDS[args.command].run, args)
 

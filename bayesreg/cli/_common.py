@@ -24,6 +24,23 @@ class CLIError(Exception):
     """A user error detected by the command line (bad file, missing column, ...): exit code 2."""
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line (a multi-line message's lines joined by spaces)."""
+    if "\n" not in text:
+        return text
+    return " ".join(ln.strip() for ln in text.splitlines() if ln.strip())
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the CLI's error format: a usage error is one line on stderr,
+    ``bayesreg <command>: error: <what> (see 'bayesreg <command> --help')``, exit code 2 (the
+    usage block stays in ``--help``). Subparsers inherit the class."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)} "
+                              f"(see '{self.prog} --help')\n")
+
+
 # ---------------------------------------------------------------------------- output
 class _Out:
     """stdout/stderr writers honouring ``--quiet`` (results are always printed)."""
@@ -85,11 +102,18 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
     import pandas as pd
 
     path = Path(data)
+    if path.is_dir():
+        raise CLIError(f"DATA {data!r} is a directory, not a CSV file.")
     if path.is_file():
         try:
             df = pd.read_csv(path)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
             raise CLIError(f"cannot read {data!r} as CSV: {str(e).splitlines()[0]}") from None
+        except OSError as e:
+            raise CLIError(f"cannot read {data!r}: {e.strerror or e}.") from None
+        if len(df) == 0:
+            raise CLIError(f"{data!r} has no rows (only a header: "
+                           f"{', '.join(map(str, df.columns))}).")
     elif data in ("diabetes", "prostate"):
         from .. import datasets
 
@@ -106,7 +130,14 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
         cols = [c.strip() for c in features.split(",") if c.strip()]
         missing = [c for c in cols if c not in df.columns]
         if missing:
-            raise CLIError(f"--features: column(s) {', '.join(missing)} not in {data!r}.")
+            raise CLIError(f"--features: column(s) {', '.join(missing)} not in {data!r}; "
+                           f"columns: {', '.join(map(str, df.columns))}.")
+        if target in cols:
+            raise CLIError(f"--features lists the target {target!r}: a column cannot be both "
+                           "the response and a feature.")
+        twice = sorted({c for c in cols if cols.count(c) > 1})
+        if twice:
+            raise CLIError(f"--features lists column(s) {', '.join(twice)} more than once.")
     else:
         cols = [c for c in df.columns if c != target]
     if not cols:
@@ -131,13 +162,63 @@ def load_data_and_model(args):
     return X, y, build_model_from_args(args, len(y))
 
 
+def require_file(path: str, what: str, hint: str = "") -> Path:
+    """``path`` as an existing file: a clear error when it is missing or a directory."""
+    p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"{what} {path!r} is a directory, not a file.")
+    if not p.is_file():
+        raise CLIError(f"{what} {path!r} not found{hint}.")
+    return p
+
+
+def output_file(path: str, flag: str, example: str = "NAME") -> Path:
+    """``path`` checked as a file to write (before any work): not an existing directory, and its
+    directory exists (nothing is created)."""
+    p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"{flag} {path!r} is a directory: give a file name, e.g. "
+                       f"{str(p / example)!r}.")
+    parent = p.parent
+    if not parent.exists():
+        raise CLIError(f"{flag} {path!r}: directory {str(parent)!r} does not exist.")
+    if not parent.is_dir():
+        raise CLIError(f"{flag} {path!r}: {str(parent)!r} is not a directory.")
+    return p
+
+
+def output_dir(path: str, flag: str, out: _Out | None = None, create: bool = True) -> Path:
+    """``path`` as a directory to write into, created if missing the way ``mkdir`` (without
+    ``-p``) would: only the last component (said on stderr unless ``--quiet``); a missing parent
+    or an existing file is an error. ``create=False`` only checks."""
+    p = Path(path)
+    if p.is_dir():
+        return p
+    if p.exists():
+        raise CLIError(f"{flag} {path!r} is a file, not a directory.")
+    parent = p.parent
+    if not parent.exists():
+        raise CLIError(f"{flag} {path!r}: parent directory {str(parent)!r} does not exist "
+                       "(only the last directory is created).")
+    if not parent.is_dir():
+        raise CLIError(f"{flag} {path!r}: {str(parent)!r} is not a directory.")
+    if not create:
+        return p
+    try:
+        p.mkdir()
+    except OSError as e:
+        raise CLIError(f"{flag} {path!r}: cannot create the directory: {e.strerror or e}.") \
+            from None
+    if out is not None:
+        out.progress(f"created the directory {path}")
+    return p
+
+
 def _open_tree(path: str):
     """A posterior written by ``bayesreg sample``, read fully into memory."""
     import xarray as xr
 
-    p = Path(path)
-    if not p.is_file():
-        raise CLIError(f"posterior file {path!r} not found (write one with 'bayesreg sample').")
+    p = require_file(path, "posterior file", " (write one with 'bayesreg sample')")
     try:
         with xr.open_datatree(p, engine="h5netcdf") as tree:
             return tree.load()  # read everything, then close the file
@@ -310,7 +391,8 @@ def _posint(v: str) -> int:
 
 
 def add_command(subparsers, name: str, summary: str, description: str, epilog: str):
-    """A subcommand parser with the shared formatter (examples kept as written)."""
+    """A subcommand parser with the shared formatter (examples kept as written) and the one-line
+    usage errors of :class:`ArgumentParser`."""
     return subparsers.add_parser(name, help=summary, formatter_class=FORMATTER, epilog=epilog,
                                  description=description)
 
@@ -370,10 +452,15 @@ def run_command(name: str, run, args) -> int:
     try:
         return run(args, out)
     except (CLIError, BayesregError) as e:
-        print(f"bayesreg {name}: error: {e}", file=sys.stderr)
+        print(f"bayesreg {name}: error: {one_line(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except FileNotFoundError as e:
         print(f"bayesreg {name}: error: file not found: {e.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:  # permissions, a directory where a file was expected, a full disk, ...
+        where = f": {e.filename}" if e.filename else ""
+        print(f"bayesreg {name}: error: {one_line(e.strerror or str(e))}{where}",
+              file=sys.stderr)
         return EXIT_USAGE
     except ModuleNotFoundError as e:
         if not e.name or e.name.split(".")[0] == "bayesreg":

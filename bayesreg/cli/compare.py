@@ -7,7 +7,6 @@ The MAP comes from ``--fit`` or from the posterior file; a posterior of a prior 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from ._common import (
     EXIT_OK,
@@ -19,6 +18,7 @@ from ._common import (
     _print_json,
     _unit,
     add_command,
+    require_file,
     stored_fit,
     stored_model,
 )
@@ -43,9 +43,7 @@ def add_parser(sub) -> None:
 def _load_fit(path: str):
     from ..map import MAPResult
 
-    if not Path(path).is_file():
-        raise CLIError(f"--fit file {path!r} not found (write one with 'bayesreg fit "
-                       "... --save fit.json').")
+    require_file(path, "--fit file", " (write one with 'bayesreg fit ... --save fit.json')")
     try:
         return MAPResult.load(path)
     except (json.JSONDecodeError, KeyError, TypeError) as e:

@@ -9,7 +9,15 @@ import time
 
 import numpy as np
 
-from ._common import EXIT_FAILED_CHECK, EXIT_OK, _add_common, _frame_text, _Out, add_command
+from ._common import (
+    EXIT_FAILED_CHECK,
+    EXIT_OK,
+    _add_common,
+    _frame_text,
+    _Out,
+    add_command,
+    output_dir,
+)
 
 EPILOG = """examples:
   bayesreg demo                 # full demo (< 3 min on 2 cores)
@@ -25,7 +33,8 @@ def add_parser(sub) -> None:
                                 "posterior under a Laplace prior with diagnostics, the "
                                 "comparison table and the HTML report.")
     d.add_argument("--out", default="bayesreg-report", metavar="DIR",
-                   help="report directory (default bayesreg-report)")
+                   help="report directory (default bayesreg-report; created if missing, its "
+                        "parent must exist)")
     d.add_argument("--quick", action="store_true", help="fewer draws: under a minute")
     _add_common(d)
 
@@ -72,6 +81,8 @@ def run(args, out: _Out) -> int:
     from ..diagnostics import compare, diagnose, report
     from ..likelihoods import Gaussian
     from ..model import Model
+
+    output_dir(args.out, "--out", create=False)  # a bad --out fails now, not after sampling
 
     t_start = time.perf_counter()
     quick = args.quick
@@ -130,6 +141,7 @@ def run(args, out: _Out) -> int:
         out.result(f"exactly zero at the MAP but not in the posterior mean: {txt}")
 
     out.result("\n[5/5] HTML report")
+    output_dir(args.out, "--out", out)
     rep = report(post_model, X, y, out_dir=args.out, draws=draws, tune=tune, chains=2,
                  random_seed=2004, compare_priors=not quick, progressbar=not args.quiet,
                  idata=idata, fit=fit)

@@ -20,6 +20,7 @@ from ._common import (
     add_command,
     describe_estimator,
     load_data_and_model,
+    output_file,
 )
 
 EPILOG = """examples:
@@ -64,6 +65,8 @@ def equivalents(model, n: int, sigma: float | None) -> dict[str, Any]:
 
 
 def run(args, out: _Out) -> int:
+    if args.save:
+        output_file(args.save, "--save", "fit.json")  # before any work
     X, y, model = load_data_and_model(args)
     n = len(y)
     with warnings.catch_warnings(record=True) as caught:

@@ -3,10 +3,8 @@ and ``run(args, out) -> int``."""
 
 from __future__ import annotations
 
-import argparse
-
 from . import compare, convert, crosscheck, demo, fit, report, sample
-from ._common import FORMATTER
+from ._common import FORMATTER, ArgumentParser
 
 #: subcommand name -> its module, in the order ``--help`` lists them
 COMMANDS = {"demo": demo, "fit": fit, "crosscheck": crosscheck, "sample": sample,
@@ -21,10 +19,12 @@ EPILOG = """examples:
 exit codes: 0 ok, 1 a check failed, 2 usage or input error"""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> ArgumentParser:
+    """The ``bayesreg`` parser; its subcommand parsers (same class: one-line usage errors) are
+    ``parser.commands[name]``."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="bayesreg", formatter_class=FORMATTER, epilog=EPILOG,
         description="Penalized regression is Bayesian MAP: fit, cross-check with PyMC, sample "
                     "and compare.")
@@ -32,4 +32,5 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(sub)
+    parser.commands = sub.choices
     return parser

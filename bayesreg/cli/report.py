@@ -17,6 +17,7 @@ from ._common import (
     _print_json,
     add_command,
     load_data_and_model,
+    output_dir,
     stored_fit,
     stored_model,
 )
@@ -32,7 +33,9 @@ def add_parser(sub) -> None:
     r = add_command(sub, "report", "HTML report (fit, cross-check, posterior, plots)",
                     epilog=EPILOG, description="Write the self-contained HTML report (br.report).")
     _add_model_options(r)
-    r.add_argument("--out", required=True, metavar="DIR")
+    r.add_argument("--out", required=True, metavar="DIR",
+                   help="directory for report.html, report.md and figures/ (created if missing; "
+                        "its parent must exist)")
     _add_sampling_options(r)
     r.add_argument("--posterior", metavar="POST.nc",
                    help="reuse draws written by 'bayesreg sample' (same model and data)")
@@ -55,6 +58,7 @@ def run(args, out: _Out) -> int:
             raise CLIError(f"--posterior {args.posterior!r} was sampled from {stored!r}, "
                            f"not from the model given here ({model!r}).")
         fit = stored_fit(idata)
+    output_dir(args.out, "--out", out)
     out.progress(f"writing the report to {args.out} ...")
     rep = report(model, X, y, out_dir=args.out, draws=args.draws, tune=args.tune,
                  chains=args.chains, random_seed=args.seed,

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ._common import (
     EXIT_FAILED_CHECK,
     EXIT_OK,
-    CLIError,
     _add_common,
     _add_model_options,
     _add_sampling_options,
@@ -22,6 +20,7 @@ from ._common import (
     _print_json,
     add_command,
     load_data_and_model,
+    output_file,
 )
 
 EPILOG = """examples:
@@ -74,10 +73,8 @@ def run(args, out: _Out) -> int:
     from ..diagnostics import diagnose
     from ..penalties import has_mode
 
+    out_path = output_file(args.out, "--out", "post.nc")  # before any work
     X, y, model = load_data_and_model(args)
-    out_path = Path(args.out)
-    if not out_path.parent.exists():
-        raise CLIError(f"--out: directory {str(out_path.parent)!r} does not exist.")
     fit = model.map(X, y) if has_mode(model.prior) else None
     out.progress(f"sampling {args.chains} chains x ({args.tune} tune + {args.draws} draws) "
                  f"with {args.sampler} ...")
