@@ -87,9 +87,11 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
     arr = np.asarray(arr, dtype=np.float64)
     if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
         arr = np.asfortranarray(arr)
-    # a finite sum proves every entry finite without an n x p boolean temporary; only a
-    # non-finite sum (NaN/inf present, or an overflow of huge finite values) takes the exact check
-    if not np.isfinite(arr.sum()):
+    # one pass: finite entries (no n x p boolean temporary) and the column maxima the solvers'
+    # column units reuse; only a non-finite entry takes the exact check for the message
+    from ._scan import scan_columns
+
+    if not scan_columns(arr)[0]:
         finite = np.isfinite(arr)
         if not finite.all():
             raise DataError(f"{name} contains NaN or infinite entries ({_position(~finite)}): "

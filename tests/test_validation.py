@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bayesreg as br
 
@@ -190,3 +192,21 @@ def test_huge_finite_values_are_not_mistaken_for_infinities():
         Z[3, 2] = bad
         with pytest.raises(br.DataError, match="NaN or infinite"):
             check_X(Z)
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(1, 9), p=st.integers(1, 9), order=st.sampled_from("CF"),
+       bad=st.sampled_from([None, np.nan, np.inf, -np.inf]), seed=st.integers(0, 2**31 - 1),
+       magnitude=st.sampled_from([1e-300, 1.0, 1e300]))
+def test_one_pass_column_scan_matches_numpy(n, p, order, bad, seed, magnitude):
+    """The validation pass (finite entries, per-column max |x|) against numpy's own answers."""
+    from bayesreg._scan import scan_columns
+
+    r = np.random.default_rng(seed)
+    X = np.array(r.normal(size=(n, p)) * magnitude, order=order)
+    if bad is not None:
+        X[r.integers(n), r.integers(p)] = bad
+    finite, top = scan_columns(X)
+    assert finite == bool(np.isfinite(X).all())
+    if finite:
+        np.testing.assert_array_equal(top, np.abs(X).max(axis=0))

@@ -528,28 +528,3 @@ def warmup() -> None:
                      np.empty(2))
     gram_solve(G, np.ones(2), 3.0, np.ones(2), np.zeros(2), ws, a, c, 1e-3, 10)
 
-
-@njit(cache=True, nogil=True)
-def col_maxabs_c(X, out):
-    """``out[j] = max_i |X[i, j]|`` for a C-ordered X (one pass, no temporary)."""
-    n, p = X.shape
-    for j in range(p):
-        out[j] = 0.0
-    for i in range(n):
-        for j in range(p):
-            v = abs(X[i, j])
-            if v > out[j]:
-                out[j] = v
-
-
-@njit(cache=True, nogil=True)
-def col_maxabs_f(XT, out):
-    """``out[j] = max_i |X[i, j]|`` from ``XT = X.T`` of a Fortran-ordered X."""
-    p, n = XT.shape
-    for j in range(p):
-        m = 0.0
-        for i in range(n):
-            v = abs(XT[j, i])
-            if v > m:
-                m = v
-        out[j] = m

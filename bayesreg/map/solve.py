@@ -423,18 +423,15 @@ def column_units(X) -> np.ndarray | None:
     rounds nothing), with a Gram matrix and gradients that cannot overflow or underflow."""
     import scipy.sparse as sp
 
+    from .._scan import scan_columns, scanned_column_maxabs
+
     if sp.issparse(X):
         top = np.asarray(abs(X).max(axis=0).todense()).ravel()
     else:
-        from ._kernels import col_maxabs_c, col_maxabs_f
-
-        top = np.empty(X.shape[1])
-        if X.flags.c_contiguous:
-            col_maxabs_c(X, top)
-        elif X.flags.f_contiguous:
-            col_maxabs_f(X.T, top)
-        else:
-            top = np.max(np.abs(X), axis=0)
+        top = scanned_column_maxabs(X)  # validation's pass over this X found them already
+        if top is None:
+            top = (scan_columns(X)[1] if X.flags.c_contiguous or X.flags.f_contiguous
+                   else np.max(np.abs(X), axis=0))
     top = np.where(top > 0, top, 1.0)
     if np.all((top >= 2.0 ** -COLUMN_RANGE) & (top <= 2.0 ** COLUMN_RANGE)):
         return None

@@ -1,0 +1,68 @@
+"""One pass over a dense float64 X at validation: are all entries finite, and each column's
+largest ``|x_ij|``. The solvers' column units (:func:`bayesreg.map.solve.column_units`) read the
+column maxima back for the array validated last, so they cost no second pass over X."""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+from numba import njit
+
+__all__ = ["scan_columns", "scanned_column_maxabs"]
+
+
+@njit(cache=True, nogil=True)
+def _scan_rows(X, top):  # C order: row by row, per-column accumulators (vectorized)
+    n, p = X.shape
+    nan_acc = np.zeros(p)  # NaN where some entry of the column is NaN or infinite
+    for j in range(p):
+        top[j] = 0.0
+    for i in range(n):
+        row = X[i]
+        for j in range(p):
+            v = row[j]
+            nan_acc[j] += v * 0.0
+            top[j] = max(top[j], abs(v))
+    return np.all(nan_acc == 0.0)
+
+
+@njit(cache=True, nogil=True)
+def _scan_cols(XT, top):  # Fortran order, given as the C-ordered XT = X.T
+    p, n = XT.shape
+    nan_sum = 0.0
+    for j in range(p):
+        m = 0.0
+        for i in range(n):
+            v = XT[j, i]
+            nan_sum += v * 0.0
+            a = abs(v)
+            if a > m:
+                m = a
+        top[j] = m
+    return nan_sum == 0.0
+
+
+_LAST: tuple = (None, None)  # (weak reference to the array scanned last, its column maxima)
+
+
+def scan_columns(X: np.ndarray) -> tuple[bool, np.ndarray]:
+    """``(all entries finite, max_i |x_ij| per column)`` of a 2-D float64 array in C or Fortran
+    order, in one pass; remembered for :func:`scanned_column_maxabs`."""
+    global _LAST
+    top = np.empty(X.shape[1])
+    finite = bool(_scan_rows(X, top) if X.flags.c_contiguous else _scan_cols(X.T, top))
+    try:
+        _LAST = (weakref.ref(X), top) if finite else (None, None)
+    except TypeError:  # an array type without weak references: nothing remembered
+        _LAST = (None, None)
+    return finite, top
+
+
+def scanned_column_maxabs(X) -> np.ndarray | None:
+    """The column maxima :func:`scan_columns` found for this very array object (validated in
+    this call: every entry point validates before it solves), or None."""
+    ref, top = _LAST
+    if ref is not None and ref() is X and top.shape[0] == X.shape[1]:
+        return top
+    return None
