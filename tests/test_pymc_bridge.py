@@ -311,7 +311,9 @@ def test_crosscheck_passes(case):
     check = model.crosscheck(X, y, sample_weight=sw)
     assert isinstance(check, CrossCheck)
     assert check.passed, str(check)
+    assert check.verdict == "agree" and check.certificate_ok and check.findings == []
     tol = check.tolerances
+    assert check.warm_improvement <= tol["lp_atol"]
     assert check.bridge_error <= tol["bridge_atol"]
     # the direct solution is never worse than any find_MAP point
     assert check.lp_direct >= max(check.lp_pymc, check.lp_pymc_warm) - tol["lp_atol"]
@@ -352,7 +354,7 @@ class _PerturbedModel(Model):
 def test_crosscheck_detects_a_wrong_solution():
     X, y = _random("bernoulli")
     check = crosscheck(_PerturbedModel(Bernoulli(), Normal(1.0)), X, y)
-    assert not check.passed
+    assert not check.passed and check.verdict == "mismatch" and check.findings == []
     assert check.findmap_deficit < 0  # find_MAP's point is better than the "direct" one
     assert any("higher log posterior" in f for f in check.failures)
     assert "FAILED" in str(check)

@@ -407,7 +407,7 @@ def _section_crosscheck(ctx: _Ctx) -> None:
     doc.p("The same model built in PyMC and optimized by `pm.find_MAP` must land on the "
           "same mode as the direct solver: this table shows both, coefficient by coefficient.")
     if cc is not None:
-        doc.p(f"Cross-check {'**passed**' if getattr(cc, 'passed', False) else '**FAILED**'}.")
+        doc.p(f"Cross-check: **{getattr(cc, 'verdict_text', 'PASSED' if cc.passed else 'FAILED')}**.")
         try:
             doc.table(cc.to_frame(), "feature")
         except Exception as exc:  # pragma: no cover - defensive
