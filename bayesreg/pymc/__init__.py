@@ -8,10 +8,11 @@ Sampling lives in :mod:`bayesreg.samplers` (``bayesreg.pymc.sample`` and
 ``bayesreg.pymc.predict_posterior`` remain as aliases of it).
 """
 
-from .crosscheck import CrossCheck, crosscheck
+from .crosscheck import VERDICTS, CrossCheck, crosscheck
 from .model import BuiltModel, build, build_model, model_point
 
-__all__ = ["build_model", "build", "BuiltModel", "model_point", "crosscheck", "CrossCheck"]
+__all__ = ["build_model", "build", "BuiltModel", "model_point", "crosscheck", "CrossCheck",
+           "VERDICTS"]
 
 
 def __getattr__(name: str):
