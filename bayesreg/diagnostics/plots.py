@@ -43,8 +43,13 @@ LABEL_CHARS = 24
 
 
 def _short(name: Any, limit: int = LABEL_CHARS) -> str:
+    """``name`` cut to ``limit`` characters in the middle (start and end kept: names that
+    differ only in a suffix stay distinct)."""
     name = str(name)
-    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
+    if len(name) <= limit:
+        return name
+    head = (limit - 1) // 2
+    return name[:head] + "\u2026" + name[len(name) - (limit - 1 - head):]
 
 
 def _top_legend(ax, handles, labels, header_in: float) -> None:
@@ -274,7 +279,8 @@ def plot_path(path: Any, posterior: list[tuple[float, Any]] | None = None,
     if (isinstance(label_top, bool) or not isinstance(label_top, (int, np.integer))
             or not 0 <= label_top <= 10):
         raise ParameterError(f"label_top must be an integer in [0, 10], got {label_top!r}.")
-    if ax is None:
+    own_figure = ax is None
+    if own_figure:
         fig, ax = plt.subplots(figsize=(8.0, 5.0))
     else:
         fig = ax.figure
@@ -320,8 +326,8 @@ def plot_path(path: Any, posterior: list[tuple[float, Any]] | None = None,
                             else None)
     ax.set_xscale("log")
     ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
-    # direct labels right of the line ends, on a log axis extended by a factor 2.5
-    ax.set_xlim(xs[0] / 1.05, xs[-1] * 2.5)
+    marks = [float(item[0]) for item in posterior or []]
+    ax.set_xlim(min([xs[0]] + marks) / 1.1, max([xs[-1]] + marks) * 1.1)
     ax.set_xlabel("prior scale (log)  ->  weaker prior")
     ax.set_ylabel("MAP coefficient")
     rest = len(names) - len(top)
@@ -336,18 +342,29 @@ def plot_path(path: Any, posterior: list[tuple[float, Any]] | None = None,
         ax.legend([handles[k] for k in keep], [labels[k] for k in keep], loc="best",
                   fontsize="small", frameon=True, framealpha=0.9)
     fig.tight_layout()
-    if top:
-        fig.canvas.draw()  # the axes' final size, for the label spacing in data units
+    if top:  # direct labels in the right margin, spread so that they do not overlap
+        fig.canvas.draw()  # the axes' final height, for the label spacing in data units
         lo, hi = ax.get_ylim()
         px = ax.get_window_extent().height
-        gap = (hi - lo) * 1.15 * 8.0 * fig.dpi / 72.0 / max(px, 1.0)  # 8 pt text
+        gap = (hi - lo) * 1.5 * 8.0 * fig.dpi / 72.0 / max(px, 1.0)  # 8 pt text
         ys = _spread(end[top], gap, lo + gap / 2, hi - gap / 2)
+        texts = []
         for j, yj in zip(top, ys):
-            ax.annotate(_short(names[j], 16), xy=(xs[-1], end[j]), xytext=(xs[-1] * 1.12, yj),
-                        textcoords="data", fontsize=8, color=colour[j], va="center",
-                        arrowprops={"arrowstyle": "-", "color": colour[j], "linewidth": 0.5,
-                                    "shrinkA": 0, "shrinkB": 0})
+            texts.append(ax.annotate(
+                _short(names[j], 16), xy=(xs[-1], end[j]), xytext=(1.04, yj),
+                textcoords=ax.get_yaxis_transform(), annotation_clip=False, fontsize=8,
+                color=colour[j], va="center",
+                arrowprops={"arrowstyle": "-", "color": colour[j], "linewidth": 0.5,
+                            "shrinkA": 0, "shrinkB": 0}))
         ax.set_ylim(lo, hi)
+        if own_figure:  # room for the longest label right of the axes
+            from matplotlib.text import Text
+
+            r = fig.canvas.get_renderer()
+            width = max(Text.get_window_extent(t, r).width for t in texts)
+            left = fig.subplotpars.left
+            fig.subplots_adjust(right=(1.0 - (width + 8.0) / fig.bbox.width + 0.04 * left)
+                                / 1.04)
     return fig
 
 

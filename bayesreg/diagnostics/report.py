@@ -417,12 +417,14 @@ def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progre
                 random_seed=random_seed, progressbar=progressbar, prior_idata=given,
                 on_step=ctx.on_step)
             own = [n for n, m in ctx.models.items() if m.prior is model.prior]
-            reused = own + [n for n in ctx.trees if n in given and n not in own]
-            sampled = [n for n in ctx.trees if n not in reused]
+            from_given = [n for n in ctx.trees if n in given and n not in own]
+            sampled = [n for n in ctx.trees if n not in own and n not in from_given]
             parts = []
-            if reused:
-                parts.append("reused the draws of " + ", ".join(reused)
-                             + (" (the model's own posterior)" if own else ""))
+            if own:
+                parts.append(f"reused the model's own posterior for {own[0]}")
+            if from_given:
+                parts.append("reused the draws given in `prior_idata=` for "
+                             + ", ".join(from_given))
             if sampled:
                 parts.append(f"sampled {', '.join(sampled)} ({len(sampled)} run"
                              f"{'s' if len(sampled) != 1 else ''} of {chains} chains x "
