@@ -137,6 +137,9 @@ def plot_forest_map(idata: Any, fit: Any = None, hdi_prob: float = 0.94):
             ypos = float(art.get_offsets()[0, 1])
             ax.scatter([fit.coef[j]], [ypos], label="MAP" if j == 0 else None, **MAP_STYLE)
     ax.axvline(0.0, color="0.6", linewidth=0.8, zorder=0)
+    ys = [float(pe.sel({dim: c}).item().get_offsets()[0, 1]) for c in da[dim].values]
+    for a in (ax, label_ax):  # rows fill the axes (no autoscale margin of 5% of p rows)
+        a.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     trunk = pc.viz["trunk"][COEF_VAR].isel({dim: 0}).item()
     twig = pc.viz["twig"][COEF_VAR].isel({dim: 0}).item()
     mean_art = pe.isel({dim: 0}).item()

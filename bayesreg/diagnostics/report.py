@@ -693,8 +693,11 @@ def _section_plots(ctx: _Ctx) -> None:
             scale = float(np.max(np.atleast_1d(prior.path_scale)))
             ctx.add_figure("path", plot_path(path, posterior=[(scale, idata)], hdi_prob=hdi),
                            "Regularization path: MAP coefficients against the prior scale (log "
-                           f"axis; left = strong prior). Points with bars: posterior means and "
-                           f"{hdi:.0%} HDIs at the model's own scale.")
+                           f"axis; left = strong prior). The {min(ctx.p, 10)} coefficients "
+                           "largest at the weakest prior are coloured and labelled at the line "
+                           "end" + (", the others grey" if ctx.p > 10 else "") + ". Points with "
+                           f"bars: their posterior means and {hdi:.0%} HDIs at the model's own "
+                           "scale (dotted line).")
         except Exception as exc:  # e.g. priors without a path
             doc.p(f"Regularization path not available: `{type(exc).__name__}: {exc}`.")
     fig, where = _geometry_figure(ctx, plot_geometry)
