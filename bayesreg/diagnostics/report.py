@@ -11,6 +11,7 @@ import html
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,11 @@ class ReportResult:
         ``arviz.compare`` of the priors (None with ``compare_priors=False``).
     prior_idata : dict of str -> DataTree
         Posterior draws under each compared prior.
+    csv : Path
+        The full comparison table (``out_dir/comparison.csv``, every column of :func:`compare`).
+    steps : dict of str -> str
+        What each expensive step did: ``"map"``, ``"crosscheck"``, ``"posterior"``, ``"loo"``
+        -> "computed ...", "reused ...", "skipped ..." (the page's "What was computed" list).
     """
 
     out_dir: Path
@@ -61,6 +67,8 @@ class ReportResult:
     loo: Any = None
     prior_idata: dict = field(default_factory=dict)
     prior_models: dict = field(default_factory=dict)
+    csv: Path | None = None
+    steps: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"ReportResult(html={str(self.html)!r}, markdown={str(self.markdown)!r}, "
@@ -79,6 +87,8 @@ def _fmt(v: Any) -> str:
             return ""
         if v == 0.0:
             return "0"
+        if 1e4 <= abs(v) < 1e12:  # log densities, ESS: all digits, no 1.392e+04
+            return f"{v:.1f}" if abs(v) < 1e6 else f"{v:.0f}"
         return f"{v:.4g}"
     if v is None:
         return ""
@@ -105,6 +115,10 @@ class _Doc:
 
     def table(self, df, index_name: str | None = None) -> None:
         self.blocks.append(("table", df, index_name))
+
+    def details(self, summary: str, df, index_name: str | None = None) -> None:
+        """A table behind a toggle (HTML ``<details>``; the same tags in Markdown)."""
+        self.blocks.append(("details", summary, df, index_name))
 
     def pre(self, text: str) -> None:
         self.blocks.append(("pre", text))
@@ -140,15 +154,10 @@ class _Doc:
             elif kind == "pre":
                 body.append(f"<pre>{html.escape(b[1])}</pre>")
             elif kind == "table":
-                df, idx = b[1], b[2]
-                cols = list(df.columns)
-                head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [idx or ""] + cols)
-                rows = []
-                for label, row in df.iterrows():
-                    cells = "".join(f"<td>{html.escape(_fmt(row[c]))}</td>" for c in cols)
-                    rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
-                body.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-                            + "\n".join(rows) + "\n</tbody>\n</table>")
+                body.append(_html_table(b[1], b[2]))
+            elif kind == "details":
+                body.append(f"<details>\n<summary>{self._inline_html(b[1])}</summary>\n"
+                            + _html_table(b[2], b[3]) + "\n</details>")
             elif kind == "img":
                 data = base64.b64encode(b[1]).decode("ascii")
                 body.append(f'<figure><img alt="{html.escape(b[3])}" '
@@ -162,6 +171,7 @@ class _Doc:
             "table{border-collapse:collapse;font-size:0.85em;margin:0.8em 0;display:block;"
             "overflow-x:auto}th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}"
             "thead th{background:#f0f0f0}tbody th{text-align:left}"
+            "details{margin:0.5em 0}summary{cursor:pointer;color:#235}"
             "figure{margin:1.2em 0}img{max-width:100%;height:auto}"
             "figcaption{font-size:0.9em;color:#444}pre{background:#f6f6f6;padding:0.6em;"
             "overflow-x:auto}section{margin-bottom:2em}code{background:#f3f3f3;padding:0 2px}")
@@ -182,17 +192,33 @@ class _Doc:
             elif kind == "pre":
                 out += ["```", b[1], "```", ""]
             elif kind == "table":
-                df, idx = b[1], b[2]
-                cols = [str(c) for c in df.columns]
-                out.append("| " + " | ".join([idx or ""] + cols) + " |")
-                out.append("|" + "---|" * (len(cols) + 1))
-                for label, row in df.iterrows():
-                    cells = [_fmt(row[c]).replace("|", "\\|") for c in df.columns]
-                    out.append("| " + " | ".join([str(label)] + cells) + " |")
-                out.append("")
+                out += _md_table(b[1], b[2]) + [""]
+            elif kind == "details":
+                out += ["<details>", f"<summary>{html.escape(b[1].replace('**', ''))}</summary>",
+                        ""] + _md_table(b[2], b[3]) + ["", "</details>", ""]
             elif kind == "img":
                 out += [f"![{b[3]}]({b[2]})", "", f"*{b[3]}*", ""]
         return "\n".join(out)
+
+
+def _html_table(df, idx: str | None) -> str:
+    cols = list(df.columns)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [idx or ""] + cols)
+    rows = []
+    for label, row in df.iterrows():
+        cells = "".join(f"<td>{html.escape(_fmt(row[c]))}</td>" for c in cols)
+        rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
+    return (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+            + "\n</tbody>\n</table>")
+
+
+def _md_table(df, idx: str | None) -> list[str]:
+    cols = [str(c) for c in df.columns]
+    out = ["| " + " | ".join([idx or ""] + cols) + " |", "|" + "---|" * (len(cols) + 1)]
+    for label, row in df.iterrows():
+        cells = [_fmt(row[c]).replace("|", "\\|") for c in df.columns]
+        out.append("| " + " | ".join([str(label)] + cells) + " |")
+    return out
 
 
 def _png(fig) -> bytes:
@@ -226,7 +252,8 @@ def _equal_variance_alternatives(prior: Any) -> dict[str, Any]:
 
 def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: int = 1000,
                    tune: int = 1000, chains: int = 4, random_seed: Any = None,
-                   progressbar: bool = False) -> tuple[Any, dict, dict]:
+                   progressbar: bool = False, prior_idata: dict | None = None,
+                   on_step: Callable[[str], None] | None = None) -> tuple[Any, dict, dict]:
     """LOO comparison of Normal vs Laplace vs elastic-net priors at equal prior variance.
 
     Each alternative keeps the model's likelihood and intercept and replaces the prior by the
@@ -235,6 +262,10 @@ def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: 
     ``model.sample`` (``idata`` is reused for the model's own prior) and compared with
     ``arviz.compare`` (PSIS-LOO, stacking weights). No MAP is needed: a prior without a finite
     mode (``BayesianLasso``) is compared the same way, next to the three families.
+
+    ``prior_idata`` (name -> DataTree, e.g. ``ReportResult.prior_idata`` of an earlier report)
+    is reused instead of sampling those priors again; ``on_step`` is called with a one-line
+    message before each sampling run.
 
     Returns
     -------
@@ -245,6 +276,7 @@ def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: 
     from ..model import Model
 
     priors = _equal_variance_alternatives(model.prior)
+    given = dict(prior_idata or {})
     trees, models = {}, {}
     for k, (name, pr) in enumerate(priors.items()):
         m = Model(model.likelihood, pr, model.fit_intercept)
@@ -252,6 +284,12 @@ def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: 
         if pr is model.prior and idata is not None:
             trees[name] = idata
             continue
+        if name in given:
+            trees[name] = given[name]
+            continue
+        if on_step is not None:
+            on_step(f"sampling the {name} prior for the LOO comparison ({chains} chains x "
+                    f"{draws} draws; compare_priors=False skips it)")
         seed = None if random_seed is None else int(random_seed) + 101 * (k + 1)
         trees[name] = m.sample(X, y, draws=draws, tune=tune, chains=chains, random_seed=seed,
                                progressbar=progressbar)
@@ -290,6 +328,12 @@ class _Ctx:
     models: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     has_mode: bool = True
+    steps: dict = field(default_factory=dict)
+    on_step: Callable[[str], None] | None = None
+
+    def say(self, message: str) -> None:
+        if self.on_step is not None:
+            self.on_step(message)
 
     @property
     def n(self) -> int:
@@ -322,34 +366,75 @@ class _Ctx:
 
 # -- the computations (in the order of the original report: MAP, cross-check, posterior, LOO)
 def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progressbar: bool,
-         compare_priors: bool) -> None:
+         compare_priors: bool, cc_given: Any = None, prior_idata: dict | None = None) -> None:
+    """Run (or reuse, or skip) each step, recording what was done in ``ctx.steps``."""
     from .compare import compare
     from .diagnose import diagnose
 
     model, X, y = ctx.model, ctx.X, ctx.y
-    if ctx.has_mode and ctx.fit is None:
+    if not ctx.has_mode:
+        ctx.steps["map"] = "not available: the prior has no finite mode"
+    elif ctx.fit is None:
+        ctx.say("computing the MAP (model.map)")
         ctx.fit = model.map(X, y)
+        ctx.steps["map"] = "computed (`model.map`)"
+    else:
+        ctx.steps["map"] = "reused (`fit=`)"
     if not ctx.has_mode:
         ctx.cc_err = "skipped: the prior has no finite MAP"
+        ctx.steps["crosscheck"] = "skipped: the prior has no finite MAP"
+    elif cc_given is not None:
+        ctx.cc = cc_given
+        ctx.steps["crosscheck"] = "reused (`crosscheck=` a CrossCheck result)"
     elif ctx.crosscheck:
+        ctx.say("running the PyMC cross-check (model.crosscheck; crosscheck=False skips it)")
         try:
             ctx.cc = model.crosscheck(X, y)
+            ctx.steps["crosscheck"] = "run (`model.crosscheck`, PyMC `find_MAP`)"
         except Exception as exc:  # the report still shows everything else
             ctx.cc_err = f"{type(exc).__name__}: {exc}"
+            ctx.steps["crosscheck"] = f"failed ({type(exc).__name__})"
     else:
         ctx.cc_err = "skipped (crosscheck=False)"
+        ctx.steps["crosscheck"] = "skipped (`crosscheck=False`)"
     if ctx.idata is None:
+        ctx.say(f"sampling the posterior ({chains} chains x {draws} draws, {tune} tune)")
         ctx.idata = model.sample(X, y, draws=draws, tune=tune, chains=chains,
                                  random_seed=random_seed, progressbar=progressbar)
+        ctx.steps["posterior"] = (f"sampled (`model.sample`: {chains} chains x {draws} draws, "
+                                  f"{tune} tuning steps)")
+    else:
+        post = ctx.idata["posterior"]
+        ctx.steps["posterior"] = (f"reused (`idata=`: {post.sizes.get('chain', '?')} chains x "
+                                  f"{post.sizes.get('draw', '?')} draws)")
     ctx.table = compare(ctx.idata, ctx.fit, hdi_prob=ctx.hdi_prob, X=X, y=y, extra_rows=True)
     ctx.diag = diagnose(ctx.idata)
     if compare_priors:
+        given = dict(prior_idata or {})
         try:
             ctx.loo, ctx.trees, ctx.models = loo_compare_priors(
                 model, X, y, idata=ctx.idata, draws=draws, tune=tune, chains=chains,
-                random_seed=random_seed, progressbar=progressbar)
+                random_seed=random_seed, progressbar=progressbar, prior_idata=given,
+                on_step=ctx.on_step)
+            own = [n for n, m in ctx.models.items() if m.prior is model.prior]
+            from_given = [n for n in ctx.trees if n in given and n not in own]
+            sampled = [n for n in ctx.trees if n not in own and n not in from_given]
+            parts = []
+            if own:
+                parts.append(f"reused the model's own posterior for {own[0]}")
+            if from_given:
+                parts.append("reused the draws given in `prior_idata=` for "
+                             + ", ".join(from_given))
+            if sampled:
+                parts.append(f"sampled {', '.join(sampled)} ({len(sampled)} run"
+                             f"{'s' if len(sampled) != 1 else ''} of {chains} chains x "
+                             f"{draws} draws)")
+            ctx.steps["loo"] = "; ".join(parts)
         except Exception as exc:
             ctx.loo_err = f"{type(exc).__name__}: {exc}"
+            ctx.steps["loo"] = f"failed ({type(exc).__name__})"
+    else:
+        ctx.steps["loo"] = "skipped (`compare_priors=False`)"
 
 
 # -- the sections, in page order
@@ -370,6 +455,10 @@ def _section_summary(ctx: _Ctx) -> None:
               f"{diag.n_chains} chains x {diag.n_draws} draws; sampler diagnostics: "
               f"**{'OK' if diag.ok else 'PROBLEMS'}**.")
     ctx.doc.ul([f"[{title}](#{anchor})" for anchor, title in _TOC])
+    names = {"map": "MAP", "crosscheck": "PyMC cross-check", "posterior": "posterior draws",
+             "loo": "LOO prior comparison"}
+    ctx.doc.p("What was computed for this report (run, reused from the inputs, or skipped):")
+    ctx.doc.ul([f"{names[k]}: {v}." for k, v in ctx.steps.items()])
 
 
 def _section_map(ctx: _Ctx) -> None:
@@ -448,6 +537,36 @@ def _map_findings(coef, hdi_prob: float) -> list[str]:
     return findings
 
 
+#: the compact comparison table: compare() column -> header (read from the table at run time:
+#: columns it does not have are left out)
+COMPACT_COLUMNS = {"map": "MAP", "mean": "mean", "median": "median", "hdi": "HDI",
+                   "p_near_zero": "P(near 0)", "r_hat": "R-hat", "ess_bulk": "ESS"}
+
+
+def _compact_table(table, hdi_prob: float):
+    """The columns a user reads first: MAP, mean, median, HDI as one ``[low, high]`` column,
+    P(near 0), R-hat and bulk ESS."""
+    import pandas as pd
+
+    out = pd.DataFrame(index=table.index)
+    for col, head in COMPACT_COLUMNS.items():
+        if col == "hdi":
+            if {"hdi_low", "hdi_high"} <= set(table.columns):
+                out[f"{hdi_prob:.0%} {head}"] = [
+                    f"[{_fmt(lo)}, {_fmt(hi)}]" for lo, hi in zip(table["hdi_low"],
+                                                                   table["hdi_high"])]
+        elif col in table.columns:
+            out[head] = table[col]
+    if "p_near_zero" in table.columns:  # NaN for intercept / sigma: shown empty
+        out["P(near 0)"] = [v if np.isnan(v) else f"{v:.2f}"
+                            for v in table["p_near_zero"].astype(float)]
+    if "r_hat" in table.columns:
+        out["R-hat"] = [v if np.isnan(v) else f"{v:.3f}" for v in table["r_hat"].astype(float)]
+    if "ess_bulk" in table.columns:
+        out["ESS"] = [v if np.isnan(v) else f"{v:.0f}" for v in table["ess_bulk"].astype(float)]
+    return out
+
+
 def _section_compare(ctx: _Ctx) -> None:
     doc, table, coef, hdi = ctx.doc, ctx.table, ctx.coef, ctx.hdi_prob
     has_map = ctx.fit is not None
@@ -461,7 +580,11 @@ def _section_compare(ctx: _Ctx) -> None:
           f"{table.attrs['zero_tol_rule']}, shrinkage `1 - estimate / ls` relative to "
           f"{table.attrs['ls_rule']} (0 = none, 1 = all the way to zero), and the "
           "per-coefficient R-hat / ESS / MCSE.")
-    doc.table(table, "param")
+    doc.p("The columns read first are shown (ESS = bulk ESS); the full table with every "
+          "column described above is behind the toggle below and in `comparison.csv` next to "
+          "this page.")
+    doc.table(_compact_table(table, hdi), "param")
+    doc.details(f"Full table ({len(table.columns)} columns)", table, "param")
     findings = _map_findings(coef, hdi) if has_map else []
     sm = coef["shrinkage_map"].dropna() if has_map else coef["shrinkage_mean"].iloc[:0]
     sp_ = coef["shrinkage_mean"].dropna()
@@ -484,6 +607,45 @@ def _section_diagnose(ctx: _Ctx) -> None:
           f"**{'all checks passed' if diag.ok else 'problems found'}**.")
     doc.table(diag.to_frame(), "check")
     doc.ul(diag.messages)
+
+
+def _geometry_figure(ctx: _Ctx, plot_geometry) -> tuple[Any, str]:
+    """The L1/L2 geometry for this model: the likelihood's own loss (least squares, logistic,
+    Poisson) over the two coefficients largest in standardized magnitude (MAP, else posterior
+    mean), the other coefficients held at those values. Falls back to the textbook quadratic
+    example (and says so) for p < 2 or when the 2-D loss has no finite minimizer."""
+    lik = ctx.model.likelihood
+    kind = type(lik).__name__
+    try:
+        if ctx.p < 2:
+            raise ValueError("fewer than 2 coefficients")
+        X = ctx.X.toarray() if hasattr(ctx.X, "toarray") else np.asarray(ctx.X, dtype=float)
+        y = np.asarray(ctx.y, dtype=float)
+        coef = ctx.coef
+        est = (coef["map"] if ctx.fit is not None else coef["mean"]).to_numpy(dtype=float)
+        names = [str(n) for n in coef.index]
+        size = np.abs(est) * X.std(axis=0)
+        j1, j2 = (int(j) for j in np.argsort(-size, kind="stable")[:2])
+        rest = [j for j in range(ctx.p) if j not in (j1, j2)]
+        offset = X[:, rest] @ est[rest] if rest else np.zeros(ctx.n)
+        pair = X[:, [j1, j2]]
+        if kind == "Gaussian":
+            fig = plot_geometry(X=pair, y=y - offset, budget=None,
+                                feature_names=(names[j1], names[j2]))
+        else:
+            fig = plot_geometry(X=pair, y=y, budget=None, likelihood=lik, offset=offset,
+                                fit_intercept=ctx.model.fit_intercept,
+                                feature_names=(names[j1], names[j2]))
+        held = "MAP" if ctx.fit is not None else "posterior mean"
+        loss = fig.bayesreg_geometry["loss_name"]
+        return fig, (f" for this model: contours of the {loss} loss ({kind} likelihood) over "
+                     f"the coefficients of **{names[j1]}** and **{names[j2]}** (the two largest "
+                     f"in standardized size), the other coefficients held at their {held}; ball "
+                     "radius: half the L1 norm of the unpenalized 2-D optimum")
+    except Exception as exc:  # textbook example instead: the page says why
+        why = f"{type(exc).__name__}: {exc}"
+        return plot_geometry(), (f" (a textbook least-squares example: the {kind} loss of this "
+                                 f"model could not be drawn, `{why}`)")
 
 
 def _section_plots(ctx: _Ctx) -> None:
@@ -531,15 +693,19 @@ def _section_plots(ctx: _Ctx) -> None:
             scale = float(np.max(np.atleast_1d(prior.path_scale)))
             ctx.add_figure("path", plot_path(path, posterior=[(scale, idata)], hdi_prob=hdi),
                            "Regularization path: MAP coefficients against the prior scale (log "
-                           f"axis; left = strong prior). Points with bars: posterior means and "
-                           f"{hdi:.0%} HDIs at the model's own scale.")
+                           f"axis; left = strong prior). The {min(ctx.p, 10)} coefficients "
+                           "largest at the weakest prior are coloured and labelled at the line "
+                           "end" + (", the others grey" if ctx.p > 10 else "") + ". Points with "
+                           f"bars: their posterior means and {hdi:.0%} HDIs at the model's own "
+                           "scale (dotted line).")
         except Exception as exc:  # e.g. priors without a path
             doc.p(f"Regularization path not available: `{type(exc).__name__}: {exc}`.")
-    ctx.add_figure("geometry", plot_geometry(),
-                   "Geometry in 2-D: the penalized optimum is where a loss contour first touches "
-                   "the penalty ball. The L1 diamond is touched at a corner (one coefficient "
-                   "exactly 0); the L2 disc is touched at a smooth point (both shrunk, neither "
-                   "zero).")
+    fig, where = _geometry_figure(ctx, plot_geometry)
+    ctx.add_figure("geometry", fig,
+                   f"Geometry in 2-D{where}: the penalized optimum is where a loss contour first "
+                   "touches the penalty ball. The L1 diamond is touched at a corner (one "
+                   "coefficient exactly 0); the L2 disc is touched at a smooth point (both "
+                   "shrunk, neither zero).")
     var, why = ctx.prior_variance()
     if var is None:
         doc.p(f"Equal-variance prior densities not drawn: the prior variance is not available "
@@ -552,6 +718,36 @@ def _section_plots(ctx: _Ctx) -> None:
                    "what makes MAP coefficients exactly zero.")
 
 
+def _loo_table(loo):
+    """``arviz.compare`` output for reading: the differences to the best first (one decimal,
+    ``elpd_diff / dse`` next to them), then elpd, se, p_loo and the stacking weight; no
+    exponent notation."""
+    import pandas as pd
+
+    def num(v, digits=1):
+        v = float(v)
+        return "" if math.isnan(v) else f"{v:.{digits}f}"
+
+    out = pd.DataFrame(index=loo.index)
+    if "rank" in loo.columns:
+        out["rank"] = [str(int(r)) for r in loo["rank"]]
+    for col in ("elpd_diff", "dse"):
+        if col in loo.columns:
+            out[col] = [num(v) for v in loo[col]]
+    if {"elpd_diff", "dse"} <= set(loo.columns):
+        out["diff / dse"] = ["" if float(d) == 0.0 or not float(se) > 0 else
+                             f"{abs(float(d)) / float(se):.1f}"
+                             for d, se in zip(loo["elpd_diff"], loo["dse"])]
+    for col, digits in (("elpd", 1), ("se", 1), ("p", 1), ("weight", 2)):
+        if col in loo.columns:
+            out["p_loo" if col == "p" else col] = [num(v, digits) for v in loo[col]]
+    for col in ("diag_elpd", "diag_diff"):
+        if col in loo.columns:
+            out[col] = ["" if v is None or v is False or (isinstance(v, float) and math.isnan(v))
+                        else str(v) for v in loo[col]]
+    return out
+
+
 def _section_priors_loo(ctx: _Ctx) -> None:
     doc, loo = ctx.doc, ctx.loo
     doc.h2("Prior comparison (LOO)", "prior-comparison")
@@ -561,21 +757,21 @@ def _section_priors_loo(ctx: _Ctx) -> None:
           "the difference to the best with its standard error `dse`; differences smaller than "
           "about 2 dse are not meaningful.")
     if loo is not None:
-        cols = [c for c in ("rank", "elpd", "se", "p", "elpd_diff", "dse", "weight", "diag_elpd")
-                if c in loo.columns]
-        doc.table(loo[cols], "prior")
+        doc.table(_loo_table(loo), "prior")
         best = loo.index[0]
         notes = [f"Best expected log predictive density: **{best}** "
-                 f"(elpd_loo {_fmt(loo.loc[best, 'elpd'])} +- {_fmt(loo.loc[best, 'se'])})."]
+                 f"(elpd_loo {float(loo.loc[best, 'elpd']):.1f} +- "
+                 f"{float(loo.loc[best, 'se']):.1f})."]
         for name in loo.index[1:]:
             d, se = abs(float(loo.loc[name, "elpd_diff"])), float(loo.loc[name, "dse"])
             verdict = ("worse by more than 2 dse" if d > 2 * se
                        else "within 2 dse: not distinguishable")
-            notes.append(f"{name}: elpd {_fmt(d)} lower than {best} (dse {_fmt(se)}): "
+            notes.append(f"{name}: elpd {d:.1f} lower than {best} (dse {se:.1f}): "
                          f"{verdict}.")
         for name, m in ctx.models.items():
             notes.append(f"{name} prior used: `{m.prior!r}`.")
         doc.ul(notes)
+        doc.p(f"Draws: {ctx.steps.get('loo', '')}.")
     elif ctx.loo_err is not None:
         doc.p(f"The prior comparison could not run: `{ctx.loo_err}`.")
     else:
@@ -589,7 +785,9 @@ _SECTIONS = (_section_summary, _section_map, _section_crosscheck, _section_compa
 def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", draws: int = 1000,
            tune: int = 1000, chains: int = 4, random_seed: Any = None,
            compare_priors: bool = True, progressbar: bool = False, *, hdi_prob: float = 0.94,
-           idata: Any = None, fit: Any = None, crosscheck: bool = True) -> ReportResult:
+           idata: Any = None, fit: Any = None, crosscheck: Any = True,
+           prior_idata: dict | None = None,
+           on_step: Callable[[str], None] | None = None) -> ReportResult:
     """Fit, cross-check, sample, compare and diagnose a model; write an HTML + Markdown report.
 
     Steps: ``fit = model.map(X, y)`` (the posterior mode / penalized estimate, with its
@@ -626,8 +824,20 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
     hdi_prob : float, default 0.94
     idata, fit : optional, already computed posterior draws / MAP of this model on this data
         (skips the corresponding step; ``fit`` must be None for a prior without a mode).
-    crosscheck : bool, default True
-        Run ``model.crosscheck`` (PyMC ``find_MAP``); False skips it (the section says so).
+    crosscheck : bool or CrossCheck, default True
+        Run ``model.crosscheck`` (PyMC ``find_MAP``); False skips it (the section says so); a
+        ``CrossCheck`` result (``model.crosscheck(X, y)`` or ``ReportResult.crosscheck`` of an
+        earlier report) is reused as is.
+    prior_idata : dict of str -> DataTree, optional
+        Draws of the LOO comparison's alternative priors (keys ``"Normal"``, ``"Laplace"``,
+        ``"ElasticNet"``, e.g. ``ReportResult.prior_idata`` of an earlier report): reused
+        instead of sampling them again.
+    on_step : callable(str), optional
+        Called with a one-line message before each expensive step (MAP, cross-check, sampling
+        runs), naming the parameter that skips it: a command line can say what it runs.
+
+    The page lists what was computed, reused or skipped (also in ``ReportResult.steps``), and
+    the full comparison table is written to ``out_dir/comparison.csv``.
 
     Returns
     -------
@@ -642,6 +852,15 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ParameterError(f"{name} must be an integer >= {lo}, got {v!r}.")
     hdi_prob = check_prob(hdi_prob, "hdi_prob")
+    cc_given = None
+    if not isinstance(crosscheck, (bool, np.bool_)):
+        if not (hasattr(crosscheck, "passed") and hasattr(crosscheck, "to_frame")):
+            raise BayesregTypeError(f"crosscheck must be True, False or a CrossCheck result "
+                                    f"(model.crosscheck(X, y)), got {type(crosscheck).__name__}.")
+        cc_given, crosscheck = crosscheck, True
+    if prior_idata is not None and not isinstance(prior_idata, dict):
+        raise BayesregTypeError(f"prior_idata must be a dict name -> DataTree, got "
+                                f"{type(prior_idata).__name__}.")
     mode = has_mode(model.prior)
     if fit is not None and not mode:
         raise ParameterError(f"fit was given but {type(model.prior).__name__} has no finite MAP: "
@@ -649,14 +868,18 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
     out = Path(out_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     ctx = _Ctx(model, X, y, _Doc("bayesreg report"), out / "figures", hdi_prob, fit=fit,
-               idata=idata, crosscheck=crosscheck, has_mode=mode)
-    _run(ctx, draws, tune, chains, random_seed, progressbar, compare_priors)
+               idata=idata, crosscheck=bool(crosscheck), has_mode=mode, on_step=on_step)
+    _run(ctx, draws, tune, chains, random_seed, progressbar, compare_priors, cc_given,
+         prior_idata)
     for section in _SECTIONS:
         section(ctx)
     html_path, md_path = out / "report.html", out / "report.md"
     html_path.write_text(ctx.doc.to_html(), encoding="utf-8")
     md_path.write_text(ctx.doc.to_markdown(), encoding="utf-8")
+    csv_path = out / "comparison.csv"
+    ctx.table.to_csv(csv_path, index_label="param")
     return ReportResult(out_dir=out, html=html_path, markdown=md_path, figures=ctx.figures,
                         fit=ctx.fit, idata=ctx.idata, table=ctx.table, diagnosis=ctx.diag,
                         crosscheck=ctx.cc, crosscheck_error=ctx.cc_err, loo=ctx.loo,
-                        prior_idata=ctx.trees, prior_models=ctx.models)
+                        prior_idata=ctx.trees, prior_models=ctx.models, csv=csv_path,
+                        steps=dict(ctx.steps))
