@@ -419,6 +419,16 @@ def test_sample_compare_report(csv_gauss, tmp_path, capsys):
                           "--out", str(out_dir), "--quiet"], capsys)
     assert code == 0, err
     assert list(out_dir.glob("*.html")) and "report written" in out
+    # nothing silent: the cross-check is announced with the flag that skips it, then listed
+    code, out, err = run(["report", *model_args, "--posterior", str(nc), "--no-compare-priors",
+                          "--out", str(tmp_path / "rep2")], capsys)
+    assert code == 0, err
+    assert "--no-crosscheck" in err and "crosscheck=False" not in err
+    assert "posterior: reused" in out and "crosscheck: run" in out
+    d = run_json(["report", *model_args, "--posterior", str(nc), "--no-compare-priors",
+                  "--no-crosscheck", "--out", str(tmp_path / "rep3"), "--quiet"], capsys)
+    assert d["steps"]["crosscheck"].startswith("skipped")
+    assert d["steps"]["posterior"].startswith("reused")
     # a posterior from another model is refused
     code, out, err = run(["report", str(path), "--target", "y", "--prior", "laplace", "--scale",
                           "1", "--sigma", "0.5", "--posterior", str(nc), "--out",

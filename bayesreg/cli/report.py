@@ -26,7 +26,10 @@ EPILOG = """examples:
   bayesreg report diabetes --target target --standardize --prior laplace --scale 10 \\
       --out bayesreg-report
   bayesreg report diabetes --target target --standardize --prior laplace --scale 10 \\
-      --posterior post.nc --no-compare-priors --out bayesreg-report"""
+      --posterior post.nc --no-compare-priors --no-crosscheck --out bayesreg-report
+
+Each expensive step is announced on stderr with the flag that skips it; the page and the
+output list what was run, reused and skipped."""
 
 
 def add_parser(sub) -> None:
@@ -42,6 +45,8 @@ def add_parser(sub) -> None:
     r.add_argument("--no-compare-priors", action="store_true",
                    help="skip the LOO comparison of Normal / Laplace / elastic-net priors "
                         "(saves two sampling runs)")
+    r.add_argument("--no-crosscheck", action="store_true",
+                   help="skip the PyMC find_MAP cross-check (one model compilation)")
     r.add_argument("--json", action="store_true")
     _add_common(r)
 
@@ -63,9 +68,18 @@ def run(args, out: _Out) -> int:
     rep = report(model, X, y, out_dir=args.out, draws=args.draws, tune=args.tune,
                  chains=args.chains, random_seed=args.seed,
                  compare_priors=not args.no_compare_priors, progressbar=not args.quiet,
-                 idata=idata, fit=fit)
+                 idata=idata, fit=fit, crosscheck=not args.no_crosscheck,
+                 on_step=lambda msg: out.progress(_cli_step(msg)))
     if args.json:
-        _print_json({"report": str(rep.html)})
+        _print_json({"report": str(rep.html), "steps": rep.steps})
     else:
+        for step, what in rep.steps.items():
+            out.info(f"  {step}: {what.replace('`', '')}")
         out.result(f"report written: {rep.html.resolve()}")
     return EXIT_OK
+
+
+def _cli_step(message: str) -> str:
+    """A report step announced with the CLI flag that skips it (not the Python keyword)."""
+    return (message.replace("crosscheck=False", "--no-crosscheck")
+            .replace("compare_priors=False", "--no-compare-priors"))
