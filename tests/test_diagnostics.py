@@ -546,3 +546,33 @@ def test_equal_variance_priors_arrays():
                 assert getattr(pr, key)[1] == pytest.approx(val, rel=1e-14)
     with pytest.raises(ParameterError, match="variance"):
         D.equal_variance_priors(np.array([1.0, -1.0]))
+
+
+def test_diagnose_prints_values_and_thresholds_that_order_as_the_check(rng):
+    """A check just failing (or passing) is printed with digits enough that the printed value
+    and threshold order as the exact ones do: never "R-hat 1.010 > 1.01"."""
+    import re
+
+    from bayesreg.diagnostics.diagnose import _pair
+
+    dt = _tree(rng.normal(size=(4, 200, 4)), sample_stats=_stats(rng, draws=200))
+    v = float(np.nanmax(az.rhat(dt)["coef"].values))
+    ess = float(np.nanmin(az.ess(dt, method="bulk")["coef"].values))
+    for thr, failing in ((v - 1e-6, True), (v + 1e-6, False)):
+        c = br.diagnose(dt, rhat_max=thr, ess_min=1).checks["r_hat"]
+        assert c.passed is (not failing)
+        shown = re.search(r"R-hat (?:up to )?([\d.]+).*?(?:>|<=) ([\d.]+)", c.message)
+        a, b = float(shown.group(1)), float(shown.group(2))
+        assert (a > b) if failing else (a <= b), c.message
+        # both with the same number of decimals, at least 3
+        da, db = (len(x.split(".")[1]) for x in shown.groups())
+        assert da == db >= 3
+    c = br.diagnose(dt, ess_min=ess + 1e-3).checks["ess_bulk"]
+    assert c.passed is False
+    shown = re.search(r"as low as ([\d.]+) .*? < ([\d.]+)\)", c.message)
+    assert float(shown.group(1)) < float(shown.group(2)), c.message
+    # the formatting rule itself against hand-made cases
+    assert _pair(1.0104, 1.01, 3) == ("1.0104", "1.0100")
+    assert _pair(1.2, 1.01, 3) == ("1.200", "1.010")
+    assert _pair(1.01, 1.01, 3) == ("1.010", "1.010")
+    assert _pair(399.6, 400, 0) == ("399.6", "400.0")

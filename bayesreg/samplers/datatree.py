@@ -177,8 +177,13 @@ def add_log_likelihood(idata, model, X, y, sample_weight=None, *, overwrite: boo
     if "bayesreg_model" in attrs:
         from ..spec import ModelSpec
 
+        def key(m):  # the model up to the resolved sigma prior scale (no part of the loglik)
+            d = m.to_dict()
+            d["likelihood"].pop("sigma_prior_scale", None)
+            return d
+
         stored = ModelSpec.from_dict(json.loads(attrs["bayesreg_model"]))
-        if stored != model:
+        if key(stored) != key(model):
             raise DataError(f"idata was sampled from {stored!r}, not from {model!r}: pass the "
                             "model that produced the draws (Model.from_idata(idata)).")
     X, y, sw, _ = check_X_y(X, y, sample_weight)
