@@ -122,7 +122,7 @@ def test_compare_defaults_zero_tol_and_least_squares(rng):
     assert not {"zero_tol", "p_near_zero", "ls", "shrinkage_map", "shrinkage_mean"} & set(t2)
     assert not t2.isna().all().any()
     assert t2.attrs["zero_tol_rule"].startswith("not available")
-    assert t2.attrs["ls_rule"].startswith("none")
+    assert t2.attrs["ls_rule"] == "no reference estimate (X not given)"
     # given reference
     t3 = br.compare(dt, fit, ls_coef=np.ones(4), zero_tol=np.full(4, 0.2))
     np.testing.assert_allclose(t3["shrinkage_map"], 1 - fit.coef)
@@ -140,7 +140,7 @@ def test_compare_uses_observed_data_and_rank_deficiency(rng):
     t = br.compare(dt, fit)
     sdx = np.std(Xd, axis=0)
     np.testing.assert_allclose(t["zero_tol"], 0.1 * np.std(y) / sdx, rtol=1e-12)
-    assert "ls" not in t and "shrinkage_map" not in t
+    assert t["ls"].isna().all()
     assert "rank deficient" in t.attrs["ls_rule"]
 
 
@@ -170,13 +170,13 @@ def test_compare_observed_y_only_and_glm_scale(rng):
     np.testing.assert_allclose(tb["ls"], ref, rtol=1e-5, atol=1e-7)
     assert tb.attrs["ls_rule"] == "unpenalized maximum likelihood"
     assert not tb.isna().all().any()
-    # separable classes: no maximum-likelihood estimate, the reference columns are absent
+    # separable classes: no maximum-likelihood estimate, NaN reference and the reason
     ys = (X[:, 0] > 0).astype(float)
     fits = br.Model(br.Bernoulli(), br.Laplace(1.0)).map(X, ys)
     ts = br.compare(_tree(fits.coef + 0.1 * rng.normal(size=(2, 100, 4)), names=names), fits,
                     X=X, y=ys)
-    assert not {"ls", "shrinkage_map", "shrinkage_mean"} & set(ts)
-    assert "separable" in ts.attrs["ls_rule"] and not ts.isna().all().any()
+    assert ts["ls"].isna().all() and ts["shrinkage_mean"].isna().all()
+    assert "separable" in ts.attrs["ls_rule"]
 
 
 def test_compare_bad_input(ridge_case, rng):
@@ -447,16 +447,16 @@ def test_compare_without_fit(ridge_case):
     from bayesreg.diagnostics.compare import MAP_COLUMNS
 
     assert not set(MAP_COLUMNS) & set(t.columns)
-    # no model attribute: the likelihood is unknown, so no zero tolerance and no reference either
+    # no model attribute: the likelihood is unknown, so no zero tolerance (absent)
     assert list(t.columns) == [c for c in with_fit.columns
                                if c not in ("map", "map_in_hdi", "shrinkage_map", "zero_tol",
-                                            "p_near_zero", "ls", "shrinkage_mean")]
+                                            "p_near_zero")]
     shared = ["mean", "median", "sd", "hdi_low", "hdi_high", "r_hat", "ess_bulk", "mcse_mean"]
     assert t[shared].equals(with_fit[shared])
     # no bayesreg_model attribute: the likelihood is unknown, so no zero tolerance / reference
     assert t.attrs["zero_tol_rule"].startswith("not available")
-    assert t.attrs["ls_rule"].startswith("none")
-    assert not {"zero_tol", "p_near_zero", "ls", "shrinkage_mean"} & set(t)
+    assert "likelihood is unknown" in t.attrs["ls_rule"] and t["ls"].isna().all()
+    assert not {"zero_tol", "p_near_zero"} & set(t)
     # with the attribute model.sample writes, the data rule and the least-squares reference
     model = br.Model(br.Gaussian(sigma=1.0), br.Normal(0.3))
     dt.attrs["bayesreg_model"] = json.dumps(model.to_dict())

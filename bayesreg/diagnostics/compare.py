@@ -192,17 +192,21 @@ def max_likelihood(likelihood: Any, X: Any, y: Any, fit_intercept: bool = True,
 
 def _reference(likelihood: Any, X: Any, y: Any, fit_intercept: bool):
     """(coef, intercept, rule) of the unpenalized reference estimate, coef None without one."""
-    if X is None or likelihood is None:
-        return None, np.nan, "none: needs X, y and the likelihood"
+    if X is None:
+        return None, np.nan, "no reference estimate (X not given)"
+    if likelihood is None:
+        return None, np.nan, ("no reference estimate (the likelihood is unknown: no fit and no "
+                              "bayesreg_model attribute)")
     if hasattr(likelihood, "quadratic_weight"):
         res = least_squares(X, y, fit_intercept)
         if res is None:
-            return None, np.nan, "none: X rank deficient, least squares not unique"
+            return None, np.nan, "no reference estimate (X is rank deficient: least squares is not unique)"
         return res[0], res[1], "ordinary least squares"
     res = max_likelihood(likelihood, X, y, fit_intercept)
     if res is None:
-        return None, np.nan, ("none: the unpenalized maximum-likelihood estimate does not exist "
-                              "or is not unique (rank-deficient X or separable classes)")
+        return None, np.nan, ("no reference estimate (the unpenalized maximum-likelihood "
+                              "estimate does not exist or is not unique: rank-deficient X or "
+                              "separable classes)")
     return res[0], res[1], "unpenalized maximum likelihood"
 
 
@@ -267,9 +271,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     ls_coef : array of shape (n_features,), optional
         Reference unpenalized estimate. By default, with ``X``: ordinary least squares for a
         Gaussian likelihood, the unpenalized maximum likelihood (:func:`max_likelihood`) for
-        the others (with an intercept if the fit has one). Without one (no ``X``, rank-deficient
-        ``X``, separable classes) the ``ls`` / ``shrinkage_*`` columns are absent; why is
-        ``table.attrs["ls_rule"]``.
+        the others (with an intercept if the fit has one). Without ``X`` the ``ls`` /
+        ``shrinkage_*`` columns are absent; with ``X`` but no reference (rank-deficient ``X``,
+        separable classes, unknown likelihood) they are NaN. ``table.attrs["ls_rule"]`` says
+        which reference was used, or why there is none.
     extra_rows : bool, default False
         Append rows for ``intercept`` and ``sigma`` (labelled ``"(intercept)"``, ``"(sigma)"``,
         ``kind`` column ``"intercept"`` / ``"sigma"``); their zero and shrinkage columns are NaN.
@@ -283,8 +288,8 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         ``shrinkage_map = 1 - map / ls`` and ``shrinkage_mean = 1 - mean / ls`` (0: none,
         1: shrunk to zero), ``r_hat`` (rank-normalized split R-hat),
         ``ess_bulk``, ``ess_tail``, ``mcse_mean``. Without ``fit``: the same minus ``map``,
-        ``map_in_hdi`` and ``shrinkage_map``; no column is all NaN (see ``zero_tol`` /
-        ``ls_coef`` for the columns that can be absent). ``attrs``: ``hdi_prob``,
+        ``map_in_hdi`` and ``shrinkage_map`` (see ``zero_tol`` / ``ls_coef`` for the columns
+        that are absent when they do not apply). ``attrs``: ``hdi_prob``,
         ``zero_tol_rule``, ``ls_rule``.
     """
     import arviz as az
@@ -400,8 +405,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         table = pd.concat([table, *extras])
     table["map_in_hdi"] = (table["map"] >= table["hdi_low"]) & (table["map"] <= table["hdi_high"])
     drop = set() if fit is not None else set(MAP_COLUMNS)
-    if not have_ref:
+    if not have_ref and X is None:  # no data: the reference does not apply
         drop |= set(REFERENCE_COLUMNS)
+    # with X but no reference (rank-deficient X, separable classes, unknown likelihood) the
+    # columns stay, NaN, with ls_rule saying why: bayesreg.report reads them
     if tol is None:
         drop |= set(ZERO_COLUMNS)
     table = table[[c for c in COLUMNS if c not in drop]]
