@@ -41,6 +41,22 @@ REFERENCE_COLUMNS = ("ls", "shrinkage_map", "shrinkage_mean")
 ZERO_COLUMNS = ("zero_tol", "p_near_zero")
 
 
+def _poisson_latent_scale(y: np.ndarray | None) -> tuple[float | None, str]:
+    if y is None:
+        return None, ""
+    m = float(np.mean(y))
+    if not m > 0:
+        return 1.0, "1 (Poisson, all counts zero)"
+    s = float(np.sqrt(np.log1p(1.0 / m)))
+    return s, (f"sqrt(log(1 + 1 / mean(y))) = {s:.4g} (Poisson observation-level sd on the "
+               f"log-rate scale, mean(y) = {m:.4g})")
+
+
+#: Latent scales that replace a likelihood's ``latent_scale`` face, by registered name
+#: (``likelihood.to_dict()["type"]``): ``name -> f(y) -> (s, description)``.
+LATENT_SCALES = {"Poisson": _poisson_latent_scale}
+
+
 def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
     """``s``, the spread of one observation on the linear-predictor scale, and its description.
 
@@ -52,23 +68,16 @@ def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, s
       ``Var y = E[y]``; Nakagawa, Johnson & Schielzeth 2017, the Poisson counterpart of the
       logistic ``pi^2 / 3``). It shrinks as counts grow: with ``mean(y) = 10`` it is 0.31, so
       0.1 s = 0.031 is a 3% change of the rate across one sd of ``x_j``; a fixed scale 1 (a 10%
-      change) would call a well-determined 9% effect "practically zero". Implemented here,
-      from the counts, instead of the Poisson ``latent_scale`` face (which returns 1);
+      change) would call a well-determined 9% effect "practically zero". Implemented here
+      (:data:`LATENT_SCALES`, by registered likelihood name), from the counts, in place of the
+      Poisson ``latent_scale`` face (which returns 1) until that face returns it;
     * any other likelihood: its ``latent_scale`` face.
 
     ``y`` is None: None for the scales that need it.
     """
-    from ..likelihoods.poisson import Poisson
-
-    if isinstance(likelihood, Poisson):
-        if y is None:
-            return None, ""
-        m = float(np.mean(y))
-        if not m > 0:
-            return 1.0, "1 (Poisson, all counts zero)"
-        s = float(np.sqrt(np.log1p(1.0 / m)))
-        return s, (f"sqrt(log(1 + 1 / mean(y))) = {s:.4g} (Poisson observation-level sd on the "
-                   f"log-rate scale, mean(y) = {m:.4g})")
+    override = LATENT_SCALES.get(likelihood.to_dict().get("type"))
+    if override is not None:
+        return override(y)
     s, rule = likelihood.latent_scale(y)
     if s is not None and rule == "sd(y)":
         rule = f"sd(y) = {s:.4g}"
@@ -261,9 +270,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         one sd of ``x_j``, with ``s`` from :func:`latent_scale` (``sd(y)`` Gaussian,
         ``pi / sqrt(3)`` Bernoulli, ``sqrt(log(1 + 1 / mean(y)))`` Poisson). ``sd(x_j)`` comes
         from ``X`` or, without it, from the ``constant_data["x_sd"]`` that ``model.sample``
-        stores, so a posterior read back from a file gives the same numbers. When it cannot be
-        set (no sd(x_j) or no likelihood), the ``zero_tol`` / ``p_near_zero`` columns are
-        absent. The rule (with ``s``) is ``table.attrs["zero_tol_rule"]``.
+        stores, so a posterior read back from a file gives the same numbers. Without sd(x_j)
+        the ``zero_tol`` / ``p_near_zero`` columns are absent; with it but without a known
+        likelihood (no fit, no ``bayesreg_model`` attribute) they are NaN. The rule (with
+        ``s``), or why there is none, is ``table.attrs["zero_tol_rule"]``.
     X, y : array-like, optional
         The data the model was fitted on; used for the default ``zero_tol`` and the least-squares
         reference. Taken from the DataTree's ``constant_data["X"]`` / ``observed_data["y"]`` when
@@ -409,8 +419,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         drop |= set(REFERENCE_COLUMNS)
     # with X but no reference (rank-deficient X, separable classes, unknown likelihood) the
     # columns stay, NaN, with ls_rule saying why: bayesreg.report reads them
-    if tol is None:
+    if tol is None and X is None and x_sd_stored is None:  # no data: the rule does not apply
         drop |= set(ZERO_COLUMNS)
+    # with the data but no likelihood (a DataTree not made by model.sample, no fit) the zero
+    # columns stay, NaN, with zero_tol_rule saying why: bayesreg.report reads them
     table = table[[c for c in COLUMNS if c not in drop]]
     table.attrs.update({"hdi_prob": hdi_prob, "zero_tol_rule": rule, "ls_rule": ls_rule})
     return table
