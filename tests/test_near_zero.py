@@ -58,8 +58,10 @@ def test_poisson_effect_of_nine_percent_is_not_near_zero(poisson_case, tmp_path)
     assert np.all(t["p_near_zero"].iloc[1:] > 0.99)  # the true zeros are near zero
     # the old log-rate unit 1 (tolerance 0.1) called this 9% effect "near zero" (mostly)
     assert np.mean(np.abs(w0) < 0.1) > 0.5
-    assert t.attrs["zero_tol_rule"].startswith(ZERO_TOL_RULE)
-    assert "sqrt(log(1 + 1 / mean(y)))" in t.attrs["zero_tol_rule"]
+    assert t.attrs["zero_tol_rule"].startswith(
+        f"zero_tol_j = 0.1 * sqrt(log(1 + 1 / mean(y))) / sd(x_j) (sqrt(log(1 + 1 / mean(y))) = "
+        f"{s:.4g}; Poisson")
+    assert t.attrs["zero_tol_rule"].endswith(ZERO_TOL_RULE)
     assert not t.isna().all().any()
     # the Poisson reference is the unpenalized MLE (numpy Newton, independent of the code)
     A = np.column_stack([np.ones(len(y)), X])
@@ -121,7 +123,7 @@ def test_sample_stores_x_sd_and_file_gives_same_compare(rng, tmp_path):
     for col in ("zero_tol", "p_near_zero"):
         np.testing.assert_array_equal(tf[col].to_numpy(), tx[col].to_numpy())
     assert tf.attrs["zero_tol_rule"] == tx.attrs["zero_tol_rule"]
-    assert f"sd(y) = {np.std(y):.4g}" in tf.attrs["zero_tol_rule"]
+    assert f"0.1 * sd(y) / sd(x_j) (sd(y) = {np.std(y):.4g})" in tf.attrs["zero_tol_rule"]
 
 
 def test_column_sd_sparse_matches_dense(rng):

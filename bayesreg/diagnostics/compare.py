@@ -24,11 +24,12 @@ __all__ = ["compare", "default_zero_tol", "latent_scale", "least_squares", "max_
 #: (Kruschke's region of practical equivalence for regression slopes: +-0.1 sd(y) / sd(x_j)).
 ROPE_FRACTION = 0.1
 
-#: The one default rule of "practically zero" (``table.attrs["zero_tol_rule"]`` starts with it,
-#: followed by ``s = <the likelihood's latent scale>``).
-ZERO_TOL_RULE = (f"zero_tol_j = {ROPE_FRACTION} * s / sd(x_j): a change of {ROPE_FRACTION} "
-                 "latent-scale units of the linear predictor across one sd of x_j (region of "
-                 "practical equivalence; sd(x_j) = 1 for a constant column)")
+#: What the one default rule of "practically zero", ``zero_tol_j = 0.1 * s / sd(x_j)``, means
+#: (``table.attrs["zero_tol_rule"]`` is ``"zero_tol_j = 0.1 * <s> / sd(x_j) (<s> = <value>[;
+#: <why>]): "`` followed by this).
+ZERO_TOL_RULE = (f"a change of {ROPE_FRACTION} latent-scale units of the linear predictor across "
+                 "one sd of x_j (region of practical equivalence; sd(x_j) = 1 for a constant "
+                 "column)")
 
 COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi",
            "zero_tol", "p_near_zero", "ls", "shrinkage_map", "shrinkage_mean", "r_hat",
@@ -48,8 +49,8 @@ def _poisson_latent_scale(y: np.ndarray | None) -> tuple[float | None, str]:
     if not m > 0:
         return 1.0, "1 (Poisson, all counts zero)"
     s = float(np.sqrt(np.log1p(1.0 / m)))
-    return s, (f"sqrt(log(1 + 1 / mean(y))) = {s:.4g} (Poisson observation-level sd on the "
-               f"log-rate scale, mean(y) = {m:.4g})")
+    return s, (f"sqrt(log(1 + 1 / mean(y))) (Poisson observation-level sd on the log-rate "
+               f"scale, mean(y) = {m:.4g})")
 
 
 #: Latent scales that replace a likelihood's ``latent_scale`` face, by registered name
@@ -78,17 +79,14 @@ def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, s
     override = LATENT_SCALES.get(likelihood.to_dict().get("type"))
     if override is not None:
         return override(y)
-    s, rule = likelihood.latent_scale(y)
-    if s is not None and rule == "sd(y)":
-        rule = f"sd(y) = {s:.4g}"
-    return s, rule
+    return likelihood.latent_scale(y)
 
 
 def default_zero_tol(fit: Any, X: Any = None, y: Any = None, *, x_sd: Any = None
                      ) -> tuple[np.ndarray, str]:
     """The default per-coefficient tolerance of "practically zero" and the rule's text.
 
-    ``zero_tol_j = 0.1 * s / sd(x_j)`` (:data:`ZERO_TOL_RULE`), ``s`` the spread of one
+    ``zero_tol_j = 0.1 * s / sd(x_j)`` (see :data:`ZERO_TOL_RULE`), ``s`` the spread of one
     observation on the linear-predictor scale (:func:`latent_scale`: ``sd(y)`` Gaussian,
     ``pi / sqrt(3)`` Bernoulli, ``sqrt(log(1 + 1 / mean(y)))`` Poisson) and ``sd(x_j)`` the
     population sd of column j (1 for a constant column). A coefficient below it moves the linear
@@ -122,7 +120,10 @@ def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None
         return None
     sdx = np.asarray(x_sd, dtype=float)
     sdx = np.where(sdx > 0, sdx, 1.0)
-    return ROPE_FRACTION * s / sdx, f"{ZERO_TOL_RULE}; s = {s_rule}"
+    expr, _, why = s_rule.partition(" (")
+    why = f"; {why[:-1]}" if why.endswith(")") else ""
+    return ROPE_FRACTION * s / sdx, (f"zero_tol_j = {ROPE_FRACTION} * {expr} / sd(x_j) ({expr} = "
+                                     f"{s:.4g}{why}): {ZERO_TOL_RULE}")
 
 
 def _model_of(idata: Any):
