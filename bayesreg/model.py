@@ -150,15 +150,20 @@ class Model(ModelSpec):
         return crosscheck(self, X, y, sample_weight=sample_weight, **kwargs)
 
     def sample(self, X, y, draws: int = 1000, tune: int = 1000, chains: int = 4,
-               random_seed=None, sampler: str = "nutpie", progressbar: bool = True, **kwargs):
+               random_seed=None, sampler: str = "nutpie", progressbar: bool = True, *,
+               log_likelihood: bool = True, **kwargs):
         """Full posterior draws as an ``xarray.DataTree`` (see :func:`bayesreg.samplers.sample`).
+
+        ``log_likelihood=False``: no per-row log-likelihood group (most of a saved file);
+        :func:`bayesreg.samplers.add_log_likelihood` computes it on demand.
 
         Dask X / y (Gaussian models): the sufficient statistics are computed with Dask and the
         exact Gibbs sampler runs on them (``sampler="gibbs"``; the rows never leave the cluster)."""
         from .samplers import sample
 
         return sample(self, X, y, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                      sampler=sampler, progressbar=progressbar, **kwargs)
+                      sampler=sampler, progressbar=progressbar, log_likelihood=log_likelihood,
+                      **kwargs)
 
     def predict_posterior(self, idata, X_new, **kwargs):
         """Posterior predictive draws on new rows (see :func:`bayesreg.samplers.predict_posterior`)."""

@@ -12,12 +12,14 @@ import arviz as az  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
 from scipy import stats  # noqa: E402
-from sklearn.linear_model import LinearRegression  # noqa: E402
+from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
 
 import bayesreg as br  # noqa: E402
 from bayesreg import diagnostics as D  # noqa: E402
 from bayesreg._errors import BayesregTypeError, DataError, ParameterError  # noqa: E402
+from bayesreg.diagnostics.compare import ZERO_TOL_RULE  # noqa: E402
 
 NAMES = ["age", "bmi", "bp", "s1"]
 
@@ -110,14 +112,18 @@ def test_compare_defaults_zero_tol_and_least_squares(rng):
     np.testing.assert_allclose(t["ls"], ls, rtol=1e-9)
     np.testing.assert_allclose(t["shrinkage_map"], 1 - fit.coef / ls, rtol=1e-9)
     np.testing.assert_allclose(t["shrinkage_mean"], 1 - t["mean"] / ls, rtol=1e-9)
-    assert "sd(y)" in t.attrs["zero_tol_rule"]
+    assert t.attrs["zero_tol_rule"] == (f"zero_tol_j = 0.1 * sd(y) / sd(x_j) (sd(y) = "
+                                        f"{np.std(y):.4g}): {ZERO_TOL_RULE}")
+    assert t.attrs["ls_rule"] == "ordinary least squares"
     # the laplace MAP shrinks towards zero: 0 < shrinkage <= 1 where the sign is kept
     kept = fit.coef * ls > 0
     assert np.all((t["shrinkage_map"][kept] > 0) & (t["shrinkage_map"][kept] < 1))
-    # without X: a tenth of the largest |posterior mean|, no least-squares reference
+    # without X (and no stored x_sd): no zero tolerance, no reference: columns absent, not NaN
     t2 = br.compare(dt, fit)
-    np.testing.assert_allclose(t2["zero_tol"], 0.1 * np.max(np.abs(draws.mean(axis=(0, 1)))))
-    assert t2["ls"].isna().all() and t2["shrinkage_map"].isna().all()
+    assert not {"zero_tol", "p_near_zero", "ls", "shrinkage_map", "shrinkage_mean"} & set(t2)
+    assert not t2.isna().all().any()
+    assert t2.attrs["zero_tol_rule"].startswith("not available")
+    assert t2.attrs["ls_rule"] == "no reference estimate (X not given)"
     # given reference
     t3 = br.compare(dt, fit, ls_coef=np.ones(4), zero_tol=np.full(4, 0.2))
     np.testing.assert_allclose(t3["shrinkage_map"], 1 - fit.coef)
@@ -140,8 +146,9 @@ def test_compare_uses_observed_data_and_rank_deficiency(rng):
 
 
 def test_compare_observed_y_only_and_glm_scale(rng):
-    """model.sample stores y (observed_data) but not X: the default falls back to the posterior
-    rule; Bernoulli uses the logistic sd pi / sqrt(3) on the log-odds scale."""
+    """y (observed_data) without X nor x_sd: no default zero_tol (columns absent, one rule
+    only); Bernoulli uses the logistic sd pi / sqrt(3) on the log-odds scale and the
+    unpenalized logistic regression as the reference."""
     X, y = _data(rng, n=100)
     fit = br.Model(br.Gaussian(), br.Normal(1.0)).map(X, y)
     names = [f"x{j}" for j in range(4)]
@@ -149,13 +156,28 @@ def test_compare_observed_y_only_and_glm_scale(rng):
     dt = az.from_dict({"posterior": {"coef": draws}, "observed_data": {"y": y}},
                       dims={"coef": ["feature"], "y": ["obs_id"]}, coords={"feature": names})
     t = br.compare(dt, fit)
-    np.testing.assert_allclose(t["zero_tol"], 0.1 * np.max(np.abs(draws.mean(axis=(0, 1)))))
+    assert "zero_tol" not in t and "p_near_zero" not in t
+    # with the stored sds (what model.sample writes): the data rule without X
+    dt["constant_data"] = xr.DataTree(xr.Dataset({"x_sd": ("feature", np.std(X, axis=0))},
+                                                 coords={"feature": names}))
+    t = br.compare(dt, fit)
+    np.testing.assert_allclose(t["zero_tol"], 0.1 * np.std(y) / np.std(X, axis=0), rtol=1e-12)
     yb = (X[:, 0] + rng.normal(size=100) > 0).astype(float)
     fitb = br.Model(br.Bernoulli(), br.Laplace(1.0)).map(X, yb)
     dtb = _tree(fitb.coef + 0.1 * rng.normal(size=(2, 100, 4)), names=names)
     tb = br.compare(dtb, fitb, X=X, y=yb)
     np.testing.assert_allclose(tb["zero_tol"], 0.1 * (np.pi / np.sqrt(3)) / np.std(X, axis=0))
-    assert tb["ls"].isna().all()  # least squares is a Gaussian-only reference
+    ref = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10000).fit(X, yb).coef_[0]
+    np.testing.assert_allclose(tb["ls"], ref, rtol=1e-5, atol=1e-7)
+    assert tb.attrs["ls_rule"] == "unpenalized maximum likelihood"
+    assert not tb.isna().all().any()
+    # separable classes: no maximum-likelihood estimate, NaN reference and the reason
+    ys = (X[:, 0] > 0).astype(float)
+    fits = br.Model(br.Bernoulli(), br.Laplace(1.0)).map(X, ys)
+    ts = br.compare(_tree(fits.coef + 0.1 * rng.normal(size=(2, 100, 4)), names=names), fits,
+                    X=X, y=ys)
+    assert ts["ls"].isna().all() and ts["shrinkage_mean"].isna().all()
+    assert "separable" in ts.attrs["ls_rule"]
 
 
 def test_compare_bad_input(ridge_case, rng):
@@ -430,9 +452,10 @@ def test_compare_without_fit(ridge_case):
                                if c not in ("map", "map_in_hdi", "shrinkage_map")]
     shared = ["mean", "median", "sd", "hdi_low", "hdi_high", "r_hat", "ess_bulk", "mcse_mean"]
     assert t[shared].equals(with_fit[shared])
-    # no bayesreg_model attribute: the likelihood is unknown, so the posterior-mean rule
-    assert "likelihood unknown" in t.attrs["zero_tol_rule"]
-    assert t.attrs["ls_rule"] == "none"
+    # no bayesreg_model attribute: the likelihood is unknown, so no zero tolerance / reference
+    assert t.attrs["zero_tol_rule"].startswith("not available")
+    assert "likelihood is unknown" in t.attrs["ls_rule"] and t["ls"].isna().all()
+    assert t["zero_tol"].isna().all() and t["p_near_zero"].isna().all()
     # with the attribute model.sample writes, the data rule and the least-squares reference
     model = br.Model(br.Gaussian(sigma=1.0), br.Normal(0.3))
     dt.attrs["bayesreg_model"] = json.dumps(model.to_dict())
@@ -445,13 +468,16 @@ def test_compare_without_fit(ridge_case):
 
 def test_default_zero_tol_without_fit(ridge_case):
     X, y, fit, dt, m, S = ridge_case
-    mean = dt.posterior["coef"].mean(("chain", "draw")).values
-    tol, rule = D.default_zero_tol(None, X, y, coef_mean=mean)
-    np.testing.assert_allclose(tol, 0.1 * np.max(np.abs(mean)))
-    assert "posterior mean" in rule and "likelihood unknown" in rule
-    assert D.default_zero_tol(None, coef_mean=mean)[1].endswith("(X not given)")
-    with pytest.raises(DataError, match="zero_tol"):
-        D.default_zero_tol(None, X, y)
+    tol, rule = D.default_zero_tol(fit, X, y)
+    np.testing.assert_allclose(tol, 0.1 * np.std(y) / np.std(X, axis=0), rtol=1e-12)
+    assert rule.endswith(ZERO_TOL_RULE)
+    # the likelihood alone (no fit) and the stored sds instead of X give the same numbers
+    tol2, rule2 = D.default_zero_tol(fit.likelihood, y=y, x_sd=np.std(X, axis=0))
+    np.testing.assert_array_equal(tol2, tol)
+    assert rule2 == rule
+    for args in ((None, X, y), (fit, None, y), (fit, X, None)):
+        with pytest.raises(DataError, match="zero_tol"):
+            D.default_zero_tol(*args)
 
 
 def test_plots_without_fit(lasso_case, tmp_path):
@@ -519,3 +545,33 @@ def test_equal_variance_priors_arrays():
                 assert getattr(pr, key)[1] == pytest.approx(val, rel=1e-14)
     with pytest.raises(ParameterError, match="variance"):
         D.equal_variance_priors(np.array([1.0, -1.0]))
+
+
+def test_diagnose_prints_values_and_thresholds_that_order_as_the_check(rng):
+    """A check just failing (or passing) is printed with digits enough that the printed value
+    and threshold order as the exact ones do: never "R-hat 1.010 > 1.01"."""
+    import re
+
+    from bayesreg.diagnostics.diagnose import _pair
+
+    dt = _tree(rng.normal(size=(4, 200, 4)), sample_stats=_stats(rng, draws=200))
+    v = float(np.nanmax(az.rhat(dt)["coef"].values))
+    ess = float(np.nanmin(az.ess(dt, method="bulk")["coef"].values))
+    for thr, failing in ((v - 1e-6, True), (v + 1e-6, False)):
+        c = br.diagnose(dt, rhat_max=thr, ess_min=1).checks["r_hat"]
+        assert c.passed is (not failing)
+        shown = re.search(r"R-hat (?:up to )?([\d.]+).*?(?:>|<=) ([\d.]+)", c.message)
+        a, b = float(shown.group(1)), float(shown.group(2))
+        assert (a > b) if failing else (a <= b), c.message
+        # both with the same number of decimals, at least 3
+        da, db = (len(x.split(".")[1]) for x in shown.groups())
+        assert da == db >= 3
+    c = br.diagnose(dt, ess_min=ess + 1e-3).checks["ess_bulk"]
+    assert c.passed is False
+    shown = re.search(r"as low as ([\d.]+) .*? < ([\d.]+)\)", c.message)
+    assert float(shown.group(1)) < float(shown.group(2)), c.message
+    # the formatting rule itself against hand-made cases
+    assert _pair(1.0104, 1.01, 3) == ("1.0104", "1.0100")
+    assert _pair(1.2, 1.01, 3) == ("1.200", "1.010")
+    assert _pair(1.01, 1.01, 3) == ("1.010", "1.010")
+    assert _pair(399.6, 400, 0) == ("399.6", "400.0")

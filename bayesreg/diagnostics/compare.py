@@ -17,61 +17,113 @@ from ._common import (
     posterior,
 )
 
-__all__ = ["compare", "default_zero_tol", "least_squares", "ROPE_FRACTION"]
+__all__ = ["compare", "default_zero_tol", "latent_scale", "least_squares", "max_likelihood", "ROPE_FRACTION",
+           "ZERO_TOL_RULE"]
 
 #: Fraction of the latent-scale sd used for the default "practically zero" tolerance
 #: (Kruschke's region of practical equivalence for regression slopes: +-0.1 sd(y) / sd(x_j)).
 ROPE_FRACTION = 0.1
+
+#: What the one default rule of "practically zero", ``zero_tol_j = 0.1 * s / sd(x_j)``, means
+#: (``table.attrs["zero_tol_rule"]`` is ``"zero_tol_j = 0.1 * <s> / sd(x_j) (<s> = <value>[;
+#: <why>]): "`` followed by this).
+ZERO_TOL_RULE = (f"a change of {ROPE_FRACTION} latent-scale units of the linear predictor across "
+                 "one sd of x_j (region of practical equivalence; sd(x_j) = 1 for a constant "
+                 "column)")
 
 COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi",
            "zero_tol", "p_near_zero", "ls", "shrinkage_map", "shrinkage_mean", "r_hat",
            "ess_bulk", "ess_tail", "mcse_mean"]
 #: the columns that need a MAP: absent from ``compare(idata, fit=None)``
 MAP_COLUMNS = ("map", "map_in_hdi", "shrinkage_map")
+#: the columns that need a reference estimate: absent when there is none
+REFERENCE_COLUMNS = ("ls", "shrinkage_map", "shrinkage_mean")
+#: the columns of the zero tolerance: absent when it cannot be set (no sd(x_j), no likelihood)
+ZERO_COLUMNS = ("zero_tol", "p_near_zero")
 
 
-def _latent_sd(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
-    """sd of the response on the linear-predictor scale (``Likelihood.latent_scale``)."""
+def _poisson_latent_scale(y: np.ndarray | None) -> tuple[float | None, str]:
+    if y is None:
+        return None, ""
+    m = float(np.mean(y))
+    if not m > 0:
+        return 1.0, "1 (Poisson, all counts zero)"
+    s = float(np.sqrt(np.log1p(1.0 / m)))
+    return s, (f"sqrt(log(1 + 1 / mean(y))) (Poisson observation-level sd on the log-rate "
+               f"scale, mean(y) = {m:.4g})")
+
+
+#: Latent scales that replace a likelihood's ``latent_scale`` face, by registered name
+#: (``likelihood.to_dict()["type"]``): ``name -> f(y) -> (s, description)``.
+LATENT_SCALES = {"Poisson": _poisson_latent_scale}
+
+
+def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
+    """``s``, the spread of one observation on the linear-predictor scale, and its description.
+
+    * Gaussian (identity link): ``sd(y)`` (the ``latent_scale`` face);
+    * Bernoulli (logit link): ``pi / sqrt(3)`` = 1.814, the sd of the standard logistic, i.e. of
+      the latent ``y* = eta + logistic noise`` (the ``latent_scale`` face);
+    * Poisson (log link): ``sqrt(log(1 + 1 / mean(y)))``, the observation-level sd on the
+      log-rate scale (the lognormal approximation ``Var(log y) ~ log(1 + Var y / E[y]^2)`` with
+      ``Var y = E[y]``; Nakagawa, Johnson & Schielzeth 2017, the Poisson counterpart of the
+      logistic ``pi^2 / 3``). It shrinks as counts grow: with ``mean(y) = 10`` it is 0.31, so
+      0.1 s = 0.031 is a 3% change of the rate across one sd of ``x_j``; a fixed scale 1 (a 10%
+      change) would call a well-determined 9% effect "practically zero". Implemented here
+      (:data:`LATENT_SCALES`, by registered likelihood name), from the counts, in place of the
+      Poisson ``latent_scale`` face (which returns 1) until that face returns it;
+    * any other likelihood: its ``latent_scale`` face.
+
+    ``y`` is None: None for the scales that need it.
+    """
+    override = LATENT_SCALES.get(likelihood.to_dict().get("type"))
+    if override is not None:
+        return override(y)
     return likelihood.latent_scale(y)
 
 
-def default_zero_tol(fit: Any, X: Any = None, y: Any = None, coef_mean: np.ndarray | None = None
+def default_zero_tol(fit: Any, X: Any = None, y: Any = None, *, x_sd: Any = None
                      ) -> tuple[np.ndarray, str]:
-    """The default per-coefficient tolerance of "practically zero" and a description of the rule.
+    """The default per-coefficient tolerance of "practically zero" and the rule's text.
 
-    With the data: ``zero_tol_j = 0.1 * s / sd(x_j)`` where ``s`` is the response's sd on the
-    linear-predictor scale (``sd(y)`` for Gaussian; ``pi / sqrt(3)``, the sd of the standard
-    logistic, for Bernoulli; 1 for Poisson's log rate). A coefficient below it moves the linear
-    predictor by less than a tenth of the response's spread when ``x_j`` moves by one sd:
+    ``zero_tol_j = 0.1 * s / sd(x_j)`` (see :data:`ZERO_TOL_RULE`), ``s`` the spread of one
+    observation on the linear-predictor scale (:func:`latent_scale`: ``sd(y)`` Gaussian,
+    ``pi / sqrt(3)`` Bernoulli, ``sqrt(log(1 + 1 / mean(y)))`` Poisson) and ``sd(x_j)`` the
+    population sd of column j (1 for a constant column). A coefficient below it moves the linear
+    predictor by less than a tenth of one observation's spread when ``x_j`` moves by one sd:
     Kruschke's region of practical equivalence (ROPE) for regression slopes, in each
-    coefficient's own units. Constant columns use ``sd(x_j) = 1``.
+    coefficient's own units.
 
-    Without ``X``: ``0.1 * max_j |E[w_j | y]|`` (a tenth of the largest posterior mean effect).
-
-    ``fit`` may be None (a prior without a finite mode): the likelihood, which sets ``s``, is
-    then unknown and the posterior-mean rule is used (``coef_mean`` is required).
-    :func:`compare` without a fit takes the likelihood from the posterior's ``bayesreg_model``
-    attribute instead, so it keeps the data rule.
+    ``fit``: a MAPResult or a Likelihood. ``x_sd`` (the per-column sds, e.g.
+    ``idata["constant_data"]["x_sd"]``, which ``model.sample`` stores) replaces ``X``. Raises
+    DataError when neither is given, or the likelihood's scale needs ``y`` and it is missing.
     """
-    return _zero_tol(None if fit is None else fit.likelihood, X, y, coef_mean)
+    likelihood = getattr(fit, "likelihood", fit)
+    if x_sd is None and X is not None:
+        from ..samplers.datatree import column_sd
+
+        x_sd = column_sd(X)
+    out = _zero_tol(likelihood, x_sd, None if y is None else np.asarray(y, dtype=float))
+    if out is None:
+        raise DataError("cannot set the default zero_tol: it needs the likelihood (fit=...), "
+                        "sd(x_j) (X=... or x_sd=...) and, for Gaussian / Poisson, y; or pass "
+                        "zero_tol=<float>.")
+    return out
 
 
-def _zero_tol(likelihood: Any, X: Any, y: Any, coef_mean: np.ndarray | None
-              ) -> tuple[np.ndarray, str]:
-    if likelihood is not None and X is not None:
-        s, s_rule = _latent_sd(likelihood, None if y is None else np.asarray(y, dtype=float))
-        if s is not None:
-            Xd = X.toarray() if hasattr(X, "toarray") else np.asarray(X, dtype=float)
-            sdx = np.std(Xd, axis=0)
-            sdx = np.where(sdx > 0, sdx, 1.0)
-            return (ROPE_FRACTION * s / sdx,
-                    f"{ROPE_FRACTION} * {s_rule} / sd(x_j) (region of practical equivalence)")
-    if coef_mean is None or not np.any(coef_mean != 0):
-        raise DataError("cannot choose a default zero_tol without X (or posterior draws): pass "
-                        "zero_tol=<float> or X=..., y=... to compare().")
-    tol = ROPE_FRACTION * float(np.max(np.abs(coef_mean)))
-    why = "X not given" if X is None or likelihood is not None else "likelihood unknown"
-    return np.full(len(coef_mean), tol), f"{ROPE_FRACTION} * max_j |posterior mean_j| ({why})"
+def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None
+              ) -> tuple[np.ndarray, str] | None:
+    if likelihood is None or x_sd is None:
+        return None
+    s, s_rule = latent_scale(likelihood, y)
+    if s is None:
+        return None
+    sdx = np.asarray(x_sd, dtype=float)
+    sdx = np.where(sdx > 0, sdx, 1.0)
+    expr, _, why = s_rule.partition(" (")
+    why = f"; {why[:-1]}" if why.endswith(")") else ""
+    return ROPE_FRACTION * s / sdx, (f"zero_tol_j = {ROPE_FRACTION} * {expr} / sd(x_j) ({expr} = "
+                                     f"{s:.4g}{why}): {ZERO_TOL_RULE}")
 
 
 def _model_of(idata: Any):
@@ -101,6 +153,73 @@ def least_squares(X: Any, y: Any, fit_intercept: bool = True) -> tuple[np.ndarra
     return beta, 0.0
 
 
+def max_likelihood(likelihood: Any, X: Any, y: Any, fit_intercept: bool = True,
+                   max_iter: int = 100) -> tuple[np.ndarray, float] | None:
+    """The unpenalized maximum-likelihood ``(coef, intercept)`` of a GLM likelihood (Newton's
+    method with a backtracking line search on the likelihood's ``datafit`` / ``gradient`` /
+    ``curvature`` faces, unit weights), or None when it does not exist or is not unique (rank
+    deficient ``X``; separable classes, where the estimate runs off to infinity)."""
+    Xd = X.toarray() if hasattr(X, "toarray") else np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = Xd.shape[0]
+    A = np.column_stack([np.ones(n), Xd]) if fit_intercept else Xd
+    if A.shape[0] < A.shape[1] or np.linalg.matrix_rank(A) < A.shape[1]:
+        return None
+    sw = np.ones(n)
+    beta = np.zeros(A.shape[1])
+    if fit_intercept:
+        beta[0] = likelihood.null_eta(y, sw, True)
+    eta = A @ beta
+    f = likelihood.datafit(y, eta, sw)
+    h0 = None
+    for _ in range(max_iter):
+        g = A.T @ likelihood.gradient(y, eta, sw)
+        H = A.T @ (A * likelihood.curvature(y, eta, sw)[:, None])
+        if h0 is None:
+            h0 = float(np.linalg.eigvalsh(H)[-1])
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(step)):
+            return None
+        if np.max(np.abs(step)) <= 1e-10 * (1.0 + np.max(np.abs(beta))):
+            # a finite maximum has curvature like the start's; at infinity it vanishes
+            if not float(np.linalg.eigvalsh(H)[0]) > 1e-8 * h0:
+                return None
+            return (beta[1:], float(beta[0])) if fit_intercept else (beta, 0.0)
+        t, dec = 1.0, float(g @ step)
+        while True:
+            b_new = beta - t * step
+            eta_new = A @ b_new
+            f_new = likelihood.datafit(y, eta_new, sw)
+            if f_new <= f - 1e-4 * t * dec or t < 1e-10:
+                break
+            t *= 0.5
+        beta, eta, f = b_new, eta_new, f_new
+    return None  # no convergence: the maximum is at infinity (separation) or ill-posed
+
+
+def _reference(likelihood: Any, X: Any, y: Any, fit_intercept: bool):
+    """(coef, intercept, rule) of the unpenalized reference estimate, coef None without one."""
+    if X is None:
+        return None, np.nan, "no reference estimate (X not given)"
+    if likelihood is None:
+        return None, np.nan, ("no reference estimate (the likelihood is unknown: no fit and no "
+                              "bayesreg_model attribute)")
+    if hasattr(likelihood, "quadratic_weight"):
+        res = least_squares(X, y, fit_intercept)
+        if res is None:
+            return None, np.nan, "no reference estimate (X is rank deficient: least squares is not unique)"
+        return res[0], res[1], "ordinary least squares"
+    res = max_likelihood(likelihood, X, y, fit_intercept)
+    if res is None:
+        return None, np.nan, ("no reference estimate (the unpenalized maximum-likelihood "
+                              "estimate does not exist or is not unique: rank-deficient X or "
+                              "separable classes)")
+    return res[0], res[1], "unpenalized maximum likelihood"
+
+
 def _data_from_idata(idata: Any, X: Any, y: Any):
     """Fill X / y from the DataTree's constant_data / observed_data groups when not given."""
     if y is None and has_group(idata, "observed_data"):
@@ -112,6 +231,15 @@ def _data_from_idata(idata: Any, X: Any, y: Any):
         if "X" in cd.data_vars and cd["X"].ndim == 2:
             X = np.asarray(cd["X"].values, dtype=float)
     return X, y
+
+
+def _stored_x_sd(idata: Any, p: int) -> np.ndarray | None:
+    """The per-coefficient ``sd(x_j)`` model.sample stores (``constant_data["x_sd"]``)."""
+    if has_group(idata, "constant_data") and "x_sd" in idata["constant_data"].data_vars:
+        sd = np.asarray(idata["constant_data"]["x_sd"].values, dtype=float)
+        if sd.shape == (p,):
+            return sd
+    return None
 
 
 def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any = None, *,
@@ -138,18 +266,26 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         Probability mass of the highest-density interval.
     zero_tol : float or array of shape (n_features,), optional
         "Practically zero" tolerance: ``p_near_zero = P(|w_j| < zero_tol_j | y)``, the fraction
-        of draws within it. Default (see :func:`default_zero_tol`): ``0.1 * s / sd(x_j)`` with
-        ``s`` the response sd on the linear-predictor scale (sd(y) for Gaussian), Kruschke's
-        region of practical equivalence; without ``X``, ``0.1 * max_j |posterior mean_j|``.
-        The rule used is stored in ``table.attrs["zero_tol_rule"]``.
+        of draws within it. Default, one rule everywhere (:func:`default_zero_tol`):
+        ``0.1 * s / sd(x_j)``, a change of 0.1 latent-scale units of the linear predictor across
+        one sd of ``x_j``, with ``s`` from :func:`latent_scale` (``sd(y)`` Gaussian,
+        ``pi / sqrt(3)`` Bernoulli, ``sqrt(log(1 + 1 / mean(y)))`` Poisson). ``sd(x_j)`` comes
+        from ``X`` or, without it, from the ``constant_data["x_sd"]`` that ``model.sample``
+        stores, so a posterior read back from a file gives the same numbers. Without sd(x_j)
+        the ``zero_tol`` / ``p_near_zero`` columns are absent; with it but without a known
+        likelihood (no fit, no ``bayesreg_model`` attribute) they are NaN. The rule (with
+        ``s``), or why there is none, is ``table.attrs["zero_tol_rule"]``.
     X, y : array-like, optional
         The data the model was fitted on; used for the default ``zero_tol`` and the least-squares
         reference. Taken from the DataTree's ``constant_data["X"]`` / ``observed_data["y"]`` when
         present and not given.
     ls_coef : array of shape (n_features,), optional
-        Reference unpenalized estimate. By default the ordinary least-squares fit of ``y`` on
-        ``X`` (with an intercept if the fit has one) for a Gaussian likelihood when ``X`` has full
-        column rank; otherwise no reference (NaN shrinkage).
+        Reference unpenalized estimate. By default, with ``X``: ordinary least squares for a
+        Gaussian likelihood, the unpenalized maximum likelihood (:func:`max_likelihood`) for
+        the others (with an intercept if the fit has one). Without ``X`` the ``ls`` /
+        ``shrinkage_*`` columns are absent; with ``X`` but no reference (rank-deficient ``X``,
+        separable classes, unknown likelihood) they are NaN. ``table.attrs["ls_rule"]`` says
+        which reference was used, or why there is none.
     extra_rows : bool, default False
         Append rows for ``intercept`` and ``sigma`` (labelled ``"(intercept)"``, ``"(sigma)"``,
         ``kind`` column ``"intercept"`` / ``"sigma"``); their zero and shrinkage columns are NaN.
@@ -161,9 +297,11 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         ``median``, ``sd``, ``hdi_low``, ``hdi_high`` (ArviZ HDI of mass ``hdi_prob``),
         ``map_in_hdi``, ``zero_tol``, ``p_near_zero``, ``ls`` (reference estimate),
         ``shrinkage_map = 1 - map / ls`` and ``shrinkage_mean = 1 - mean / ls`` (0: none,
-        1: shrunk to zero; NaN without a reference), ``r_hat`` (rank-normalized split R-hat),
+        1: shrunk to zero), ``r_hat`` (rank-normalized split R-hat),
         ``ess_bulk``, ``ess_tail``, ``mcse_mean``. Without ``fit``: the same minus ``map``,
-        ``map_in_hdi`` and ``shrinkage_map``.
+        ``map_in_hdi`` and ``shrinkage_map`` (see ``zero_tol`` / ``ls_coef`` for the columns
+        that are absent when they do not apply). ``attrs``: ``hdi_prob``,
+        ``zero_tol_rule``, ``ls_rule``.
     """
     import arviz as az
     import pandas as pd
@@ -176,12 +314,14 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     if (X is None) != (y is None):
         raise DataError("pass both X and y (the data the model was fitted on), or neither.")
     X, y = _data_from_idata(idata, X, y)
+    x_sd_stored = _stored_x_sd(idata, p)
     if fit is not None:
         likelihood, fit_intercept = fit.likelihood, fit.fit_intercept
     else:
         likelihood, fit_intercept = _model_of(idata)
-    if X is None or y is None:  # e.g. y in observed_data but no X: no data-scale reference
-        X = y = None
+    if X is None or y is None:  # e.g. y in observed_data but no X: the stored x_sd, no reference
+        X = None
+        y = None if y is None else np.asarray(y, dtype=float).ravel()
     else:
         from .._validation import check_X_y
 
@@ -200,9 +340,20 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         return np.asarray(summ[var].sel(summary=key).values, dtype=float)
 
     mean = stat(COEF_VAR, "mean")
-    # zero tolerance
+    # zero tolerance: one rule, from X or from the x_sd model.sample stored
     if zero_tol is None:
-        tol, rule = _zero_tol(likelihood, X, y, coef_mean=mean)
+        x_sd = None
+        if X is not None:
+            from ..samplers.datatree import column_sd
+
+            x_sd = column_sd(X)
+        elif x_sd_stored is not None:
+            x_sd = x_sd_stored
+        out = _zero_tol(likelihood, x_sd, y)
+        tol, rule = out if out is not None else (None, (
+            "not available: needs sd(x_j) (X=..., or the x_sd model.sample stores), the "
+            "likelihood (fit=..., or the bayesreg_model attribute) and, for Gaussian / Poisson, "
+            "y; pass zero_tol=<float> to set it"))
     else:
         tol = np.asarray(zero_tol, dtype=float)
         if tol.ndim == 0:
@@ -212,8 +363,8 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
                                  f"per coefficient), got {zero_tol!r}.")
         rule = "user-given"
     w = np.asarray(draws.transpose(*SAMPLE_DIMS, ...).values, dtype=float)
-    p_near_zero = np.mean(np.abs(w) < tol, axis=(0, 1))
-    # least-squares reference
+    p_near_zero = None if tol is None else np.mean(np.abs(w) < tol, axis=(0, 1))
+    # reference estimate
     ls_int = np.nan
     if ls_coef is not None:
         ls = np.asarray(ls_coef, dtype=float)
@@ -221,14 +372,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
             raise ParameterError(f"ls_coef must have shape ({p},), got {ls.shape}.")
         ls_rule = "user-given"
     else:
-        ls, ls_rule = np.full(p, np.nan), "none"
-        if X is not None and hasattr(likelihood, "quadratic_weight"):
-            res = least_squares(X, y, fit_intercept)
-            if res is not None:
-                ls, ls_int = res
-                ls_rule = "ordinary least squares"
-            else:
-                ls_rule = "none (X rank deficient: least squares not unique)"
+        ls, ls_int, ls_rule = _reference(likelihood, X, y, fit_intercept)
+    have_ref = ls is not None
+    if not have_ref:
+        ls = np.full(p, np.nan)
     coef_map = np.full(p, np.nan) if fit is None else np.asarray(fit.coef, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         shrink_map = np.where(ls != 0, 1.0 - coef_map / ls, np.nan)
@@ -242,8 +389,8 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         "sd": stat(COEF_VAR, "sd"),
         "hdi_low": stat(COEF_VAR, lb),
         "hdi_high": stat(COEF_VAR, ub),
-        "zero_tol": tol,
-        "p_near_zero": p_near_zero,
+        "zero_tol": np.nan if tol is None else tol,
+        "p_near_zero": np.nan if p_near_zero is None else p_near_zero,
         "ls": ls,
         "shrinkage_map": shrink_map,
         "shrinkage_mean": shrink_mean,
@@ -268,6 +415,15 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
                 "mcse_mean": stat(var, "mcse_mean")}, index=pd.Index([f"({var})"], name="param")))
         table = pd.concat([table, *extras])
     table["map_in_hdi"] = (table["map"] >= table["hdi_low"]) & (table["map"] <= table["hdi_high"])
-    table = table[COLUMNS if fit is not None else [c for c in COLUMNS if c not in MAP_COLUMNS]]
+    drop = set() if fit is not None else set(MAP_COLUMNS)
+    if not have_ref and X is None:  # no data: the reference does not apply
+        drop |= set(REFERENCE_COLUMNS)
+    # with X but no reference (rank-deficient X, separable classes, unknown likelihood) the
+    # columns stay, NaN, with ls_rule saying why: bayesreg.report reads them
+    if tol is None and X is None and x_sd_stored is None:  # no data: the rule does not apply
+        drop |= set(ZERO_COLUMNS)
+    # with the data but no likelihood (a DataTree not made by model.sample, no fit) the zero
+    # columns stay, NaN, with zero_tol_rule saying why: bayesreg.report reads them
+    table = table[[c for c in COLUMNS if c not in drop]]
     table.attrs.update({"hdi_prob": hdi_prob, "zero_tol_rule": rule, "ls_rule": ls_rule})
     return table

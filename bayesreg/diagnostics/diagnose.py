@@ -113,6 +113,18 @@ class Diagnosis:
         return self.ok
 
 
+def _pair(value: float, threshold: float, decimals: int) -> tuple[str, str]:
+    """``value`` and ``threshold`` printed with the same number of decimals (at least
+    ``decimals``, more until the printed numbers order as the exact ones do), so that a failing
+    check can never read "1.010 > 1.010" nor a passing one "1.010 <= 1.009"."""
+    for d in range(decimals, 17):
+        a, b = f"{value:.{d}f}", f"{threshold:.{d}f}"
+        if (float(a) > float(b)) == (value > threshold) and (
+                float(a) < float(b)) == (value < threshold):
+            return a, b
+    return repr(float(value)), repr(float(threshold))
+
+
 def _per_param(ds) -> Any:
     """Flatten a Dataset of per-parameter values to a Series labelled ``var[coord]``."""
     import pandas as pd
@@ -196,26 +208,29 @@ def diagnose(idata: Any, rhat_max: float = 1.01, ess_min: float = 400, max_diver
             checks["r_hat"] = Check("r_hat", v, rhat_max, False,
                                     "R-hat is NaN (constant or non-finite draws): check the model")
         elif len(bad):
+            a, b = _pair(v, rhat_max, 3)
             checks["r_hat"] = Check(
                 "r_hat", v, rhat_max, False,
-                f"R-hat up to {v:.3f} ({worst}; {len(bad)} parameter(s) > {rhat_max}): the chains "
+                f"R-hat up to {a} ({worst}; {len(bad)} parameter(s) > {b}): the chains "
                 "disagree; run longer chains, check for multimodality or reparametrize")
         else:
+            a, b = _pair(v, rhat_max, 3)
             checks["r_hat"] = Check("r_hat", v, rhat_max, True,
-                                    f"max R-hat {v:.3f} <= {rhat_max} ({worst})")
+                                    f"max R-hat {a} <= {b} ({worst})")
     # ESS
     for key, ess, what in (("ess_bulk", ess_b, "bulk"), ("ess_tail", ess_t, "tail")):
         low = ess[~(ess >= ess_min)]
         worst = ess.idxmin() if ess.notna().any() else None
         v = float(ess.min()) if worst is not None else float("nan")
+        a, b = _pair(v, ess_min, 0) if worst is not None else ("nan", f"{ess_min:g}")
         if len(low):
             checks[key] = Check(
                 key, v, ess_min, False,
-                f"{what} ESS as low as {v:.0f} ({worst}; {len(low)} parameter(s) < {ess_min:g}): "
+                f"{what} ESS as low as {a} ({worst}; {len(low)} parameter(s) < {b}): "
                 "draw more samples (or more chains) or reparametrize to reduce autocorrelation")
         else:
             checks[key] = Check(key, v, ess_min, True,
-                                f"min {what} ESS {v:.0f} >= {ess_min:g} ({worst})")
+                                f"min {what} ESS {a} >= {b} ({worst})")
     # sample stats
     stats = idata["sample_stats"].to_dataset() if has_group(idata, "sample_stats") else None
     n_div, n_tree, bfmi = 0, 0, np.array([])
@@ -248,14 +263,15 @@ def diagnose(idata: Any, rhat_max: float = 1.01, ess_min: float = 400, max_diver
         bfmi = np.atleast_1d(np.asarray(ds_of(az.bfmi(idata))["energy"].values, dtype=float))
         low = np.flatnonzero(~(bfmi >= bfmi_min))
         v = float(np.min(bfmi))
+        a, b = _pair(v, bfmi_min, 2)
         if len(low):
             checks["bfmi"] = Check(
                 "bfmi", v, bfmi_min, False,
-                f"E-BFMI {v:.2f} < {bfmi_min} in chain(s) {low.tolist()}: the sampler explores the "
+                f"E-BFMI {a} < {b} in chain(s) {low.tolist()}: the sampler explores the "
                 "energy poorly (heavy tails or a funnel); reparametrize (e.g. non-centered)")
         else:
             checks["bfmi"] = Check("bfmi", v, bfmi_min, True,
-                                   f"min E-BFMI {v:.2f} >= {bfmi_min}")
+                                   f"min E-BFMI {a} >= {b}")
     else:
         checks["bfmi"] = Check("bfmi", None, bfmi_min, None,
                                "no sample_stats.energy: E-BFMI not checked")

@@ -12,12 +12,21 @@
 from __future__ import annotations
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import check_int, check_seed, is_dask
+from .._validation import check_int, check_seed, check_X_y, is_dask
 from ..spec import check_spec
-from .datatree import build_tree, model_variables, pointwise_loglik, predict_posterior
+from .datatree import (
+    add_log_likelihood,
+    build_tree,
+    column_sd,
+    model_variables,
+    pointwise_loglik,
+    predict_posterior,
+    store_x_sd,
+)
 from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
 
-__all__ = ["sample", "predict_posterior", "pointwise_loglik", "build_tree", "model_variables",
+__all__ = ["sample", "predict_posterior", "pointwise_loglik", "add_log_likelihood", "build_tree",
+           "model_variables", "column_sd", "store_x_sd",
            "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS"]
 
 SAMPLERS = ("nutpie", "pymc", "gibbs")
@@ -52,7 +61,11 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         Form of the Gaussian likelihood (see :func:`bayesreg.pymc.build_model`).
     log_likelihood : bool, default True
         Store ``sw_i log p(y_i | ...)`` for every draw (chains x draws x n floats), computed in
-        numpy from the draws (so it exists whatever form the PyMC likelihood took).
+        numpy from the draws (so it exists whatever form the PyMC likelihood took). It is most
+        of a saved file (8 bytes x chains x draws x n: 1000 draws x 6000 rows is 48 MB per
+        chain). ``False``: no ``log_likelihood`` group;
+        :func:`add_log_likelihood` ``(idata, model, X, y)`` computes the same numbers later,
+        on demand (e.g. for ``arviz.loo``).
     cores : int, optional
         Parallel chains (nutpie threads, or PyMC processes).
     **kwargs
@@ -63,7 +76,8 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     xarray.DataTree
         The layout of :mod:`bayesreg.samplers.datatree`: ``posterior`` (``intercept``, ``coef``,
         ``sigma`` when estimated, the prior's hyperparameters such as ``lam2``),
-        ``sample_stats``, ``observed_data``, ``constant_data`` (weights), ``log_likelihood``,
+        ``sample_stats``, ``observed_data``, ``constant_data`` (``x_sd``, the column sds, and
+        the weights), ``log_likelihood``,
         and the ``bayesreg_model`` / ``feature_names`` / ``sampler`` / ``suff_stats`` /
         ``sigma_prior_scale`` attributes.
     """
@@ -85,9 +99,10 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
                            random_seed=random_seed, sample_weight=sample_weight)
     seed = check_seed(random_seed)
     if sampler == "gibbs":
-        return sample_gibbs(model, X, y, draws=draws, tune=tune, chains=chains,
+        tree = sample_gibbs(model, X, y, draws=draws, tune=tune, chains=chains,
                             random_seed=seed, progressbar=progressbar,
                             sample_weight=sample_weight, log_likelihood=log_likelihood)
+        return store_x_sd(tree, column_sd(check_X_y(X, y, sample_weight)[0]))
     from ..pymc import build
     from .nuts import run_nuts
 
@@ -102,4 +117,4 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
                       sampler=sampler, y=b.y, sw=b.sw if b.weighted else None, loglik=loglik,
                       sigma_prior_scale=b.sigma_prior_scale, suff_stats=b.suff_stats,
                       group_attrs={g: dict(raw[g].attrs) for g in ("posterior", "sample_stats")},
-                      names_given=b.names_given)
+                      names_given=b.names_given, x_sd=column_sd(b.X))
