@@ -42,22 +42,6 @@ REFERENCE_COLUMNS = ("ls", "shrinkage_map", "shrinkage_mean")
 ZERO_COLUMNS = ("zero_tol", "p_near_zero")
 
 
-def _poisson_latent_scale(y: np.ndarray | None) -> tuple[float | None, str]:
-    if y is None:
-        return None, ""
-    m = float(np.mean(y))
-    if not m > 0:
-        return 1.0, "1 (Poisson, all counts zero)"
-    s = float(np.sqrt(np.log1p(1.0 / m)))
-    return s, (f"sqrt(log(1 + 1 / mean(y))) (Poisson observation-level sd on the log-rate "
-               f"scale, mean(y) = {m:.4g})")
-
-
-#: Latent scales that replace a likelihood's ``latent_scale`` face, by registered name
-#: (``likelihood.to_dict()["type"]``): ``name -> f(y) -> (s, description)``.
-LATENT_SCALES = {"Poisson": _poisson_latent_scale}
-
-
 def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
     """``s``, the spread of one observation on the linear-predictor scale, and its description.
 
@@ -69,16 +53,12 @@ def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, s
       ``Var y = E[y]``; Nakagawa, Johnson & Schielzeth 2017, the Poisson counterpart of the
       logistic ``pi^2 / 3``). It shrinks as counts grow: with ``mean(y) = 10`` it is 0.31, so
       0.1 s = 0.031 is a 3% change of the rate across one sd of ``x_j``; a fixed scale 1 (a 10%
-      change) would call a well-determined 9% effect "practically zero". Implemented here
-      (:data:`LATENT_SCALES`, by registered likelihood name), from the counts, in place of the
-      Poisson ``latent_scale`` face (which returns 1) until that face returns it;
+      change) would call a well-determined 9% effect "practically zero" (the Poisson
+      ``latent_scale`` face);
     * any other likelihood: its ``latent_scale`` face.
 
     ``y`` is None: None for the scales that need it.
     """
-    override = LATENT_SCALES.get(likelihood.to_dict().get("type"))
-    if override is not None:
-        return override(y)
     return likelihood.latent_scale(y)
 
 
