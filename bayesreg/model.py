@@ -43,6 +43,22 @@ class Model(ModelSpec):
     fit_intercept : bool, default True
     """
 
+    # -------------------------------------------------------------- display
+    def sigma_prior_description(self) -> str | None:
+        """The prior on a free noise scale, as used: ``sigma ~ HalfNormal(s)`` with the given
+        ``s``, or with ``s = sd(y)`` resolved from the data fitted (None: no free sigma)."""
+        lik = self.likelihood
+        if "sigma" not in getattr(lik, "free_params", ()):
+            return None
+        s = getattr(lik, "sigma_prior_scale", None)
+        return ("sigma ~ HalfNormal(sd(y)), the scale resolved from the y fitted (in the result)"
+                if s is None else f"sigma ~ HalfNormal({s:.6g})")
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        sig = self.sigma_prior_description()
+        return text if sig is None else f"{text}  # {sig}"
+
     # ------------------------------------------------------------------ MAP
     def map(self, X, y, sample_weight=None, *, tol: float = 1e-6, max_iter: int | None = None,
             warm_start: MAPResult | None = None) -> MAPResult:
