@@ -105,7 +105,8 @@ class Model(ModelSpec):
                        max_iter=max_iter, w0=w0, b0=b0, sigma0=s0)
 
     def map_path(self, X, y, scales=None, n_scales: int = 100, *, sample_weight=None,
-                 eps: float = 1e-3, tol: float = 1e-6, max_iter: int | None = None) -> MAPPath:
+                 eps: float = 1e-3, tol: float = 1e-6, max_iter: int | None = None,
+                 progressbar: bool = False) -> MAPPath:
         """Warm-started MAP path over the prior's scale.
 
         Without ``scales`` the grid is ``n_scales`` log-spaced strengths from the smallest prior
@@ -122,7 +123,8 @@ class Model(ModelSpec):
         check_tol(tol)
         self.likelihood.check_y(y)
         return fit_path(self.likelihood, self.prior, X, y, sw, self.fit_intercept, names,
-                        scales=scales, n_scales=n_scales, eps=eps, tol=tol, max_iter=max_iter)
+                        scales=scales, n_scales=n_scales, eps=eps, tol=tol, max_iter=max_iter,
+                        progressbar=progressbar)
 
     # --------------------------------------------------------- conversions
     @classmethod

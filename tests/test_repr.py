@@ -129,3 +129,63 @@ def test_mappath_repr_and_html(sparse_fit):
     assert cells[:5] == ["scale", "strength", "non-zero", "converged", "log_posterior"]
     assert "x39" in cells
     assert repr(br.MAPPath(np.array([]), np.array([]), [], [])) == "MAPPath(empty)"
+
+
+class _FakeTqdm:
+    """Stands in for ``tqdm.auto.tqdm`` (tqdm is optional): records what it was asked to wrap."""
+
+    calls: list = []
+
+    def __init__(self, iterable, total=None, desc=None, unit=None, leave=None):
+        self.iterable = iterable
+        _FakeTqdm.calls.append((desc, total, unit))
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+
+@pytest.fixture
+def fake_tqdm(monkeypatch):
+    import sys
+    import types
+
+    mod = types.ModuleType("tqdm.auto")
+    mod.tqdm = _FakeTqdm
+    monkeypatch.setitem(sys.modules, "tqdm", types.ModuleType("tqdm"))
+    monkeypatch.setitem(sys.modules, "tqdm.auto", mod)
+    _FakeTqdm.calls = []
+    return _FakeTqdm
+
+
+def test_path_progressbar_is_opt_in_and_does_not_change_results(rng, fake_tqdm):
+    X = rng.normal(size=(60, 8))
+    y = X[:, 0] + rng.normal(size=60)
+    m = br.Model(br.Gaussian(1.0), br.Laplace(0.1))
+    quiet = m.map_path(X, y, n_scales=7)
+    assert fake_tqdm.calls == []
+    shown = m.map_path(X, y, n_scales=7, progressbar=True)
+    assert fake_tqdm.calls == [("MAP path", 7, "scale")]
+    np.testing.assert_array_equal(quiet.coefs, shown.coefs)
+
+
+def test_gibbs_progressbar_ticks_per_chain(rng, fake_tqdm):
+    from bayesreg.samplers.gibbs import sample_gibbs
+
+    X = rng.normal(size=(40, 3))
+    y = X[:, 0] + rng.normal(size=40)
+    m = br.Model(br.Gaussian(), br.Normal(1.0))
+    a = sample_gibbs(m, X, y, draws=20, tune=10, chains=3, random_seed=0, progressbar=False)
+    assert fake_tqdm.calls == []
+    b = sample_gibbs(m, X, y, draws=20, tune=10, chains=3, random_seed=0, progressbar=True)
+    assert [(c[1], c[2]) for c in fake_tqdm.calls] == [(3, "chain")]
+    np.testing.assert_array_equal(a.posterior["coef"].values, b.posterior["coef"].values)
+
+
+def test_progress_without_tqdm_is_the_iterable(monkeypatch):
+    import sys
+
+    from bayesreg.map.path import progress
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import raises ImportError
+    items = [1, 2]
+    assert progress(items, True) is items and progress(items, False) is items
