@@ -43,6 +43,22 @@ class Model(ModelSpec):
     fit_intercept : bool, default True
     """
 
+    # -------------------------------------------------------------- display
+    def sigma_prior_description(self) -> str | None:
+        """The prior on a free noise scale, as used: ``sigma ~ HalfNormal(s)`` with the given
+        ``s``, or with ``s = sd(y)`` resolved from the data fitted (None: no free sigma)."""
+        lik = self.likelihood
+        if "sigma" not in getattr(lik, "free_params", ()):
+            return None
+        s = getattr(lik, "sigma_prior_scale", None)
+        return ("sigma ~ HalfNormal(sd(y)), the scale resolved from the y fitted (in the result)"
+                if s is None else f"sigma ~ HalfNormal({s:.6g})")
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        sig = self.sigma_prior_description()
+        return text if sig is None else f"{text}  # {sig}"
+
     # ------------------------------------------------------------------ MAP
     def map(self, X, y, sample_weight=None, *, tol: float = 1e-6, max_iter: int | None = None,
             warm_start: MAPResult | None = None) -> MAPResult:
@@ -89,7 +105,8 @@ class Model(ModelSpec):
                        max_iter=max_iter, w0=w0, b0=b0, sigma0=s0)
 
     def map_path(self, X, y, scales=None, n_scales: int = 100, *, sample_weight=None,
-                 eps: float = 1e-3, tol: float = 1e-6, max_iter: int | None = None) -> MAPPath:
+                 eps: float = 1e-3, tol: float = 1e-6, max_iter: int | None = None,
+                 progressbar: bool = False) -> MAPPath:
         """Warm-started MAP path over the prior's scale.
 
         Without ``scales`` the grid is ``n_scales`` log-spaced strengths from the smallest prior
@@ -106,7 +123,8 @@ class Model(ModelSpec):
         check_tol(tol)
         self.likelihood.check_y(y)
         return fit_path(self.likelihood, self.prior, X, y, sw, self.fit_intercept, names,
-                        scales=scales, n_scales=n_scales, eps=eps, tol=tol, max_iter=max_iter)
+                        scales=scales, n_scales=n_scales, eps=eps, tol=tol, max_iter=max_iter,
+                        progressbar=progressbar)
 
     # --------------------------------------------------------- conversions
     @classmethod

@@ -37,9 +37,24 @@ def _ridge_reference(X, sw, pen) -> float:
     return 100.0 * max(tr, 1e-12) / float(np.min(l2))
 
 
+def progress(iterable, enabled: bool, total: int | None = None, desc: str | None = None,
+             unit: str = "it"):
+    """``iterable`` wrapped in a tqdm progress bar when ``enabled`` and tqdm is installed (an
+    optional dependency: without it, or with ``enabled=False``, the iterable itself)."""
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, unit=unit, leave=False)
+
+
 def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scales=None,
-             n_scales=100, eps=1e-3, tol=1e-6, max_iter=None) -> MAPPath:
+             n_scales=100, eps=1e-3, tol=1e-6, max_iter=None, progressbar: bool = False) -> MAPPath:
     """Fit the MAP for a decreasing sequence of prior strengths, each warm-started from the last.
+
+    ``progressbar``: one tqdm bar tick per point (when tqdm is installed; default off).
 
     A prior without a penalty face (no finite mode) raises its own explanation first."""
     p = X.shape[1]
@@ -79,7 +94,8 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     results, priors = [], []
     w0 = b0 = sigma0 = None
-    for c in strengths:
+    for c in progress(strengths, progressbar, total=len(strengths), desc="MAP path",
+                      unit="scale"):
         pr = prior.with_strength(float(c))
         res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
                       w0=w0, b0=b0, sigma0=sigma0, design=design, units=units,

@@ -188,23 +188,92 @@ class MAPResult:
             raise DataError(f"{path}: {exc}") from exc
 
     # --------------------------------------------------------------- display
-    def __repr__(self) -> str:
-        nz = int(np.count_nonzero(self.coef))
-        p = self.coef.shape[0]
-        lines = [
-            f"MAPResult({type(self.likelihood).__name__} likelihood, prior {self.prior!r})",
-            f"  solver={self.solver}  n_iter={self.n_iter}  converged={self.converged}",
-            f"  {self.optimality_kind}={self.optimality:.3g} (tol {self.tol:.3g})",
-            f"  log_posterior={self.log_posterior:.10g}  objective={self.objective:.10g}",
-            f"  intercept={self.intercept:.6g}" + ("" if self.sigma is None else f"  sigma={self.sigma:.6g}"),
-            f"  coef ({nz} of {p} non-zero):",
+    #: how many coefficients ``repr``/``print`` list (the largest non-zeros first)
+    repr_max_coef = 20
+    #: how many coefficients the HTML table of ``_repr_html_`` lists
+    html_max_coef = 100
+
+    def sigma_description(self) -> str | None:
+        """``sigma``'s line of the display: fixed value, or MAP under the HalfNormal prior used."""
+        if self.sigma is None:
+            return None
+        if self.sigma_prior_scale is None:
+            return f"sigma={self.sigma:.6g} (fixed)"
+        return (f"sigma={self.sigma:.6g} (joint MAP; prior sigma ~ "
+                f"HalfNormal({self.sigma_prior_scale:.6g}))")
+
+    def _summary_lines(self) -> list[str]:
+        sig = self.sigma_description()
+        return [
+            f"solver={self.solver}  n_iter={self.n_iter}  converged={self.converged}",
+            f"{self.optimality_kind}={self.optimality:.3g} (tol {self.tol:.3g})",
+            f"log_posterior={self.log_posterior:.10g}  objective={self.objective:.10g}",
+            f"intercept={self.intercept:.6g}" + ("" if sig is None else f"  {sig}"),
         ]
-        width = max((len(n) for n in self.feature_names[:20]), default=4)
-        for name, v in list(zip(self.feature_names, self.coef))[:20]:
-            lines.append(f"    {name:<{width}}  {v: .6g}")
-        if p > 20:
-            lines.append(f"    ... ({p - 20} more)")
+
+    def __repr__(self) -> str:
+        p = self.coef.shape[0]
+        nz = int(np.count_nonzero(self.coef))
+        lines = [f"MAPResult({type(self.likelihood).__name__} likelihood, prior {self.prior!r})"]
+        lines += ["  " + line for line in self._summary_lines()]
+        lines.append(f"  coef ({nz} of {p} non-zero, largest |coef| first):")
+        lines += coef_lines(self.coef, self.feature_names, self.repr_max_coef)
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        p = self.coef.shape[0]
+        nz = int(np.count_nonzero(self.coef))
+        head = (f"<b>MAPResult</b> ({escape(type(self.likelihood).__name__)} likelihood, "
+                f"prior <code>{escape(repr(self.prior))}</code>)")
+        summary = "<br>".join(escape(line) for line in self._summary_lines())
+        return (f"<div class='bayesreg-mapresult'><p>{head}</p><p>{summary}</p>"
+                f"<p>coef: {nz} of {p} non-zero, largest |coef| first</p>"
+                f"{coef_table_html(self.coef, self.feature_names, self.html_max_coef)}</div>")
+
+
+def coef_order(coef: np.ndarray) -> np.ndarray:
+    """Indices of the non-zero coefficients, largest magnitude first (ties: column order);
+    NaN (a failed solve) sorts first so it is never hidden."""
+    coef = np.asarray(coef, dtype=float)
+    idx = np.flatnonzero(coef != 0)
+    mag = np.abs(coef[idx])
+    mag = np.where(np.isnan(mag), np.inf, mag)
+    return idx[np.argsort(-mag, kind="stable")]
+
+
+def coef_lines(coef: np.ndarray, names: list[str], limit: int, indent: str = "    ") -> list[str]:
+    """Text rows ``name  value`` for the largest non-zeros, then what was left out."""
+    order = coef_order(coef)
+    shown = order[:limit]
+    n_zero = coef.shape[0] - order.shape[0]
+    width = max((len(str(names[j])) for j in shown), default=4)
+    lines = [f"{indent}{str(names[j]):<{width}}  {coef[j]: .6g}" for j in shown]
+    if order.shape[0] > limit:
+        lines.append(f"{indent}... ({order.shape[0] - limit} more non-zero, smaller)")
+    if n_zero:
+        lines.append(f"{indent}({n_zero} exactly zero)")
+    return lines
+
+
+def coef_table_html(coef: np.ndarray, names: list[str], limit: int) -> str:
+    """An HTML table of the largest non-zero coefficients (names escaped) and the zero count."""
+    from html import escape
+
+    order = coef_order(coef)
+    rows = "".join(f"<tr><td>{escape(str(names[j]))}</td><td>{coef[j]:.6g}</td></tr>"
+                   for j in order[:limit])
+    n_zero = coef.shape[0] - order.shape[0]
+    foot = []
+    if order.shape[0] > limit:
+        foot.append(f"... {order.shape[0] - limit} more non-zero (smaller)")
+    if n_zero:
+        foot.append(f"{n_zero} exactly zero")
+    tfoot = (f"<tfoot><tr><td colspan='2'>{escape('; '.join(foot))}</td></tr></tfoot>"
+             if foot else "")
+    return ("<table class='bayesreg-coef'><thead><tr><th>feature</th><th>coef</th></tr></thead>"
+            f"<tbody>{rows}</tbody>{tfoot}</table>")
 
 
 @dataclass
@@ -253,8 +322,54 @@ class MAPPath:
     def __len__(self) -> int:
         return len(self.results)
 
-    def __repr__(self) -> str:
+    #: how many points of the path ``repr`` / ``_repr_html_`` list (evenly spread, ends kept)
+    repr_max_points = 10
+
+    def _shown_points(self) -> np.ndarray:
+        n = len(self)
+        if n <= self.repr_max_points:
+            return np.arange(n)
+        return np.unique(np.linspace(0, n - 1, self.repr_max_points).round().astype(int))
+
+    def _header(self) -> str:
         nnz = [int(np.count_nonzero(r.coef)) for r in self.results]
         ok = sum(r.converged for r in self.results)
         return (f"MAPPath({len(self)} scales from {self.scales[0]:.4g} to {self.scales[-1]:.4g}; "
                 f"non-zeros {nnz[0]} -> {nnz[-1]}; {ok}/{len(self)} converged)")
+
+    def __repr__(self) -> str:
+        if not self.results:
+            return "MAPPath(empty)"
+        lines = [self._header()]
+        lines.append(f"  {'scale':>10}  {'strength':>10}  {'non-zero':>8}  {'converged':>9}  "
+                     "log_posterior")
+        for i in self._shown_points():
+            r = self.results[i]
+            lines.append(f"  {self.scales[i]:>10.4g}  {self.strengths[i]:>10.4g}  "
+                         f"{int(np.count_nonzero(r.coef)):>8}  {str(r.converged):>9}  "
+                         f"{r.log_posterior:.8g}")
+        last = self.results[-1]
+        sig = last.sigma_description()
+        lines.append(f"  at the weakest prior (scale {self.scales[-1]:.4g}): intercept="
+                     f"{last.intercept:.6g}" + ("" if sig is None else f"  {sig}"))
+        lines += coef_lines(last.coef, last.feature_names, MAPResult.repr_max_coef)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        if not self.results:
+            return "<div class='bayesreg-mappath'><b>MAPPath</b> (empty)</div>"
+        rows = "".join(
+            f"<tr><td>{self.scales[i]:.4g}</td><td>{self.strengths[i]:.4g}</td>"
+            f"<td>{int(np.count_nonzero(self.results[i].coef))}</td>"
+            f"<td>{self.results[i].converged}</td><td>{self.results[i].log_posterior:.8g}</td></tr>"
+            for i in self._shown_points())
+        points = ("<table class='bayesreg-path'><thead><tr><th>scale</th><th>strength</th>"
+                  "<th>non-zero</th><th>converged</th><th>log_posterior</th></tr></thead>"
+                  f"<tbody>{rows}</tbody></table>")
+        last = self.results[-1]
+        return (f"<div class='bayesreg-mappath'><p>{escape(self._header())}</p>{points}"
+                f"<p>coefficients at the weakest prior (scale {self.scales[-1]:.4g}), largest "
+                "|coef| first</p>"
+                f"{coef_table_html(last.coef, last.feature_names, MAPResult.html_max_coef)}</div>")

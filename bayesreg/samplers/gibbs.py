@@ -292,12 +292,16 @@ def wide_rows(X, y, sw, fit_intercept=True):
 
 
 def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, chains: int = 4,
-                random_seed=None, sigma_prior_scale: float | None = None, rows=None):
+                random_seed=None, sigma_prior_scale: float | None = None, rows=None, *,
+                progressbar: bool = False):
     """The raw Gibbs draws: ``(posterior, sample_stats)`` dicts of arrays (chains, draws, ...).
 
     ``stats``: the statistics of the data (with ``G``, or without when ``rows = (X~, y~, vn)``
     from :func:`wide_rows` are given for the O(n^2 p) draw). ``sigma_prior_scale``: the resolved
-    HalfNormal scale (default: the model's, else ``stats.y_sd``)."""
+    HalfNormal scale (default: the model's, else ``stats.y_sd``). ``progressbar``: a tqdm bar
+    ticking once per chain (each chain runs in one compiled call; needs tqdm installed)."""
+    from ..map.path import progress
+
     check_gibbs(model)
     draws = check_int(draws, "draws", 1)
     tune = check_int(tune, "tune", 0)
@@ -333,7 +337,8 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
                      float(stats.yy), float(stats.S), np.asarray(stats.xbar, dtype=float),
                      float(stats.ybar), bool(stats.fit_intercept), wide, Xt, yt, vn)
     nw = Xt.shape[0] if wide else 0
-    for ch in range(chains):
+    for ch in progress(range(chains), progressbar, total=chains,
+                       desc=f"Gibbs ({tune} tune + {draws} draws per chain)", unit="chain"):
         rng = np.random.default_rng(seeds[ch])
         sigma0 = float(y_sd * np.exp(rng.uniform(-0.5, 0.5))) if estimate else float(lik.sigma)
         state = GibbsState(np.zeros(p), np.array([stats.ybar, sigma0, 0.0]), np.zeros(p),
@@ -387,8 +392,8 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
     random_seed : int, SeedSequence, Generator or None
         Equal seeds give identical draws.
     progressbar : bool
-        Accepted for signature compatibility with the PyMC samplers; the sampler runs in compiled
-        code without a progress bar.
+        A tqdm bar over the chains when tqdm is installed (each chain runs in compiled code, so
+        the bar ticks once per chain); without tqdm, no bar.
     sample_weight : array-like, shape (n,), optional
         Each row's log-likelihood is multiplied by its weight.
     log_likelihood : bool, default True
@@ -422,7 +427,8 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
     names = default_names(p, names)
     lik = model.likelihood.resolved(y, sw)
     s_prior = getattr(lik, "sigma_prior_scale", None) if lik.free_params else None
-    post, sstats = gibbs_draws(model, stats, draws, tune, chains, random_seed, s_prior, rows)
+    post, sstats = gibbs_draws(model, stats, draws, tune, chains, random_seed, s_prior, rows,
+                               progressbar=progressbar)
     loglik = None
     if log_likelihood:
         loglik = pointwise_loglik(lik, X, y, sw, post)
@@ -434,7 +440,8 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
 
 def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: int = 1000,
                             tune: int = 1000, chains: int = 4, random_seed=None,
-                            sigma_prior_scale: float | None = None):
+                            sigma_prior_scale: float | None = None, *,
+                            progressbar: bool = False):
     """Gibbs draws from sufficient statistics only (no data rows; used by the Dask backend).
 
     Same sampler and output as :func:`sample_gibbs`, without ``observed_data`` and
@@ -452,7 +459,8 @@ def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: 
         s_prior = sigma_prior_scale or getattr(lik, "sigma_prior_scale", None)
         if s_prior is None:
             s_prior = stats.y_sd if stats.y_sd > 0 else 1.0
-    post, sstats = gibbs_draws(model, stats, draws, tune, chains, random_seed, s_prior)
+    post, sstats = gibbs_draws(model, stats, draws, tune, chains, random_seed, s_prior,
+                               progressbar=progressbar)
     names = default_names(stats.p, feature_names)
     return build_tree(model, post, sstats, names, sampler="gibbs", sigma_prior_scale=s_prior,
                       suff_stats=True, inference_library="bayesreg",
