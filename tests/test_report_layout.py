@@ -376,7 +376,7 @@ def test_report_reuses_and_says_what_it_runs(rng, tmp_path, monkeypatch):
     assert set(rep.loo.index) == {"Normal", "Laplace", "ElasticNet"}
     assert rep.prior_idata["Normal"] is alt["Normal"]
     md = rep.markdown.read_text(encoding="utf-8")
-    assert "PyMC cross-check: reused" in md and "Cross-check **passed**" in md
+    assert "PyMC cross-check: reused" in md and "Cross-check: **PASSED**" in md
     assert "e+0" not in md.split('id="prior-comparison"', 1)[1]
     # the steps that do run are announced first
     monkeypatch.setattr(br.Model, "sample", lambda self, *a, **k: own)
