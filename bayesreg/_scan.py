@@ -13,18 +13,23 @@ __all__ = ["scan_columns", "scanned_column_maxabs"]
 
 
 @njit(cache=True, nogil=True)
-def _scan_rows(X, top):  # C order: row by row, per-column accumulators (vectorized)
+def _scan_rows(X, top):  # C order: row by row, the column maxima vectorized
     n, p = X.shape
-    nan_acc = np.zeros(p)  # NaN where some entry of the column is NaN or infinite
     for j in range(p):
         top[j] = 0.0
     for i in range(n):
         row = X[i]
         for j in range(p):
             v = row[j]
-            nan_acc[j] += v * 0.0
-            top[j] = max(top[j], abs(v))
-    return np.all(nan_acc == 0.0)
+            a = abs(v)
+            t = top[j]
+            # `+ v * 0.0` is exact for finite v and NaN for a NaN or infinite one; the select
+            # keeps a NaN maximum NaN, so a non-finite entry leaves its column's maximum NaN
+            top[j] = (a if a > t else t) + v * 0.0
+    for j in range(p):
+        if not top[j] < np.inf:
+            return False
+    return True
 
 
 @njit(cache=True, nogil=True)

@@ -21,6 +21,7 @@ face the numba kernels take.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -142,6 +143,8 @@ class ElasticNetPenalty(Penalty):
     def log_z(self) -> np.ndarray:
         """Per-coefficient ``log int exp(-l1 |w| - l2 w^2 / 2) dw``."""
         l1, l2 = self.l1, self.l2
+        if not l2.any():  # pure L1 (Laplace): the common case of every lasso path point
+            return np.log(2.0 / l1)
         out = np.empty(self.n_coef)
         only1 = l2 == 0
         out[only1] = np.log(2.0 / l1[only1])
@@ -160,11 +163,12 @@ class ElasticNetPenalty(Penalty):
 
         advice = ("Rescale the data (e.g. standardize the columns of X and y) and the prior "
                   "scale with them.")
-        if not (np.all(np.isfinite(self.l1)) and np.all(np.isfinite(self.l2))):
+        if not math.isfinite(float(self.l1.sum() + self.l2.sum())) and not (
+                np.isfinite(self.l1).all() and np.isfinite(self.l2).all()):
             raise DataError(f"{prior!r}: its penalty weights (1/scale for L1, 1/scale^2 for L2) "
                             "overflow double precision: the prior scale is too small for its "
                             f"units. {advice}")
-        if np.any((self.l1 <= 0) & (self.l2 <= 0)):
+        if not (self.l1 + self.l2).all():  # weights are >= 0: a zero sum is both zero
             raise DataError(f"{prior!r}: its penalty weights (1/scale for L1, 1/scale^2 for L2) "
                             "underflow to 0 in double precision (a flat prior, without a mode): "
                             f"the prior scale is too large for its units. {advice}")

@@ -21,6 +21,7 @@ Certificates:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -40,15 +41,24 @@ def check_representable(what: str, **values) -> None:
     of this model, or its log posterior or certificate, does not fit in double precision."""
     from .._errors import DataError
 
-    bad = [k for k, v in values.items() if not np.all(np.isfinite(np.asarray(v, dtype=float)))]
+    # a finite sum proves every entry finite (an overflowing sum falls back to the exact test)
+    bad = [k for k, v in values.items() if not _finite(v)]
     if bad:
         raise DataError(f"{what}: {', '.join(bad)} not finite in double precision (the scales of "
                         f"X, y, sigma or the prior are extreme). {_ADVICE}")
 
 
+def _finite(v) -> bool:
+    if isinstance(v, (float, int)):  # Python and NumPy scalars (np.float64 is a float)
+        return math.isfinite(v)
+    v = np.asarray(v, dtype=float)
+    # a finite sum proves every entry finite; an overflowing sum takes the exact test
+    return math.isfinite(float(v.sum())) or bool(np.isfinite(v).all())
+
+
 def certified(optimality: float, tol_abs: float) -> bool:
     """``converged``: a finite certificate below a finite, positive tolerance."""
-    return bool(np.isfinite(optimality) and np.isfinite(tol_abs) and tol_abs > 0
+    return bool(math.isfinite(optimality) and math.isfinite(tol_abs) and tol_abs > 0
                 and optimality <= tol_abs)
 
 
