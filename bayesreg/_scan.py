@@ -48,15 +48,36 @@ def _scan_cols(XT, top):  # Fortran order, given as the C-ordered XT = X.T
     return nan_sum == 0.0
 
 
+@njit(cache=True, nogil=True)
+def _scan_csc(data, indptr, top):  # CSC: each column's stored entries
+    p = top.shape[0]
+    finite = True
+    for j in range(p):
+        m = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            v = data[k]
+            if not abs(v) < np.inf:
+                finite = False
+            a = abs(v)
+            if a > m:
+                m = a
+        top[j] = m
+    return finite
+
+
 _LAST: tuple = (None, None)  # (weak reference to the array scanned last, its column maxima)
 
 
 def scan_columns(X: np.ndarray) -> tuple[bool, np.ndarray]:
     """``(all entries finite, max_i |x_ij| per column)`` of a 2-D float64 array in C or Fortran
-    order, in one pass; remembered for :func:`scanned_column_maxabs`."""
+    order (or a scipy.sparse CSC matrix without duplicates), in one pass; remembered for
+    :func:`scanned_column_maxabs`."""
     global _LAST
     top = np.empty(X.shape[1])
-    finite = bool(_scan_rows(X, top) if X.flags.c_contiguous else _scan_cols(X.T, top))
+    if getattr(X, "format", None) == "csc":
+        finite = bool(_scan_csc(X.data, X.indptr, top))
+    else:
+        finite = bool(_scan_rows(X, top) if X.flags.c_contiguous else _scan_cols(X.T, top))
     try:
         _LAST = (weakref.ref(X), top) if finite else (None, None)
     except TypeError:  # an array type without weak references: nothing remembered

@@ -54,7 +54,9 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
         X.sum_duplicates()
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise DataError(f"{name} is empty (shape {X.shape}): need at least one row and one column.")
-        if not np.all(np.isfinite(X.data)):
+        from ._scan import scan_columns  # finite entries and column maxima, one pass
+
+        if not scan_columns(X)[0]:
             raise DataError(f"{name} contains NaN or infinite entries: remove or impute them before fitting.")
         return X, feature_names
     if isinstance(X, (str, bytes)):

@@ -210,3 +210,8 @@ def test_one_pass_column_scan_matches_numpy(n, p, order, bad, seed, magnitude):
     assert finite == bool(np.isfinite(X).all())
     if finite:
         np.testing.assert_array_equal(top, np.abs(X).max(axis=0))
+    Xs = sp.csc_matrix(np.where(r.random(X.shape) < 0.5, 0.0, X))
+    finite_s, top_s = scan_columns(Xs)
+    assert finite_s == bool(np.isfinite(Xs.toarray()).all())
+    if finite_s:
+        np.testing.assert_array_equal(top_s, np.abs(Xs.toarray()).max(axis=0))

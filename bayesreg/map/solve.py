@@ -425,11 +425,11 @@ def column_units(X) -> np.ndarray | None:
 
     from .._scan import scan_columns, scanned_column_maxabs
 
-    if sp.issparse(X):
-        top = np.asarray(abs(X).max(axis=0).todense()).ravel()
-    else:
-        top = scanned_column_maxabs(X)  # validation's pass over this X found them already
-        if top is None:
+    top = scanned_column_maxabs(X)  # validation's pass over this X found them already
+    if top is None:
+        if sp.issparse(X):
+            top = np.asarray(abs(X).max(axis=0).todense()).ravel()
+        else:
             top = (scan_columns(X)[1] if X.flags.c_contiguous or X.flags.f_contiguous
                    else np.max(np.abs(X), axis=0))
     top = np.where(top > 0, top, 1.0)
