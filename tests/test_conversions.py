@@ -35,11 +35,15 @@ def test_documented_closed_forms():
     assert isinstance(g2, br.Normal) and np.isclose(g2.scale**2, 1 / (200 * 0.05))
 
 
+ROUND_TRIP_ESTIMATORS = [
+    Ridge(alpha=2.0), Lasso(alpha=0.3), ElasticNet(alpha=0.3, l1_ratio=0.4),
+    LogisticRegression(C=0.7), LogisticRegression(C=0.7, l1_ratio=1.0, solver="saga"),
+    LogisticRegression(C=0.7, l1_ratio=0.3, solver="saga"), PoissonRegressor(alpha=0.2)]
+
+
 @pytest.mark.parametrize(
     "est",
-    [Ridge(alpha=2.0), Lasso(alpha=0.3), ElasticNet(alpha=0.3, l1_ratio=0.4),
-     LogisticRegression(C=0.7), LogisticRegression(C=0.7, l1_ratio=1.0, solver="saga"),
-     LogisticRegression(C=0.7, l1_ratio=0.3, solver="saga"), PoissonRegressor(alpha=0.2)],
+    ROUND_TRIP_ESTIMATORS,
     ids=repr,
 )
 def test_sklearn_round_trip(est):
@@ -398,9 +402,7 @@ def test_class_weight_equals_the_sample_weights_the_error_names():
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize(
     "est",
-    [Ridge(alpha=2.0), Lasso(alpha=0.3), ElasticNet(alpha=0.3, l1_ratio=0.4),
-     LogisticRegression(C=0.7), LogisticRegression(C=0.7, l1_ratio=1.0, solver="saga"),
-     LogisticRegression(C=0.7, l1_ratio=0.3, solver="saga"), PoissonRegressor(alpha=0.2)],
+    ROUND_TRIP_ESTIMATORS,
     ids=repr,
 )
 def test_round_trip_keeps_the_settings(est, fit_intercept):

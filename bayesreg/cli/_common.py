@@ -360,31 +360,30 @@ def describe_estimator(est) -> str:
 
 
 # --------------------------------------------------------------------------- parsing
-def _positive(v: str) -> float:
+def _parsed(v: str, kind: type, what: str):
+    """``kind(v)`` or argparse's one-line "expected <what>" error."""
     try:
-        x = float(v)
+        return kind(v)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {v!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {what}, got {v!r}") from None
+
+
+def _positive(v: str) -> float:
+    x = _parsed(v, float, "a number")
     if not (math.isfinite(x) and x > 0):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {v!r}")
     return x
 
 
 def _unit(v: str) -> float:
-    try:
-        x = float(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {v!r}") from None
+    x = _parsed(v, float, "a number")
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {v!r}")
     return x
 
 
 def _posint(v: str) -> int:
-    try:
-        x = int(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {v!r}") from None
+    x = _parsed(v, int, "an integer")
     if x < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {v!r}")
     return x
