@@ -584,3 +584,22 @@ def test_report_bayesian_lasso_without_a_map(bayesian_lasso_posterior, tmp_path,
                           "gibbs", "--out", str(out_dir), "--quiet"], capsys)
     assert code == 0, err
     assert list(out_dir.glob("*.html")) and "report written" in out
+
+
+def test_closed_pipe_ends_quietly(tmp_path):
+    """'bayesreg ... | head': the reader closes the pipe early; no traceback, no error line."""
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 40))
+    df = pd.DataFrame(X, columns=[f"feature_{j}" for j in range(40)])
+    df["y"] = X[:, 0] + rng.normal(size=60)
+    path = tmp_path / "wide.csv"
+    df.to_csv(path, index=False)
+    script = (f"{sys.executable} -m bayesreg fit {path} --target y --prior normal --scale 1 "
+              f"--sigma 1 | head -n 1")
+    r = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True,
+                       timeout=120)
+    assert r.stdout.count("\n") == 1
+    assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr
+    assert "error" not in r.stderr, r.stderr

@@ -443,6 +443,19 @@ def _add_sampling_options(p: argparse.ArgumentParser, draws: int = 1000) -> None
 
 
 # ------------------------------------------------------------------------ run/errors
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of a closed pipe does not
+    print 'Exception ignored ... BrokenPipeError' (the recipe of the Python docs, signal
+    module)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+
+
 def run_command(name: str, run, args) -> int:
     """Run one command; user errors become one line on stderr and exit code 2."""
     from .._errors import BayesregError
@@ -453,6 +466,9 @@ def run_command(name: str, run, args) -> int:
     except (CLIError, BayesregError) as e:
         print(f"bayesreg {name}: error: {one_line(str(e))}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away ('bayesreg compare post.nc | head'): quiet
+        _silence_stdout()
+        return EXIT_OK
     except FileNotFoundError as e:
         print(f"bayesreg {name}: error: file not found: {e.filename}", file=sys.stderr)
         return EXIT_USAGE
