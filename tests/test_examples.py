@@ -123,9 +123,12 @@ def test_map_equivalence_with_find_map(tmp_path):
 
 @pytest.mark.slow
 @needs_sampling
-def test_logistic_sparsity(tmp_path):
+def test_logistic_sparsity(tmp_path, capsys):
     mod = load("logistic_sparsity")
     res = mod.main(quick=True, out_dir=tmp_path)
+    printed = capsys.readouterr().out
+    assert "PROBLEMS FOUND" not in printed and "[FAIL]" not in printed  # quick claims no check
+    assert "quick mode" in printed
     assert (tmp_path / "logistic_sparsity.png").exists()
     assert 0 < res["selected"].sum() < len(res)
     assert ((res["hdi_low"] <= res["mean"]) & (res["mean"] <= res["hdi_high"])).all()
@@ -137,9 +140,11 @@ def test_logistic_sparsity(tmp_path):
 
 @pytest.mark.slow
 @needs_sampling
-def test_posterior_analysis(tmp_path):
+def test_posterior_analysis(tmp_path, capsys):
     mod = load("posterior_analysis")
     out = mod.main(quick=True, out_dir=tmp_path)
+    printed = capsys.readouterr().out
+    assert "PROBLEMS FOUND" not in printed and "quick mode" in printed
     fit, idata = out["fit"], out["idata"]
     draws = idata.posterior["coef"].to_numpy()
     zeros = fit.coef == 0
