@@ -184,7 +184,7 @@ def test_gibbs_progressbar_ticks_per_chain(rng, fake_tqdm):
 def test_progress_without_tqdm_is_the_iterable(monkeypatch):
     import sys
 
-    from bayesreg.map.path import progress
+    from bayesreg._progress import progress
 
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import raises ImportError
     items = [1, 2]

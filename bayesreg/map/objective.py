@@ -41,7 +41,6 @@ def check_representable(what: str, **values) -> None:
     of this model, or its log posterior or certificate, does not fit in double precision."""
     from .._errors import DataError
 
-    # a finite sum proves every entry finite (an overflowing sum falls back to the exact test)
     bad = [k for k, v in values.items() if not _finite(v)]
     if bad:
         raise DataError(f"{what}: {', '.join(bad)} not finite in double precision (the scales of "

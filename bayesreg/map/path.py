@@ -7,6 +7,7 @@ from numbers import Real
 import numpy as np
 
 from .._errors import ParameterError
+from .._progress import progress
 from .._validation import check_int
 from ..penalties import require_penalty
 from .result import MAPPath
@@ -35,19 +36,6 @@ def _ridge_reference(X, sw, pen) -> float:
     else:
         tr = float(np.einsum("ij,ij,i->", X, X, sw))
     return 100.0 * max(tr, 1e-12) / float(np.min(l2))
-
-
-def progress(iterable, enabled: bool, total: int | None = None, desc: str | None = None,
-             unit: str = "it"):
-    """``iterable`` wrapped in a tqdm progress bar when ``enabled`` and tqdm is installed (an
-    optional dependency: without it, or with ``enabled=False``, the iterable itself)."""
-    if not enabled:
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc=desc, unit=unit, leave=False)
 
 
 def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scales=None,

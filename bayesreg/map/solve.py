@@ -349,20 +349,21 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
     names = default_names(p, feature_names)
     free0 = {} if sigma0 is None or not res_lik.free_params else {"sigma": sigma0}
-    X_units = X  # the columns the solver sees
-    if units is None and rows and design is None:
+    # the solver works on u = units * w over the columns X / units (exact: powers of two) when
+    # some column is of extreme magnitude; a path passes X already divided
+    X_units, pen_units = X, pen
+    divide_here = units is None and rows and design is None
+    if divide_here:
         units = column_units(X)
-        if units is not None and pen.in_units(units) is not None:
+    if units is not None:
+        pen_units = pen.in_units(units)
+        if pen_units is None:  # a penalty without the face: solved in the given units
+            units, pen_units = None, pen
+        elif divide_here:
             X_units = divide_columns(X, units)
-    pen_units = pen.in_units(units) if units is not None else None
-    if pen_units is None:
-        units = None
-        problem = Problem(res_lik, pen, X, y, sw, fit_intercept, tol, max_iter, w0, b0, free0,
-                          design, glm_method)
-    else:  # solve for u = units * w on the columns X / units (exact: powers of two)
-        problem = Problem(res_lik, pen_units, X_units, y, sw, fit_intercept, tol, max_iter,
-                          None if w0 is None else np.asarray(w0) * units, b0, free0, design,
-                          glm_method)
+    problem = Problem(res_lik, pen_units, X_units, y, sw, fit_intercept, tol, max_iter,
+                      w0 if units is None or w0 is None else np.asarray(w0) * units, b0, free0,
+                      design, glm_method)
     solver = select_solver(res_lik, pen)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -300,7 +300,7 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     from :func:`wide_rows` are given for the O(n^2 p) draw). ``sigma_prior_scale``: the resolved
     HalfNormal scale (default: the model's, else ``stats.y_sd``). ``progressbar``: a tqdm bar
     ticking once per chain (each chain runs in one compiled call; needs tqdm installed)."""
-    from ..map.path import progress
+    from .._progress import progress
 
     check_gibbs(model)
     draws = check_int(draws, "draws", 1)
