@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	@echo "using $(PYTHON) ($$($(PYTHON) --version))"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs,dask,formula]'
 	touch $(STAMP)
 
 test: $(STAMP)
