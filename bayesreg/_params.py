@@ -85,3 +85,17 @@ class Parametrized:
     def __sklearn_clone__(self) -> Any:
         """A fresh object with the same parameters (``sklearn.base.clone``)."""
         return type(self)(**self.get_params(deep=False))
+
+
+def kebab_name(cls_name: str) -> str:
+    """``"RegularizedHorseshoe"`` -> ``"regularized-horseshoe"``, ``"R2D2"`` -> ``"r2d2"``,
+    ``"StudentT"`` -> ``"student-t"``: the command-line name of a registered class."""
+    out: list[str] = []
+    for i, ch in enumerate(cls_name):
+        prev = cls_name[i - 1] if i else ""
+        if ch.isupper() and i and (prev.islower() or (i + 1 < len(cls_name)
+                                                      and cls_name[i + 1].islower()
+                                                      and not prev.isdigit())):
+            out.append("-")
+        out.append(ch.lower())
+    return "".join(out)

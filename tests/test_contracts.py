@@ -322,3 +322,17 @@ def test_sample_compare_and_persist_every_prior(prior, tmp_path):
     idata.to_netcdf(path, engine="h5netcdf")
     with xr.open_datatree(path, engine="h5netcdf") as back:
         assert br.Model.from_idata(back.load()).prior == prior
+
+
+def test_cli_names_are_unique_kebab_case():
+    """Every registered prior / likelihood has a distinct --prior / --likelihood name."""
+    import re
+
+    from bayesreg.likelihoods.base import LIKELIHOODS
+    from bayesreg.priors import PRIORS
+
+    for registry in (PRIORS, LIKELIHOODS):
+        names = [n for cls in registry.values() for n in (cls.cli_name(), *cls.cli_aliases)]
+        assert len(names) == len(set(names)), names
+        assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", n) for n in names), names
+    assert PRIORS["ElasticNetPrior"].cli_name() == "elastic-net-prior"

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .._params import Parametrized, registered_class
+from .._params import Parametrized, kebab_name, registered_class
 
 __all__ = ["Likelihood", "LIKELIHOODS", "register_likelihood", "likelihood_from_dict",
            "likelihood_for_family", "likelihood_for_estimator"]
@@ -86,6 +86,13 @@ class Likelihood(Parametrized, ABC):
     sklearn_names: tuple[str, ...] = ()
     #: "continuous", "binary" or "count" (which scikit-learn estimator type fits it)
     response_kind: str = "continuous"
+    #: extra command-line names (``--likelihood NAME``) besides :meth:`cli_name`
+    cli_aliases: tuple[str, ...] = ()
+
+    @classmethod
+    def cli_name(cls) -> str:
+        """The ``--likelihood`` name: the kebab-case class name (``negative-binomial``)."""
+        return kebab_name(cls.__name__)
 
     # -- density ----------------------------------------------------------------
     @abstractmethod

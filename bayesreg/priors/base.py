@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .._params import Parametrized, registered_class
+from .._params import Parametrized, kebab_name, registered_class
 from ..penalties import Penalty, require_penalty
 
 __all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "PRIORS", "register_prior",
@@ -99,6 +99,39 @@ class Prior(Parametrized, ABC):
     hyper_names: tuple[str, ...] = ()
     #: exponent k of the path scaling: ``with_strength(c).path_scale = path_scale / c**(1/k)``
     _strength_power: float = 1.0
+    #: extra command-line names (``--prior NAME``) besides :meth:`cli_name`
+    cli_aliases: tuple[str, ...] = ()
+    #: posterior variable holding 0/1 inclusion indicators per coefficient (spike-and-slab), or
+    #: None; ``compare`` reports its mean as the posterior inclusion probability
+    inclusion_variable: str | None = None
+
+    @classmethod
+    def cli_name(cls) -> str:
+        """The ``--prior`` name of this prior: the kebab-case class name (``horseshoe-plus``)."""
+        return kebab_name(cls.__name__)
+
+    # -- data-dependent defaults ----------------------------------------------------
+    def bind_data(self, n: int, p: int, sigma: float | None = None) -> Prior:
+        """This prior for a data set of ``n`` rows and ``p`` coefficients (noise sd ``sigma``
+        where the likelihood has one and it is known). Priors whose defaults depend on the data
+        (e.g. ``RegularizedHorseshoe(expected_nonzero=p0)``: ``global_scale = p0 / (p - p0) /
+        sqrt(n)``) return a copy with those values filled in; every backend calls this once,
+        before it uses the prior. Default: ``self``."""
+        return self
+
+    # -- shrinkage face ---------------------------------------------------------------
+    def conditional_variance(self, hyper: dict[str, np.ndarray], sigma: Any = None
+                             ) -> np.ndarray | None:
+        """Prior variance of each ``w_j`` given the hyperparameters, per draw.
+
+        ``hyper``: posterior draws of :attr:`hyper_names` (arrays with leading dims ``(chain,
+        draw)``, the local scales with a trailing ``p`` dim); ``sigma``: draws of the noise sd
+        (for priors relative to it). Returns an array ``(..., p)``, or None when the prior is
+        not a Gaussian scale mixture whose scales are in the posterior. The shrinkage factors
+        ``kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2)`` and the effective number of non-zero
+        coefficients ``m_eff = sum_j (1 - kappa_j)`` (Piironen & Vehtari 2017) are computed
+        from it. Default: None."""
+        return None
 
     # -- density face ---------------------------------------------------------
     @abstractmethod
