@@ -34,6 +34,13 @@ def test_docs_build_strict(tmp_path):
         assert (site / page).exists(), page
     api = (site / "api" / "index.html").read_text()
     assert "bayesreg.Model" in api and "load_prostate" in api
+    # offline: no page loads a script, stylesheet or font from another host (math included)
+    external = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["']?(?:https?:)?//""")
+    for page in site.rglob("*.html"):
+        hits = external.findall(page.read_text())
+        assert not hits, (page.relative_to(site), hits)
+    theory = (site / "theory" / "conversions" / "index.html").read_text()
+    assert "mathjax/tex-svg-full.js" in theory and 'class="arithmatex"' in theory
 
 
 def test_every_nav_page_and_gallery_image_exists():
