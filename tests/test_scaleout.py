@@ -111,6 +111,13 @@ def test_sample_dask_equals_in_memory_gibbs(data):
                       sample_weight=sw)
     np.testing.assert_allclose(d1.posterior.coef.values, d2.posterior.coef.values, atol=1e-7)
     np.testing.assert_allclose(d1.posterior.sigma.values, d2.posterior.sigma.values, atol=1e-7)
+    # the near-zero rule's column sds are stored from the statistics: the weighted sd of each
+    # column (numpy's, on the rows), so compare gives zero_tol without the rows
+    xm = np.average(X, axis=0, weights=sw)
+    np.testing.assert_allclose(d1["constant_data"]["x_sd"].values,
+                               np.sqrt(np.average((X - xm) ** 2, axis=0, weights=sw)), rtol=1e-9)
+    tab = br.compare(d1, X=X, y=ys["gaussian"])
+    assert np.isfinite(tab["zero_tol"]).all()
 
 
 def test_bad_dask_input(data):

@@ -41,11 +41,14 @@ def gaussian_stats_dask(X, y, sample_weight=None, fit_intercept: bool = True):
 
     Returns the :class:`~bayesreg.suffstats.SuffStats` (centered when ``fit_intercept``, else
     about zero), the weighted population sd of y, and the merged block sums (dict; with
-    ``feature_names`` from a DataFrame's columns, else None)."""
+    ``feature_names`` from a DataFrame's columns, else None, and ``x_sd``: the weighted
+    population sd of every column, ``sqrt(G_jj / S)`` of the centered statistics, which is the
+    sd of the column itself for unit weights)."""
     X, y, sw, names = as_dask(X, y, sample_weight)
     stats, sums = reduce_blocks(X, y, sw, _gauss_chunk)
     raise_bad(sums, stats.S)
     sums["feature_names"] = names
+    sums["x_sd"] = np.sqrt(np.maximum(np.diag(stats.G), 0.0) / stats.S) if stats.S > 0 else None
     y_sd = stats.y_sd
     return stats.about(fit_intercept), y_sd, sums
 
@@ -99,8 +102,11 @@ def sample_dask(model, X, y, draws: int = 1000, tune: int = 1000, chains: int = 
 
     The sufficient statistics are computed with Dask (:func:`gaussian_stats_dask`) and the
     sampler of :func:`bayesreg.samplers.sample_gibbs` runs on them. Returns a DataTree with the
-    ``posterior`` and ``sample_stats`` groups (no per-row groups: the rows stay distributed).
+    ``posterior`` and ``sample_stats`` groups (no per-row groups: the rows stay distributed)
+    and ``constant_data.x_sd`` (the column sds, from the statistics: what ``compare``'s near-zero
+    rule reads, as for an in-memory ``sample``).
     """
+    from ..samplers import store_x_sd
     from ..samplers.gibbs import check_gibbs, sample_gibbs_from_stats
 
     check_gibbs(model)
@@ -110,5 +116,6 @@ def sample_dask(model, X, y, draws: int = 1000, tune: int = 1000, chains: int = 
         s = getattr(model.likelihood, "sigma_prior_scale", None) or (y_sd if y_sd > 0 else 1.0)
     if stats.G is None:  # pragma: no cover - the Dask reduction always forms G
         raise NotSupportedError("the Dask statistics have no Gram matrix")
-    return sample_gibbs_from_stats(model, stats, sums["feature_names"], draws=draws, tune=tune,
+    tree = sample_gibbs_from_stats(model, stats, sums["feature_names"], draws=draws, tune=tune,
                                    chains=chains, random_seed=random_seed, sigma_prior_scale=s)
+    return tree if sums["x_sd"] is None else store_x_sd(tree, sums["x_sd"])
