@@ -179,6 +179,12 @@ def test_print_nonzeros_first_by_magnitude_and_counts_zeros(bc):
     assert f"{hidden} of them are not listed" in text
     # the full per-parameter table stays in feature order
     assert list(cc.to_frame().index[:30]) == [f"coef[x{j}]" for j in range(30)]
+    # order="magnitude" (the report's table): printed order, then the agreeing zeros, all rows kept
+    hidden_rows = [f"coef[x{j}]" for j in range(30) if w[j] == 0 and cc.near_zeros_pymc[j]]
+    mag = list(cc.to_frame(order="magnitude").index)
+    assert mag == expected[:-1] + hidden_rows + ["intercept"]
+    with pytest.raises(ValueError, match="order"):
+        cc.to_frame(order="size")
 
 
 class _Tags(HTMLParser):

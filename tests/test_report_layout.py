@@ -6,6 +6,7 @@ saying what was run, reused or skipped. No sampling: posteriors are synthetic Da
 
 import importlib
 import itertools
+import re
 
 import matplotlib
 
@@ -303,6 +304,10 @@ def test_report_layout(rng, tmp_path, monkeypatch, p, lik):
     assert head in md
     assert "<details>" in html and "<summary>Full table (" in html
     assert html.index("<th>94% HDI</th>") < html.index("<details>")
+    # preformatted blocks wrap at the page width instead of running off it
+    style = re.search(r"<style>(.*?)</style>", html, flags=re.S).group(1)
+    pre_rule = re.search(r"(?:^|})pre\{([^}]*)\}", style).group(1)
+    assert "white-space:pre-wrap" in pre_rule and "overflow-x:auto" not in pre_rule
     assert "| param | kind | map | mean |" in md.split("<details>", 1)[1]
     csv = pd.read_csv(rep.csv, index_col="param")
     assert rep.csv == tmp_path / "r" / "comparison.csv"

@@ -174,7 +174,8 @@ class _Doc:
             "details{margin:0.5em 0}summary{cursor:pointer;color:#235}"
             "figure{margin:1.2em 0}img{max-width:100%;height:auto}"
             "figcaption{font-size:0.9em;color:#444}pre{background:#f6f6f6;padding:0.6em;"
-            "overflow-x:auto}section{margin-bottom:2em}code{background:#f3f3f3;padding:0 2px}")
+            "white-space:pre-wrap;overflow-wrap:anywhere}section{margin-bottom:2em}"
+            "code{background:#f3f3f3;padding:0 2px}")
         return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 f"<title>{html.escape(self.title)}</title>\n<style>{style}</style>\n</head>\n"
                 "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
@@ -498,7 +499,7 @@ def _section_crosscheck(ctx: _Ctx) -> None:
     if cc is not None:
         doc.p(f"Cross-check: **{getattr(cc, 'verdict_text', 'PASSED' if cc.passed else 'FAILED')}**.")
         try:
-            doc.table(cc.to_frame(), "feature")
+            doc.table(cc.to_frame(order="magnitude"), "feature")
         except Exception as exc:  # pragma: no cover - defensive
             doc.pre(str(exc))
         text = str(cc)

@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymc as pm
 
+from .._errors import ParameterError
 from ..map.objective import kkt_violation as _kkt
 from ..penalties import require_penalty
 from ..spec import check_spec
@@ -197,10 +198,29 @@ class CrossCheck:
         """One line: the verdict and what it means (:data:`VERDICTS`)."""
         return VERDICTS.get(self.verdict, self.verdict)
 
-    def to_frame(self):
-        """Per-parameter table (pandas), in feature order: direct, find_MAP, difference,
-        difference in posterior sds, exact zero (direct), near zero (find_MAP)."""
+    def to_frame(self, order: str = "feature"):
+        """Per-parameter table (pandas): direct, find_MAP, difference, difference in posterior
+        sds, exact zero (direct), near zero (find_MAP).
+
+        Parameters
+        ----------
+        order : {"feature", "magnitude"}, default "feature"
+            ``"feature"``: coefficients in column order. ``"magnitude"``: the order ``print``
+            uses: the direct solution's non-zero coefficients by decreasing ``|direct|``, then its
+            zeros where find_MAP is not near zero (by ``|find_MAP|``), then the agreeing zeros;
+            intercept and sigma last.
+        """
         import pandas as pd
+
+        if order not in ("feature", "magnitude"):
+            raise ParameterError(f"order must be 'feature' or 'magnitude', got {order!r}.")
+        if order == "magnitude":
+            df, hidden = self._display()
+            p = len(self.feature_names)
+            full = self.to_frame()
+            shown = list(df.index)
+            k = len(shown) - (len(full) - p)
+            return full.loc[shown[:k] + [full.index[j] for j in hidden] + shown[k:]]
 
         rows = []
         for j, name in enumerate(self.feature_names):
