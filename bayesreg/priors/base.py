@@ -75,6 +75,14 @@ class GibbsFace(NamedTuple):
         ``sum_j w_j^2 / v_j``); zeros otherwise.
     record : function ``(latent, params, out) -> None``
         Write the values of :attr:`Prior.hyper_names` (one per name) into ``out``.
+
+    Notes
+    -----
+    The sampler calls the functions as first-class numba functions of fixed types (so its
+    compiled loop is cached across processes whatever the prior): every array argument is a
+    C-contiguous ``float64`` vector, ``sigma`` a ``float64``, ``rng`` a
+    ``numpy.random.Generator``; each returns nothing. ``params`` is passed as a C-contiguous
+    ``float64`` vector. Decorate them with ``@numba.njit(cache=True)``.
     """
 
     params: np.ndarray

@@ -29,8 +29,9 @@ conditional, each its own function; a chain applies them in turn:
    :mod:`bayesreg.priors._mixture`), which refill ``prec``.
 
 Every update is a numba function; :func:`run_chain` (numba too) takes the prior's and the
-likelihood's update functions as arguments, so a new prior brings its own conditionals in its
-own file and this module does not change. Chains are independent: their generators come from
+likelihood's update functions as first-class function arguments of fixed signatures, so a new
+prior brings its own conditionals in its own file, this module does not change, and the
+compiled chain is cached on disk across processes. Chains are independent: their generators come from
 ``np.random.SeedSequence(random_seed).spawn``.
 """
 
@@ -237,12 +238,9 @@ def update_rss(state, data, work):
     state.scal[2] = rss if rss > 1e-300 else 1e-300
 
 
-@njit(cache=True, nogil=True)
-def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
-              prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
-              hyper_out):
-    """One chain: ``tune`` discarded sweeps, then ``draws`` kept ones. ``scal_out[t]`` receives
-    ``[intercept, sigma, rss]``, ``hyper_out[t]`` the prior's hyperparameters."""
+def _run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
+               prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
+               hyper_out):
     prior_init(state.latent, prior_params, state.prec, state.scal[1], rng)
     for it in range(tune + draws):
         update_coef(state, data, work, rng)
@@ -255,6 +253,51 @@ def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_s
             w_out[t, :] = state.w
             scal_out[t, :] = state.scal
             prior_record(state.latent, prior_params, hyper_out[t])
+
+
+def _face_signatures():
+    """The numba signatures every Gibbs face function is called with (see GibbsFace)."""
+    from numba import types
+
+    vec = types.float64[::1]
+    rng = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
+    return {
+        "init": types.none(vec, vec, vec, types.float64, rng),
+        "update": types.none(vec, vec, vec, types.float64, vec, rng),
+        "sigma_terms": types.none(vec, vec, vec, vec),
+        "record": types.none(vec, vec, vec),
+        "noise": types.none(vec, vec, types.float64, vec, types.int64[::1], rng),
+    }
+
+
+_RUNNERS: dict = {}
+
+
+def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
+              prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
+              hyper_out):
+    """One chain: ``tune`` discarded sweeps, then ``draws`` kept ones. ``scal_out[t]`` receives
+    ``[intercept, sigma, rss]``, ``hyper_out[t]`` the prior's hyperparameters.
+
+    The loop is compiled once with the face functions as first-class function arguments (typed
+    by :func:`_face_signatures`, not by which functions they are), so the compiled chain is
+    loaded from numba's on-disk cache in a new process, whichever prior's conditionals it runs.
+    """
+    from numba import njit, typeof, types
+
+    fs = _face_signatures()
+    arg_types = (typeof(state), typeof(data), typeof(work), typeof(prior_params),
+                 types.FunctionType(fs["init"]), types.FunctionType(fs["update"]),
+                 types.FunctionType(fs["sigma_terms"]), types.FunctionType(fs["record"]),
+                 typeof(noise_params), types.FunctionType(fs["noise"]), types.int64,
+                 types.int64, typeof(rng), typeof(w_out), typeof(scal_out), typeof(hyper_out))
+    runner = _RUNNERS.get(arg_types)
+    if runner is None:
+        runner = njit(types.none(*arg_types), cache=True, nogil=True)(_run_chain)
+        _RUNNERS[arg_types] = runner
+    runner(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
+           prior_record, noise_params, noise_update, int(tune), int(draws), rng, w_out, scal_out,
+           hyper_out)
 
 
 # --------------------------------------------------------------------------- public API
@@ -320,6 +363,8 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
                 "Gaussian(sigma=...).")
     face = _prior_face(prior, p)
     noise = lik.gibbs_noise_face()
+    prior_params = np.ascontiguousarray(face.params, dtype=np.float64).ravel()
+    noise_params = np.ascontiguousarray(noise.params, dtype=np.float64).ravel()
     estimate = bool(lik.free_params)
     seeds = seed_sequence(random_seed).spawn(chains)
     W = np.empty((chains, draws, p))
@@ -346,8 +391,8 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
         work = _Work(np.empty((0, 0) if wide else (p, p)), np.zeros((nw, nw) if wide else (p, p)),
                      np.empty(p), np.empty((nw, p) if wide else (0, 0)), np.empty((nw, nw)),
                      np.empty(nw), np.empty(nw))
-        run_chain(state, data, work, face.params, face.init, face.update, face.sigma_terms,
-                  face.record, noise.params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch])
+        run_chain(state, data, work, prior_params, face.init, face.update, face.sigma_terms,
+                  face.record, noise_params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch])
     B, SIG, RSS = SC[..., 0], SC[..., 1], SC[..., 2]
     hyper = {name: H[..., k] for k, name in enumerate(prior.hyper_names)}
     # exact log posterior density per draw (flat intercept, no Jacobian), as
