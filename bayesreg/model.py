@@ -168,9 +168,13 @@ class Model(ModelSpec):
         return crosscheck(self, X, y, sample_weight=sample_weight, **kwargs)
 
     def sample(self, X, y, draws: int = 1000, tune: int = 1000, chains: int = 4,
-               random_seed=None, sampler: str = "nutpie", progressbar: bool = True, *,
+               random_seed=None, sampler: str = "auto", progressbar: bool = True, *,
                log_likelihood: bool = True, **kwargs):
         """Full posterior draws as an ``xarray.DataTree`` (see :func:`bayesreg.samplers.sample`).
+
+        ``sampler="auto"`` (default) runs the exact Gibbs sampler where the model has one and it
+        is cheap (Gaussian likelihood, ``min(n, p) <= 1000``), else nutpie
+        (:func:`bayesreg.samplers.choose_sampler`); ``"nutpie"``, ``"pymc"``, ``"gibbs"`` force one.
 
         ``log_likelihood=False``: no per-row log-likelihood group (most of a saved file);
         :func:`bayesreg.samplers.add_log_likelihood` computes it on demand.

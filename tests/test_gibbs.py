@@ -416,3 +416,30 @@ def test_wide_draw_survives_a_tiny_sigma():
                           np.empty(n), vn)
     assert np.all(np.isfinite(w))
     assert np.linalg.norm(yt - Xt @ w) < 1e-6 * np.linalg.norm(yt)
+
+
+def test_auto_sampler_is_gibbs_where_it_exists_and_is_cheap():
+    """The default sampler: the exact Gibbs sampler for Gaussian models whose coefficient draw
+    is cheap (min(n, p) <= GIBBS_AUTO_MAX_DIM dense, p sparse); nutpie otherwise; the choice is
+    recorded in the tree."""
+    from bayesreg.samplers import GIBBS_AUTO_MAX_DIM, choose_sampler
+
+    m = br.Model(br.Gaussian(), br.Laplace(0.5))
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 3))
+    y = X[:, 0] + rng.standard_normal(30)
+    assert choose_sampler(m, X) == "gibbs"
+    dt = m.sample(X, y, draws=20, tune=10, chains=1, random_seed=1, progressbar=False)
+    assert dt.attrs["sampler"] == "gibbs"
+    np.testing.assert_array_equal(
+        dt.posterior["coef"].values,
+        m.sample(X, y, draws=20, tune=10, chains=1, random_seed=1, progressbar=False,
+                 sampler="gibbs").posterior["coef"].values)
+    big = GIBBS_AUTO_MAX_DIM + 1
+    assert choose_sampler(m, np.zeros((big, big))) == "nutpie"      # O(d^3) per sweep
+    assert choose_sampler(m, np.zeros((50, big))) == "gibbs"        # wide: O(n^2 p)
+    assert choose_sampler(m, sp.csr_matrix((50, big))) == "nutpie"  # sparse: p x p statistics
+    assert choose_sampler(br.Model(br.Bernoulli(), br.Laplace(0.5)), X) == "nutpie"
+    assert choose_sampler(br.Model(br.Poisson(), br.Normal(1.0)), X) == "nutpie"
+    with pytest.raises(ParameterError, match="sampler"):
+        m.sample(X, y, sampler="metropolis")

@@ -63,12 +63,12 @@ SIGMA, TAU = 1.0, 0.7
 
 
 def test_ridge_known_sigma_nutpie():
-    """One sampling run (nutpie, the default) checked four ways; kept in one test so that the
+    """One sampling run (nutpie) checked four ways; kept in one test so that the
     numba compilation happens once even under pytest-xdist."""
     X, y = _problem()
     model = Model(Gaussian(SIGMA), Normal(TAU))
     idata = model.sample(X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=123,
-                         progressbar=False)
+                         sampler="nutpie", progressbar=False)
     _check_closed_form(model, X, y, idata)
     _check_structure_and_spec(model, X, y, idata)
     _check_predict_posterior(model, X, y, idata)
@@ -136,7 +136,7 @@ def _check_predict_posterior(model, X, y, idata):
 
 
 def _check_reproducible(model, X, y, idata):
-    kw = dict(draws=DRAWS, tune=TUNE, chains=CHAINS, progressbar=False)
+    kw = dict(draws=DRAWS, tune=TUNE, chains=CHAINS, sampler="nutpie", progressbar=False)
     again = model.sample(X, y, random_seed=123, **kw)  # compiled model is reused (cache)
     np.testing.assert_array_equal(_theta(again), _theta(idata))
     other = model.sample(X, y, random_seed=124, **kw)
@@ -151,7 +151,7 @@ def test_sigma_estimated_matches_quadrature_posterior():
     tau = 0.7
     model = Model(Gaussian(), Normal(tau))
     idata = model.sample(X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=5,
-                         progressbar=False, log_likelihood=False)
+                         sampler="nutpie", progressbar=False, log_likelihood=False)
     s = np.sqrt(np.mean((y - y.mean()) ** 2))  # the default HalfNormal scale
     assert idata.attrs["sigma_prior_scale"] == pytest.approx(s)
 
@@ -206,7 +206,7 @@ def test_bayesian_lasso_hyperprior_samples():
     X, y = _problem(n=60, seed=1)
     model = Model(Gaussian(), BayesianLasso(lam2_prior=(1.0, 1.78)))
     idata = model.sample(X, y, draws=DRAWS, tune=TUNE, chains=CHAINS, random_seed=3,
-                         progressbar=False)
+                         sampler="nutpie", progressbar=False)
     post = idata["posterior"]
     assert set(post.data_vars) == {"intercept", "coef", "sigma", "lam2"}
     assert np.all(post["lam2"].values > 0)

@@ -395,3 +395,65 @@ def test_report_reuses_and_says_what_it_runs(rng, tmp_path, monkeypatch):
     assert rep.steps["crosscheck"].startswith("run")
     with pytest.raises(br.BayesregTypeError, match="crosscheck"):
         br.report(model, X, y, out_dir=tmp_path / "c", idata=own, fit=fit, crosscheck="yes")
+
+
+class _FakeTqdm:
+    """Records what the progress bar is told (tqdm's interface, no terminal needed)."""
+
+    log: list = []
+
+    def __init__(self, iterable=None, total=None, desc=None, unit=None, leave=None):
+        self.iterable, self.total, self.n = iterable, total, 0
+        self.log.append(("new", total, desc))
+
+    def __iter__(self):
+        for x in self.iterable:
+            yield x
+            self.n += 1
+
+    def set_description(self, d):
+        self.log.append(("desc", d))
+
+    def update(self, k=1):
+        self.n += k
+
+    def close(self):
+        self.log.append(("close", self.n, self.total))
+
+
+def test_report_progress_bar_counts_its_steps(rng, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("tqdm.auto")
+    fake.tqdm = _FakeTqdm
+    _FakeTqdm.log = []
+    monkeypatch.setitem(sys.modules, "tqdm", types.ModuleType("tqdm"))
+    monkeypatch.setitem(sys.modules, "tqdm.auto", fake)
+    model, X, y, fit = _problem(rng, 5, "Gaussian")
+    dt = _tree(rng, fit.feature_names, fit.coef)
+    br.report(model, X, y, out_dir=tmp_path / "r", idata=dt, fit=fit, compare_priors=False,
+              crosscheck=False, progressbar=True)
+    log = _FakeTqdm.log
+    assert log[0] == ("new", 4 + len(R._SECTIONS), "bayesreg report")
+    assert log[-1] == ("close", 4 + len(R._SECTIONS), 4 + len(R._SECTIONS))  # every step counted
+    assert ("desc", "report: plots section") in log
+    _FakeTqdm.log = []
+    br.report(model, X, y, out_dir=tmp_path / "q", idata=dt, fit=fit, compare_priors=False,
+              crosscheck=False, progressbar=False)
+    assert _FakeTqdm.log == []  # switchable off
+
+
+def test_progress_falls_back_to_rich_without_tqdm(monkeypatch):
+    import sys
+
+    from bayesreg._progress import progress, stages
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import raises ImportError
+    assert list(progress(range(5), True, total=5, desc="x")) == [0, 1, 2, 3, 4]
+    it = range(3)
+    assert progress(it, False) is it
+    with stages(True, 2, "two steps") as bar:
+        bar.describe("first")
+        bar.advance("second")
+        bar.advance()

@@ -181,11 +181,14 @@ def test_gibbs_progressbar_ticks_per_chain(rng, fake_tqdm):
     np.testing.assert_array_equal(a.posterior["coef"].values, b.posterior["coef"].values)
 
 
-def test_progress_without_tqdm_is_the_iterable(monkeypatch):
+def test_progress_without_tqdm_or_rich_is_the_iterable(monkeypatch):
     import sys
 
-    from bayesreg._progress import progress
+    from bayesreg._progress import NO_STAGES, progress, stages
 
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "rich.progress", None)
     items = [1, 2]
     assert progress(items, True) is items and progress(items, False) is items
+    with stages(True, 3, "x") as bar:
+        assert bar is NO_STAGES

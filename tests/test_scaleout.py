@@ -118,6 +118,13 @@ def test_sample_dask_equals_in_memory_gibbs(data):
                                np.sqrt(np.average((X - xm) ** 2, axis=0, weights=sw)), rtol=1e-9)
     tab = br.compare(d1, X=X, y=ys["gaussian"])
     assert np.isfinite(tab["zero_tol"]).all()
+    # ... and its unit s = sd(y) (Gaussian) is stored too: without the rows, the same rule
+    assert float(d1["constant_data"]["latent_scale"]) == pytest.approx(ys["gaussian"].std(),
+                                                                       rel=1e-12)
+    alone = br.compare(d1)
+    want = 0.1 * ys["gaussian"].std() / np.sqrt(np.average((X - xm) ** 2, axis=0, weights=sw))
+    np.testing.assert_allclose(alone["zero_tol"].to_numpy(), want, rtol=1e-9)
+    assert "sd(y) = " in alone.attrs["zero_tol_rule"]
 
 
 def test_bad_dask_input(data):
@@ -160,4 +167,9 @@ def test_model_sample_dispatches_dask_to_gibbs(data):
     direct = sample_dask(model, Xd, yd["gaussian"], draws=50, tune=10, chains=1, random_seed=5)
     np.testing.assert_array_equal(via_model.posterior.coef.values, direct.posterior.coef.values)
     with pytest.raises(br.NotSupportedError, match="gibbs"):
-        model.sample(Xd, yd["gaussian"], draws=10, tune=10, chains=1, progressbar=False)
+        model.sample(Xd, yd["gaussian"], draws=10, tune=10, chains=1, sampler="nutpie",
+                     progressbar=False)
+    # the default sampler ("auto") takes Dask input to the Gibbs sampler
+    auto = model.sample(Xd, yd["gaussian"], draws=50, tune=10, chains=1, random_seed=5,
+                        progressbar=False)
+    np.testing.assert_array_equal(auto.posterior.coef.values, via_model.posterior.coef.values)

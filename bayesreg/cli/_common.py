@@ -438,8 +438,9 @@ def _add_sampling_options(p: argparse.ArgumentParser, draws: int = 1000) -> None
     g.add_argument("--tune", type=_posint, default=1000)
     g.add_argument("--chains", type=_posint, default=2)
     g.add_argument("--seed", type=int, default=None)
-    g.add_argument("--sampler", choices=("nutpie", "pymc", "gibbs"), default="nutpie",
-                   help="nutpie (default), PyMC NUTS, or the exact Gibbs sampler (gaussian)")
+    g.add_argument("--sampler", choices=("auto", "nutpie", "pymc", "gibbs"), default="auto",
+                   help="auto (default: the exact Gibbs sampler for gaussian models up to 1000 "
+                        "features, else nutpie), nutpie, PyMC NUTS, or gibbs")
 
 
 # ------------------------------------------------------------------------ run/errors

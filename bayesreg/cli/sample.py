@@ -76,11 +76,14 @@ def run(args, out: _Out) -> int:
     out_path = output_file(args.out, "--out", "post.nc")  # before any work
     X, y, model = load_data_and_model(args)
     fit = model.map(X, y) if has_mode(model.prior) else None
+    from ..samplers import choose_sampler
+
+    sampler = choose_sampler(model, X) if args.sampler == "auto" else args.sampler
     out.progress(f"sampling {args.chains} chains x ({args.tune} tune + {args.draws} draws) "
-                 f"with {args.sampler} ...")
+                 f"with {sampler} ...")
     t0 = time.perf_counter()
     idata = model.sample(X, y, draws=args.draws, tune=args.tune, chains=args.chains,
-                         random_seed=args.seed, sampler=args.sampler,
+                         random_seed=args.seed, sampler=sampler,
                          progressbar=not (args.quiet or args.json))
     elapsed = time.perf_counter() - t0
     if fit is not None:

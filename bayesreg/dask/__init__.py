@@ -103,10 +103,11 @@ def sample_dask(model, X, y, draws: int = 1000, tune: int = 1000, chains: int = 
     The sufficient statistics are computed with Dask (:func:`gaussian_stats_dask`) and the
     sampler of :func:`bayesreg.samplers.sample_gibbs` runs on them. Returns a DataTree with the
     ``posterior`` and ``sample_stats`` groups (no per-row groups: the rows stay distributed)
-    and ``constant_data.x_sd`` (the column sds, from the statistics: what ``compare``'s near-zero
-    rule reads, as for an in-memory ``sample``).
+    and ``constant_data``'s ``x_sd`` (the column sds, from the statistics) and ``latent_scale``
+    (the likelihood's latent scale of y): what ``compare``'s near-zero rule reads, as for an
+    in-memory ``sample``.
     """
-    from ..samplers import store_x_sd
+    from ..samplers import store_latent_scale, store_x_sd
     from ..samplers.gibbs import check_gibbs, sample_gibbs_from_stats
 
     check_gibbs(model)
@@ -118,4 +119,6 @@ def sample_dask(model, X, y, draws: int = 1000, tune: int = 1000, chains: int = 
         raise NotSupportedError("the Dask statistics have no Gram matrix")
     tree = sample_gibbs_from_stats(model, stats, sums["feature_names"], draws=draws, tune=tune,
                                    chains=chains, random_seed=random_seed, sigma_prior_scale=s)
-    return tree if sums["x_sd"] is None else store_x_sd(tree, sums["x_sd"])
+    tree = tree if sums["x_sd"] is None else store_x_sd(tree, sums["x_sd"])
+    # the near-zero unit from y itself (the likelihood's face on the Dask y: one pass over y)
+    return store_latent_scale(tree, model.likelihood, as_dask(X, y, sample_weight)[1])

@@ -91,11 +91,11 @@ def default_zero_tol(fit: Any, X: Any = None, y: Any = None, *, x_sd: Any = None
     return out
 
 
-def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None
-              ) -> tuple[np.ndarray, str] | None:
+def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None,
+              stored: tuple[float, str] | None = None) -> tuple[np.ndarray, str] | None:
     if likelihood is None or x_sd is None:
         return None
-    s, s_rule = latent_scale(likelihood, y)
+    s, s_rule = stored if (y is None and stored is not None) else latent_scale(likelihood, y)
     if s is None:
         return None
     sdx = np.asarray(x_sd, dtype=float)
@@ -251,7 +251,9 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         one sd of ``x_j``, with ``s`` from :func:`latent_scale` (``sd(y)`` Gaussian,
         ``pi / sqrt(3)`` Bernoulli, ``sqrt(log(1 + 1 / mean(y)))`` Poisson). ``sd(x_j)`` comes
         from ``X`` or, without it, from the ``constant_data["x_sd"]`` that ``model.sample``
-        stores, so a posterior read back from a file gives the same numbers. Without sd(x_j)
+        stores, and ``s`` from ``y`` or, without it, from the stored
+        ``constant_data["latent_scale"]`` (also stored by a Dask ``sample``), so a posterior read
+        back from a file gives the same numbers. Without sd(x_j)
         the ``zero_tol`` / ``p_near_zero`` columns are absent; with it but without a known
         likelihood (no fit, no ``bayesreg_model`` attribute) they are NaN. The rule (with
         ``s``), or why there is none, is ``table.attrs["zero_tol_rule"]``.
@@ -329,11 +331,13 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
             x_sd = column_sd(X)
         elif x_sd_stored is not None:
             x_sd = x_sd_stored
-        out = _zero_tol(likelihood, x_sd, y)
+        from ..samplers.datatree import stored_latent_scale
+
+        out = _zero_tol(likelihood, x_sd, y, stored_latent_scale(idata))
         tol, rule = out if out is not None else (None, (
             "not available: needs sd(x_j) (X=..., or the x_sd model.sample stores), the "
             "likelihood (fit=..., or the bayesreg_model attribute) and, for Gaussian / Poisson, "
-            "y; pass zero_tol=<float> to set it"))
+            "y (or the latent_scale model.sample stores); pass zero_tol=<float> to set it"))
     else:
         tol = np.asarray(zero_tol, dtype=float)
         if tol.ndim == 0:

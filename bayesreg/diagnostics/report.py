@@ -367,10 +367,15 @@ class _Ctx:
 
 # -- the computations (in the order of the original report: MAP, cross-check, posterior, LOO)
 def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progressbar: bool,
-         compare_priors: bool, cc_given: Any = None, prior_idata: dict | None = None) -> None:
-    """Run (or reuse, or skip) each step, recording what was done in ``ctx.steps``."""
+         compare_priors: bool, cc_given: Any = None, prior_idata: dict | None = None,
+         bar: Any = None) -> None:
+    """Run (or reuse, or skip) each step, recording what was done in ``ctx.steps``; ``bar``
+    (:func:`bayesreg._progress.stages`) advances once per step."""
+    from .._progress import NO_STAGES
     from .compare import compare
     from .diagnose import diagnose
+
+    bar = NO_STAGES if bar is None else bar
 
     model, X, y = ctx.model, ctx.X, ctx.y
     if not ctx.has_mode:
@@ -381,6 +386,7 @@ def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progre
         ctx.steps["map"] = "computed (`model.map`)"
     else:
         ctx.steps["map"] = "reused (`fit=`)"
+    bar.advance()
     if not ctx.has_mode:
         ctx.cc_err = "skipped: the prior has no finite MAP"
         ctx.steps["crosscheck"] = "skipped: the prior has no finite MAP"
@@ -398,6 +404,7 @@ def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progre
     else:
         ctx.cc_err = "skipped (crosscheck=False)"
         ctx.steps["crosscheck"] = "skipped (`crosscheck=False`)"
+    bar.advance()
     if ctx.idata is None:
         ctx.say(f"sampling the posterior ({chains} chains x {draws} draws, {tune} tune)")
         ctx.idata = model.sample(X, y, draws=draws, tune=tune, chains=chains,
@@ -410,6 +417,7 @@ def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progre
                                   f"{post.sizes.get('draw', '?')} draws)")
     ctx.table = compare(ctx.idata, ctx.fit, hdi_prob=ctx.hdi_prob, X=X, y=y, extra_rows=True)
     ctx.diag = diagnose(ctx.idata)
+    bar.advance()
     if compare_priors:
         given = dict(prior_idata or {})
         try:
@@ -436,6 +444,7 @@ def _run(ctx: _Ctx, draws: int, tune: int, chains: int, random_seed: Any, progre
             ctx.steps["loo"] = f"failed ({type(exc).__name__})"
     else:
         ctx.steps["loo"] = "skipped (`compare_priors=False`)"
+    bar.advance()
 
 
 # -- the sections, in page order
@@ -822,6 +831,8 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
     compare_priors : bool, default True
         Sample the two alternative prior families too (2 more sampling runs) and compare LOO.
     progressbar : bool, default False
+        A bar over the report's steps (MAP, cross-check, sampling, LOO, each section; tqdm when
+        installed, else rich) and the samplers' own bars.
     hdi_prob : float, default 0.94
     idata, fit : optional, already computed posterior draws / MAP of this model on this data
         (skips the corresponding step; ``fit`` must be None for a prior without a mode).
@@ -868,12 +879,22 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                              f"{model.prior.mode_unavailable()}")
     out = Path(out_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    ctx = _Ctx(model, X, y, _Doc("bayesreg report"), out / "figures", hdi_prob, fit=fit,
-               idata=idata, crosscheck=bool(crosscheck), has_mode=mode, on_step=on_step)
-    _run(ctx, draws, tune, chains, random_seed, progressbar, compare_priors, cc_given,
-         prior_idata)
-    for section in _SECTIONS:
-        section(ctx)
+    from .._progress import stages
+
+    with stages(progressbar, 4 + len(_SECTIONS), "bayesreg report") as bar:
+        def step(message: str) -> None:
+            bar.describe(message)
+            if on_step is not None:
+                on_step(message)
+
+        ctx = _Ctx(model, X, y, _Doc("bayesreg report"), out / "figures", hdi_prob, fit=fit,
+                   idata=idata, crosscheck=bool(crosscheck), has_mode=mode, on_step=step)
+        _run(ctx, draws, tune, chains, random_seed, progressbar, compare_priors, cc_given,
+             prior_idata, bar)
+        for section in _SECTIONS:
+            bar.describe(f"report: {section.__name__.removeprefix('_section_')} section")
+            section(ctx)
+            bar.advance()
     html_path, md_path = out / "report.html", out / "report.md"
     html_path.write_text(ctx.doc.to_html(), encoding="utf-8")
     md_path.write_text(ctx.doc.to_markdown(), encoding="utf-8")

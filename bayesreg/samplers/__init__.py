@@ -1,7 +1,8 @@
 """Posterior sampling: one entry point, three samplers, one DataTree layout.
 
-- :func:`sample` (``Model.sample``): dispatch ``nutpie | pymc | gibbs`` (and Dask input to the
-  Gibbs sampler on Dask-reduced statistics); every result is built by
+- :func:`sample` (``Model.sample``): dispatch ``auto | nutpie | pymc | gibbs`` (``auto``:
+  :func:`choose_sampler`; Dask input goes to the Gibbs sampler on Dask-reduced statistics);
+  every result is built by
   :func:`~bayesreg.samplers.datatree.build_tree`.
 - :mod:`.nuts`: NUTS on the identical PyMC model (:mod:`bayesreg.pymc`).
 - :mod:`.gibbs`: the exact Gibbs sampler, one update per full conditional, the prior's and the
@@ -21,19 +22,71 @@ from .datatree import (
     model_variables,
     pointwise_loglik,
     predict_posterior,
+    store_latent_scale,
     store_x_sd,
+    stored_latent_scale,
 )
 from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
 
-__all__ = ["sample", "predict_posterior", "pointwise_loglik", "add_log_likelihood", "build_tree",
-           "model_variables", "column_sd", "store_x_sd",
+__all__ = ["sample", "choose_sampler", "GIBBS_AUTO_MAX_DIM", "predict_posterior",
+           "pointwise_loglik", "add_log_likelihood", "build_tree",
+           "model_variables", "column_sd", "store_x_sd", "store_latent_scale", "stored_latent_scale",
            "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS"]
 
-SAMPLERS = ("nutpie", "pymc", "gibbs")
+SAMPLERS = ("auto", "nutpie", "pymc", "gibbs")
+
+#: ``sampler="auto"`` picks the Gibbs sampler while its cost per sweep, O(d^3) with
+#: d = min(p, n) for dense X (p for sparse X), stays below NUTS' (a few O(n p) gradients per step)
+GIBBS_AUTO_MAX_DIM = 1000
+
+
+def choose_sampler(model, X) -> str:
+    """The sampler ``sampler="auto"`` runs for ``model`` on ``X``.
+
+    ``"gibbs"`` (exact conditionals, nothing to compile: a first sample in a new process takes
+    about a second) when the likelihood and the prior both have Gibbs faces (a Gaussian
+    likelihood with Normal, Laplace, ElasticNetPrior, BayesianLasso, ... priors) and the
+    coefficient draw stays cheap: ``min(p, n) <= GIBBS_AUTO_MAX_DIM`` for dense X,
+    ``p <= GIBBS_AUTO_MAX_DIM`` for sparse X; Dask input always. Otherwise ``"nutpie"`` (NUTS;
+    its first compile of a model takes 10-60 s).
+
+    Parameters
+    ----------
+    model : bayesreg.Model
+    X : array-like, scipy.sparse matrix or Dask array, shape (n, p)
+
+    Returns
+    -------
+    str
+        ``"gibbs"`` or ``"nutpie"``.
+    """
+    import scipy.sparse as sparse
+
+    from .._errors import BayesregError
+    from .gibbs import check_gibbs
+
+    if is_dask(X):
+        return "gibbs"
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2:
+        import numpy as np
+
+        shape = np.shape(X)
+    if len(shape) != 2:
+        return "nutpie"  # the sampler reports the bad X
+    n, p = int(shape[0]), int(shape[1])
+    try:
+        check_gibbs(model)
+        if model.prior.gibbs_face(p) is None:
+            return "nutpie"
+    except (BayesregError, ValueError, TypeError):
+        return "nutpie"
+    d = p if sparse.issparse(X) else min(p, n)
+    return "gibbs" if d <= GIBBS_AUTO_MAX_DIM else "nutpie"
 
 
 def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
-           chains: int = 4, random_seed: int | None = None, sampler: str = "nutpie",
+           chains: int = 4, random_seed: int | None = None, sampler: str = "auto",
            progressbar: bool = True, *, suff_stats="auto", log_likelihood: bool = True,
            cores: int | None = None, **kwargs):
     """Draw from the full posterior of ``model`` (the density of :func:`bayesreg.pymc.build_model`).
@@ -49,9 +102,12 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         Kept draws per chain, warm-up iterations per chain (discarded), number of chains.
     random_seed : int or None
         Same seed, same draws (nutpie and PyMC NUTS; nutpie's threads are seeded per chain).
-    sampler : {"nutpie", "pymc", "gibbs"}
-        ``"nutpie"`` (default): nutpie's NUTS on the numba-compiled model, in threads (no
-        multiprocessing; the first compile of a model takes ~10-20 s, and the compiled model of
+    sampler : {"auto", "nutpie", "pymc", "gibbs"}
+        ``"auto"`` (default): :func:`choose_sampler`: the exact Gibbs sampler where the model
+        has one and it is cheap (Gaussian likelihood, ``min(n, p) <= 1000``), else nutpie; the
+        choice is in ``idata.attrs["sampler"]``. ``"nutpie"``: nutpie's NUTS on the
+        numba-compiled model, in threads (no multiprocessing; the first compile of a model takes
+        10-60 s, and the compiled model of
         the last few (model, data) pairs is reused by later calls). ``"pymc"``: PyMC's NUTS;
         chains run sequentially (``cores=1``) unless ``cores`` is given, in which case the
         ``"forkserver"`` context is used (scripts then need an ``if __name__ == "__main__":``
@@ -87,6 +143,8 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     chains = check_int(chains, "chains", 1)
     if sampler not in SAMPLERS:
         raise ParameterError(f"sampler must be one of {SAMPLERS}, got {sampler!r}.")
+    if sampler == "auto":
+        sampler = choose_sampler(model, X)
     if is_dask(X) or is_dask(y):
         from ..dask import sample_dask
 
@@ -102,7 +160,8 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         tree = sample_gibbs(model, X, y, draws=draws, tune=tune, chains=chains,
                             random_seed=seed, progressbar=progressbar,
                             sample_weight=sample_weight, log_likelihood=log_likelihood)
-        return store_x_sd(tree, column_sd(check_X_y(X, y, sample_weight)[0]))
+        Xc, yc = check_X_y(X, y, sample_weight)[:2]
+        return store_latent_scale(store_x_sd(tree, column_sd(Xc)), model.likelihood, yc)
     from ..pymc import build
     from .nuts import run_nuts
 
@@ -113,8 +172,9 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     loglik = None
     if log_likelihood:
         loglik = pointwise_loglik(b.likelihood, b.X, b.y, b.sw, post)
-    return build_tree(model, post, raw["sample_stats"].to_dataset(), b.feature_names,
+    tree = build_tree(model, post, raw["sample_stats"].to_dataset(), b.feature_names,
                       sampler=sampler, y=b.y, sw=b.sw if b.weighted else None, loglik=loglik,
                       sigma_prior_scale=b.sigma_prior_scale, suff_stats=b.suff_stats,
                       group_attrs={g: dict(raw[g].attrs) for g in ("posterior", "sample_stats")},
                       names_given=b.names_given, x_sd=column_sd(b.X))
+    return store_latent_scale(tree, model.likelihood, b.y)

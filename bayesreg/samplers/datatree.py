@@ -150,6 +150,34 @@ def store_x_sd(tree, x_sd):
     return tree
 
 
+def store_latent_scale(tree, likelihood, y):
+    """Put the likelihood's latent scale ``s`` (its ``latent_scale`` face on ``y``: the unit of
+    the "practically zero" rule of :func:`bayesreg.diagnostics.compare`) into
+    ``tree["constant_data"]["latent_scale"]`` (its rule in the variable's ``rule`` attribute), so
+    that a posterior read back without ``y`` (or sampled from Dask statistics) gives the same
+    near-zero tolerances; returns ``tree`` (unchanged when the scale is not defined)."""
+    import xarray as xr
+
+    s, rule = likelihood.latent_scale(y)
+    if s is None:
+        return tree
+    da = xr.DataArray(float(s), attrs={"rule": str(rule), "description": (
+        "spread of one observation on the linear-predictor scale (compare's near-zero unit)")})
+    ds = tree["constant_data"].to_dataset() if "constant_data" in tree.children else xr.Dataset()
+    ds["latent_scale"] = da
+    tree["constant_data"] = xr.DataTree(ds)
+    return tree
+
+
+def stored_latent_scale(idata) -> tuple[float, str] | None:
+    """``(s, rule)`` stored by :func:`store_latent_scale`, or None."""
+    try:
+        da = idata["constant_data"]["latent_scale"]
+    except KeyError:
+        return None
+    return float(da.values), str(da.attrs.get("rule", ""))
+
+
 def add_log_likelihood(idata, model, X, y, sample_weight=None, *, overwrite: bool = False):
     """Add the ``log_likelihood`` group (``y`` = ``sw_i log p(y_i | draw)``, dims ``chain, draw,
     obs_id``) to posterior draws sampled with ``log_likelihood=False`` (or read back from a file
