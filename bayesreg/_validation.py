@@ -117,7 +117,9 @@ def _plural(k: int, word: str) -> str:
     return f"{k} {word}" if k == 1 else f"{k} {word}s"
 
 
-_CATEGORICAL_FIX = ("encode them as numbers (pandas.get_dummies for labels; "
+_CATEGORICAL_FIX = ("state the model as a formula, which expands categories into dummy columns "
+                    "(br.Model.from_formula('y ~ x1 + C(region)', data=df, prior=...)), or "
+                    "encode them as numbers yourself (pandas.get_dummies for labels; "
                     "X[col].astype(float) if the categories are numbers meant as numbers)")
 
 
@@ -175,7 +177,9 @@ def _frame_to_float(X, name: str):
                     arr[:, j] = col
             if bad:
                 raise DataError(
-                    f"{name} has non-numeric column(s) {bad}: encode them as numbers "
+                    f"{name} has non-numeric column(s) {bad}: for labels, state the model as a "
+                    "formula, which expands them into dummy columns (br.Model.from_formula("
+                    "'y ~ x1 + C(region)', data=df, prior=...)); or encode them as numbers "
                     "(e.g. pandas.get_dummies, or pandas.to_numeric for numbers stored as text) "
                     "or drop them before fitting.")
             if cats:
@@ -199,8 +203,9 @@ def _frame_to_float(X, name: str):
                 bad = [feature_names[j] for j in range(vals.shape[1])
                        if any(isinstance(v, (str, bytes)) or not isinstance(v, (Real, np.number))
                               for v in vals[~miss[:, j], j])]
-                raise DataError(f"{name} has non-numeric column(s) {bad}: encode them as numbers "
-                                "or drop them before fitting.")
+                raise DataError(f"{name} has non-numeric column(s) {bad}: encode them as numbers, "
+                                "or state the model as a formula (br.Model.from_formula), or "
+                                "drop them before fitting.")
             arr = out
         elif arr.dtype.kind not in "biuf":
             raise DataError(f"{name} must hold real numbers, got dtype {arr.dtype} from "

@@ -43,6 +43,18 @@ class Model(ModelSpec):
     fit_intercept : bool, default True
     """
 
+    @classmethod
+    def from_formula(cls, formula: str, data, likelihood=None, prior=None):
+        """A model and its design from a formula and a data frame (formulaic):
+        ``Model.from_formula("y ~ x1 + C(region)", data=df, prior=br.Laplace(0.5))``.
+
+        Returns a :class:`bayesreg.formula.FormulaModel` (``.model``, ``.X``, ``.y``,
+        ``.terms`` / ``.groups`` of the categorical dummies, ``.map()``, ``.sample()``,
+        ``.design(new_data)``); see :func:`bayesreg.formula.from_formula`."""
+        from .formula import from_formula
+
+        return from_formula(formula, data, likelihood=likelihood, prior=prior)
+
     # -------------------------------------------------------------- display
     def sigma_prior_description(self) -> str | None:
         """The prior on a free noise scale, as used: ``sigma ~ HalfNormal(s)`` with the given

@@ -173,3 +173,13 @@ def test_statsmodels_and_logistic_rules_against_sklearn():
     lr = LogisticRegression(C=C, tol=1e-12, max_iter=10_000).fit(X, yb)
     fitb = br.Model(br.Bernoulli(), br.Normal(np.sqrt(C))).map(X, yb, tol=1e-10)
     np.testing.assert_allclose(fitb.coef, lr.coef_.ravel(), atol=1e-5)
+
+
+def test_formulas_page_code_runs(capsys):
+    pytest.importorskip("formulaic")
+    ns: dict = {}
+    for code in python_blocks(DOCS / "guide" / "formulas.md"):
+        exec(compile(code, "formulas.md", "exec"), ns)
+    out = capsys.readouterr().out
+    assert "{'age': ['age'], 'C(region)': ['C(region)[T.south]', 'C(region)[T.west]']}" in out
+    assert "DataError:" in out and "east" in out
