@@ -29,6 +29,8 @@ _LAZY = {
     "report": "bayesreg.diagnostics",
     "CrossCheck": "bayesreg.pymc",
     "datasets": None,
+    "project": "bayesreg.selection",
+    "ProjectionSelection": "bayesreg.selection",
 }
 
 
@@ -65,4 +67,6 @@ __all__ = [
     "report",
     "CrossCheck",
     "datasets",
+    "project",
+    "ProjectionSelection",
 ]

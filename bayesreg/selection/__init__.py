@@ -1,0 +1,6 @@
+"""From a posterior to a decision: projection predictive variable selection (:func:`project`)
+and sparse summaries of a posterior (:func:`sparsify`)."""
+
+from .projection import ProjectionSelection, project
+
+__all__ = ["project", "ProjectionSelection"]
