@@ -31,6 +31,8 @@ _LAZY = {
     "datasets": None,
     "project": "bayesreg.selection",
     "ProjectionSelection": "bayesreg.selection",
+    "sparsify": "bayesreg.selection",
+    "SparseSummary": "bayesreg.selection",
 }
 
 
@@ -69,4 +71,6 @@ __all__ = [
     "datasets",
     "project",
     "ProjectionSelection",
+    "sparsify",
+    "SparseSummary",
 ]

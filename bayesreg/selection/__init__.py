@@ -2,5 +2,6 @@
 and sparse summaries of a posterior (:func:`sparsify`)."""
 
 from .projection import ProjectionSelection, project
+from .sparsify import SparseSummary, sparsify
 
-__all__ = ["project", "ProjectionSelection"]
+__all__ = ["project", "ProjectionSelection", "sparsify", "SparseSummary"]
