@@ -33,6 +33,8 @@ _LAZY = {
     "ProjectionSelection": "bayesreg.selection",
     "sparsify": "bayesreg.selection",
     "SparseSummary": "bayesreg.selection",
+    "plot_ppc": "bayesreg.diagnostics",
+    "plot_loo_pit": "bayesreg.diagnostics",
 }
 
 
@@ -73,4 +75,6 @@ __all__ = [
     "ProjectionSelection",
     "sparsify",
     "SparseSummary",
+    "plot_ppc",
+    "plot_loo_pit",
 ]

@@ -24,10 +24,12 @@ from .datatree import (
     store_x_sd,
 )
 from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
+from .predictive import predict_interval
 
 __all__ = ["sample", "predict_posterior", "pointwise_loglik", "add_log_likelihood", "build_tree",
            "model_variables", "column_sd", "store_x_sd",
-           "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS"]
+           "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS",
+           "predict_interval"]
 
 SAMPLERS = ("nutpie", "pymc", "gibbs")
 
