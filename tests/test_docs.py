@@ -173,3 +173,16 @@ def test_statsmodels_and_logistic_rules_against_sklearn():
     lr = LogisticRegression(C=C, tol=1e-12, max_iter=10_000).fit(X, yb)
     fitb = br.Model(br.Bernoulli(), br.Normal(np.sqrt(C))).map(X, yb, tol=1e-10)
     np.testing.assert_allclose(fitb.coef, lr.coef_.ravel(), atol=1e-5)
+
+
+def test_selection_page_code_runs(capsys):
+    """guide/selection.md: compare, sparsify, project and predict_interval on diabetes."""
+    ns: dict = {}
+    for code in python_blocks(DOCS / "guide" / "selection.md"):
+        exec(compile(code, "selection.md", "exec"), ns)
+    out = capsys.readouterr().out
+    assert "p_sign" in out and "suggested size" in out
+    chosen = {"sex", "bmi", "bp", "s3", "s5"}  # the page says both methods choose these
+    assert set(ns["dss"].selected) == chosen
+    assert set(ns["sel"].order[:ns["size"]]) == chosen
+

@@ -117,9 +117,17 @@ def test_glm_projection_is_the_glm_fit_to_the_reference_means(rng, lik_name):
         np.testing.assert_allclose(got, res.params, rtol=1e-7, atol=1e-9)
 
 
-def test_forward_search_recovers_the_planted_signals_first(planted):
+@pytest.fixture(scope="module")
+def planted_selection(planted):
+    """The performance case of the issue (1000 draws, p = 50, all draws projected); the cost
+    model is in the docstring: no timing is asserted."""
     model, idata, X, y = planted
-    sel = br.project(idata, model, X, y, max_size=6)
+    return br.project(idata, model, X, y, max_size=6, n_draws=None)
+
+
+def test_forward_search_recovers_the_planted_signals_first(planted, planted_selection):
+    model, idata, X, y = planted
+    sel = planted_selection
     assert set(sel.order[:3]) == {f"x{j}" for j in P_STRONG}
     assert sel.order[0] == "x3"
     assert sel.suggest_size() == 3
@@ -128,7 +136,7 @@ def test_forward_search_recovers_the_planted_signals_first(planted):
     # the elpd jumps while the signals enter and then flattens
     gains = np.diff(t["elpd"].to_numpy())
     assert gains[:3].min() > 20 and gains[3:].max() < 10
-    sel_l1 = br.project(idata, model, X, y, search="l1", max_size=5)
+    sel_l1 = br.project(idata, model, X, y, search="l1", max_size=3, n_draws=100)
     assert set(sel_l1.order[:3]) == {f"x{j}" for j in P_STRONG}
 
 
@@ -163,24 +171,33 @@ def test_suggest_size_rule_and_full_size_equals_the_reference(rng):
         assert sel.suggest_size(alpha=alpha, pct=pct, type=kind) == want
 
 
-def test_thousand_draws_fifty_features_runs(planted):
-    """The performance case of the issue (1000 draws, p = 50); the cost model is in the
-    docstring: no timing is asserted."""
-    model, idata, X, y = planted
-    sel = br.project(idata, model, X, y, max_size=8, n_draws=None)
-    assert sel.table.shape[0] == 9 and np.all(np.isfinite(sel.table["elpd"]))
-    tree = sel.posterior()
-    assert tree["posterior"]["coef"].shape == (4, 250, sel.suggest_size())
+def test_vectorized_psis_equals_arviz_stats(rng):
+    from arviz_stats.base import array_stats
+
+    from bayesreg.selection._psis import psis_loo
+
+    for S in (60, 400):
+        ll = rng.normal(-1.0, 0.3, size=(S, 40))
+        ll[:, :15] += 2.0 * rng.standard_t(2, size=(S, 15))  # heavy tails, large k
+        ll[:, 15:20] = -rng.exponential(5.0, size=(S, 5))
+        _, lw, k = psis_loo(ll)
+        lw_ref, k_ref = array_stats.psislw(np.ascontiguousarray(ll.T), r_eff=1.0, axis=-1)
+        np.testing.assert_allclose(lw, lw_ref, rtol=0, atol=1e-11)
+        np.testing.assert_allclose(k, k_ref, rtol=1e-12, atol=1e-12)
+        assert np.max(k) > 0.7
 
 
-def test_plot_and_repr(planted):
+def test_thousand_draws_projected_posterior_and_plot(planted_selection):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    model, idata, X, y = planted
-    sel = br.project(idata, model, X, y, max_size=4, n_draws=100)
+    sel = planted_selection
+    assert sel.table.shape[0] == 7 and np.all(np.isfinite(sel.table["elpd"]))
+    tree = sel.posterior()
+    assert tree["posterior"]["coef"].shape == (4, 250, sel.suggest_size())
+    assert list(tree["posterior"]["feature"].values) == sel.order[:3]
     ax = sel.plot()
     assert ax.get_xlabel().startswith("submodel size")
     ax2 = sel.plot(stat="rmse")
@@ -189,6 +206,7 @@ def test_plot_and_repr(planted):
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_kfold_reruns_the_search_per_fold(rng):
     n, p = 60, 4
     X = rng.normal(size=(n, p))

@@ -61,7 +61,15 @@ def project_ls(A, sw, M, sig2, fit_intercept) -> Projected:
         eta = np.zeros_like(M)
     else:
         r = np.sqrt(sw)
-        beta = np.linalg.lstsq(A * r[:, None], (M * r).T, rcond=None)[0].T
+        Aw, Mw = A * r[:, None], (M * r).T
+        Q, R = np.linalg.qr(Aw)
+        d = np.abs(np.diag(R))
+        if d.min() > 1e-10 * d.max():  # full column rank: QR (fast with many right-hand sides)
+            from scipy.linalg import solve_triangular
+
+            beta = solve_triangular(R, Q.T @ Mw).T
+        else:  # rank deficient: the minimum-norm solution
+            beta = np.linalg.lstsq(Aw, Mw, rcond=None)[0].T
         eta = beta @ A.T
     s2 = sig2 + ((M - eta) ** 2) @ sw / sws
     b, w = _split(beta, fit_intercept)
