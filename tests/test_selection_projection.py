@@ -125,6 +125,35 @@ def planted_selection(planted):
     return br.project(idata, model, X, y, max_size=6, n_draws=None)
 
 
+def test_dataframe_columns_are_matched_by_name(rng):
+    pd = pytest.importorskip("pandas")
+    n, p = 60, 3
+    X = pd.DataFrame(rng.normal(size=(n, p)), columns=["a", "b", "c"])
+    y = 2.0 * X["b"].to_numpy() + rng.normal(size=n)
+    model = br.Model(br.Gaussian(sigma=1.0), br.Normal(10.0))
+    post = _conjugate_draws(X.to_numpy(), y, 1.0, rng)
+    idata = build_tree(model, post, {}, ["a", "b", "c"], sampler="gibbs", y=y, names_given=True)
+    sel = br.project(idata, model, X[["c", "a", "b"]], y, max_size=1, n_clusters=None)
+    assert sel.order == ["b"]
+    np.testing.assert_allclose(sel.posterior(1)["posterior"]["coef"].values[0, 0, 0],
+                               np.linalg.lstsq(np.column_stack([np.ones(n), X["b"]]),
+                                               post["intercept"][0, 0] + X.to_numpy() @ post["coef"][0, 0],
+                                               rcond=None)[0][1], rtol=1e-9)
+
+
+def test_l1_search_for_a_glm(rng):
+    n, p = 200, 6
+    X = rng.normal(size=(n, p))
+    coef = np.array([0.0, 2.0, 0.0, 0.0, -1.0, 0.0])
+    y = br.Bernoulli().draw(X @ coef, rng)
+    model = br.Model(br.Bernoulli(), br.Normal(2.0))
+    post = {"coef": coef + 0.1 * rng.normal(size=(1, 100, p)),
+            "intercept": 0.1 * rng.normal(size=(1, 100))}
+    sel = br.project(_tree(model, post, y, p), model, X, y, search="l1", max_size=3)
+    assert sel.order[:2] == ["x1", "x4"]
+    assert "accuracy" in sel.table.columns and sel.table["accuracy"].iloc[2] > 0.7
+
+
 def test_forward_search_recovers_the_planted_signals_first(planted, planted_selection):
     model, idata, X, y = planted
     sel = planted_selection

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import DataError
-from .._validation import check_X_y
+from .._validation import check_X_columns, check_X_y
 from ..spec import ModelSpec, check_spec
 
 
@@ -79,12 +79,14 @@ def reference(idata: Any, model: Any, X: Any, y: Any, sample_weight: Any = None)
         if _model_key(stored) != _model_key(model):
             raise DataError(f"idata was sampled from {stored!r}, not from {model!r}: pass the "
                             "model that produced the draws (Model.from_idata(idata)).")
-    X, y, sw, _ = check_X_y(X, y, sample_weight)
     coef = coef.transpose("chain", "draw", ...)
     C, D, p = coef.shape
-    if X.shape[1] != p:
-        raise DataError(f"X has {X.shape[1]} columns but the posterior has {p} coefficients: "
-                        "pass the X the posterior was sampled on.")
+    names = [str(c) for c in coef[coef.dims[-1]].values]
+    given = attrs.get("feature_names_given")
+    given = None if given is None else bool(int(given))
+    # a DataFrame is matched to the posterior's features by name (reordered), an array by position
+    X = check_X_columns(X, names, given, name="X")
+    X, y, sw, _ = check_X_y(X, y, sample_weight)
     if "observed_data" in getattr(idata, "children", {}) and "y" in idata["observed_data"].data_vars:
         y_obs = np.asarray(idata["observed_data"]["y"].values, dtype=float)
         if y_obs.shape != y.shape or not np.allclose(y_obs, y, rtol=1e-12, atol=0):
@@ -92,7 +94,6 @@ def reference(idata: Any, model: Any, X: Any, y: Any, sample_weight: Any = None)
                             "the same data.")
     model.likelihood.check_y(y)
     lik = model.likelihood.resolved(y, sw)
-    names = [str(c) for c in coef[coef.dims[-1]].values]
     W = np.asarray(coef.values, dtype=float).reshape(C * D, p)
     if model.fit_intercept:
         if "intercept" not in post.data_vars:
