@@ -35,6 +35,7 @@ _LAZY = {
     "SparseSummary": "bayesreg.selection",
     "plot_ppc": "bayesreg.diagnostics",
     "plot_loo_pit": "bayesreg.diagnostics",
+    "BayesRegressor": "bayesreg.estimators",
 }
 
 
@@ -77,4 +78,5 @@ __all__ = [
     "SparseSummary",
     "plot_ppc",
     "plot_loo_pit",
+    "BayesRegressor",
 ]
