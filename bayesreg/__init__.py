@@ -29,6 +29,13 @@ _LAZY = {
     "report": "bayesreg.diagnostics",
     "CrossCheck": "bayesreg.pymc",
     "datasets": None,
+    "project": "bayesreg.selection",
+    "ProjectionSelection": "bayesreg.selection",
+    "sparsify": "bayesreg.selection",
+    "SparseSummary": "bayesreg.selection",
+    "plot_ppc": "bayesreg.diagnostics",
+    "plot_loo_pit": "bayesreg.diagnostics",
+    "BayesRegressor": "bayesreg.estimators",
 }
 
 
@@ -65,4 +72,11 @@ __all__ = [
     "report",
     "CrossCheck",
     "datasets",
+    "project",
+    "ProjectionSelection",
+    "sparsify",
+    "SparseSummary",
+    "plot_ppc",
+    "plot_loo_pit",
+    "BayesRegressor",
 ]

@@ -14,13 +14,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._errors import BayesregTypeError, DataError
+from ._errors import BayesregTypeError, DataError, ParameterError
 from ._validation import check_int, check_X, is_frame
 from .likelihoods import Bernoulli, Gaussian, Likelihood
 from .model import Model
 from .priors import Normal, Prior
 
-__all__ = ["MAPRegressor", "MAPClassifier"]
+__all__ = ["MAPRegressor", "MAPClassifier", "BayesRegressor"]
 
 
 class _MAPBase(BaseEstimator):
@@ -197,3 +197,147 @@ class MAPClassifier(ClassifierMixin, _MAPBase):
         """Most probable class at the posterior mode."""
         check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+class BayesRegressor(RegressorMixin, _MAPBase):
+    """Full-posterior regression as a scikit-learn regressor, with predictive uncertainty.
+
+    ``fit`` computes the posterior of ``y ~ likelihood(intercept + X coef)``, ``coef_j ~ prior``,
+    flat prior on the intercept:
+
+    * Gaussian likelihood with a fixed sigma and a Gaussian prior (no L1 part, no
+      hyperparameters; the default ``Gaussian(sigma=1) x Normal(1)``): the exact conjugate
+      posterior, no sampling. With the weighted centered data ``X~, y~``,
+      ``coef | y ~ N(m, V)``, ``V = (X~^T W X~ / sigma^2 + diag(l2))^-1``,
+      ``m = V X~^T W y~ / sigma^2``, and ``intercept = ybar - xbar coef + e``,
+      ``e ~ N(0, sigma^2 / sum(w))``; ``posterior_`` holds ``draws x chains`` exact draws;
+    * otherwise ``model.sample`` (``sampler="auto"``: the exact Gibbs sampler when the model has
+      Gibbs faces, else nutpie).
+
+    ``predict(X, return_std=True)`` returns the posterior predictive mean and sd of a new
+    observation, as scikit-learn's ``BayesianRidge``; in the conjugate case
+    ``sd^2 = sigma^2 + (x - xbar)^T V (x - xbar) + sigma^2 / sum(w)``: BayesianRidge's value plus
+    the intercept's own uncertainty (BayesianRidge plugs in the centered intercept).
+
+    Parameters
+    ----------
+    prior : Prior, default Normal(1.0)
+    likelihood : Likelihood, default Gaussian(sigma=1.0)
+    fit_intercept : bool, default True
+    draws, tune, chains : int
+        Posterior draws per chain (also the number of exact draws in ``posterior_``), tuning
+        steps, chains.
+    sampler : {"auto", "gibbs", "nutpie", "pymc"}
+    random_seed : int or None
+
+    Attributes
+    ----------
+    posterior_ (xarray.DataTree), model_, coef_ (posterior mean), intercept_, conjugate_
+    (True when the closed form was used), n_features_in_, feature_names_in_
+    """
+
+    def __init__(self, prior: Prior | None = None, likelihood: Likelihood | None = None,
+                 fit_intercept: bool = True, draws: int = 1000, tune: int = 1000,
+                 chains: int = 2, sampler: str = "auto", random_seed: int | None = None):
+        self.prior = prior
+        self.likelihood = likelihood
+        self.fit_intercept = fit_intercept
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.sampler = sampler
+        self.random_seed = random_seed
+
+    def fit(self, X, y, sample_weight=None):
+        """Compute (or sample) the posterior."""
+        from ._validation import check_X_y
+        from .samplers import build_tree, column_sd
+
+        X, y = self._check_fit_X(X, y, y_numeric=True)
+        model = self._model(Gaussian(sigma=1.0))
+        if model.likelihood.response_kind == "binary":
+            raise BayesregTypeError("BayesRegressor does not take a Bernoulli likelihood.")
+        draws = check_int(self.draws, "draws", 1)
+        chains = check_int(self.chains, "chains", 1)
+        Xa, ya, sw, names = check_X_y(X, y, sample_weight)
+        p = Xa.shape[1]
+        lik, prior = model.likelihood, model.prior
+        pen = prior.as_penalty(p) if not prior.hyper_names else None
+        self.conjugate_ = bool(hasattr(lik, "quadratic_weight") and not lik.free_params
+                               and pen is not None and not pen.has_kinks)
+        self.model_ = model
+        if self.conjugate_:
+            Xd = np.asarray(Xa.toarray() if hasattr(Xa, "toarray") else Xa, dtype=float)
+            s2 = 1.0 / lik.quadratic_weight()
+            sws = float(sw.sum())
+            xm = sw @ Xd / sws if self.fit_intercept else np.zeros(p)
+            ym = float(sw @ ya / sws) if self.fit_intercept else 0.0
+            Xc, yc = Xd - xm, ya - ym
+            P = Xc.T @ (Xc * sw[:, None]) / s2 + np.diag(pen.weights[1])
+            L = np.linalg.cholesky(P)
+            Linv = np.linalg.solve(L, np.eye(p))
+            V = Linv.T @ Linv
+            m = V @ (Xc.T @ (sw * yc)) / s2
+            self._post = (m, V, xm, ym, s2, sws)
+            rng = np.random.default_rng(self.random_seed)
+            W = m + rng.standard_normal((chains * draws, p)) @ np.linalg.cholesky(V).T
+            post = {"coef": W.reshape(chains, draws, p)}
+            if self.fit_intercept:
+                b = ym - W @ xm + np.sqrt(s2 / sws) * rng.standard_normal(chains * draws)
+                post["intercept"] = b.reshape(chains, draws)
+            self.posterior_ = build_tree(model, post, {}, names or [f"x{j}" for j in range(p)],
+                                         sampler="closed_form", y=ya,
+                                         sw=None if np.all(sw == 1) else sw,
+                                         names_given=names is not None, x_sd=column_sd(Xd))
+            self.coef_ = m
+            self.intercept_ = ym - float(xm @ m)
+            return self
+        sampler = self.sampler
+        if sampler == "auto":
+            sampler = ("gibbs" if hasattr(lik, "gibbs_noise_face") and prior.gibbs_face(p)
+                       is not None else "nutpie")
+        self.posterior_ = model.sample(X, y, sample_weight=sample_weight, draws=draws,
+                                       tune=check_int(self.tune, "tune", 0), chains=chains,
+                                       random_seed=self.random_seed, sampler=sampler,
+                                       progressbar=False)
+        post = self.posterior_["posterior"]
+        self.coef_ = post["coef"].mean(("chain", "draw")).values
+        self.intercept_ = float(post["intercept"].mean()) if self.fit_intercept else 0.0
+        return self
+
+    def predict(self, X, return_std: bool = False):
+        """Posterior predictive mean ``E[y | X, data]`` (and its sd with ``return_std``)."""
+        check_is_fitted(self)
+        X = self._check_predict_X(X)
+        if self.conjugate_:
+            m, V, xm, ym, s2, sws = self._post
+            Xc = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float) - xm
+            mean = ym + Xc @ m
+            if not return_std:
+                return mean
+            var = s2 + np.einsum("ij,jk,ik->i", Xc, V, Xc) + (s2 / sws if self.fit_intercept
+                                                              else 0.0)
+            return mean, np.sqrt(var)
+        mu = self.model_.predict_posterior(self.posterior_, X, kind="mean").values
+        mean = mu.mean(axis=(0, 1))
+        if not return_std:
+            return mean
+        yrep = self.model_.predict_posterior(self.posterior_, X, kind="obs",
+                                             random_seed=self.random_seed).values
+        return mean, yrep.reshape(-1, yrep.shape[-1]).std(axis=0)
+
+    def predict_interval(self, X, prob: float = 0.9):
+        """Equal-tailed posterior predictive interval of mass ``prob``: an ``(n, 2)`` array
+        ``[lower, upper]`` (conjugate case: the normal quantiles of the exact predictive)."""
+        from scipy.stats import norm
+
+        if isinstance(prob, bool) or not isinstance(prob, (int, float)) or not 0 < prob < 1:
+            raise ParameterError(f"prob must be a probability in (0, 1), got {prob!r}.")
+        check_is_fitted(self)
+        if self.conjugate_:
+            mean, sd = self.predict(X, return_std=True)
+            z = norm.ppf((1 + prob) / 2)
+            return np.column_stack([mean - z * sd, mean + z * sd])
+        out = self.model_.predict_interval(self.posterior_, self._check_predict_X(X), prob=prob,
+                                           random_seed=self.random_seed)
+        return out[["lower", "upper"]].to_numpy()

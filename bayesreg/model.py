@@ -205,6 +205,13 @@ class Model(ModelSpec):
 
         return predict_posterior(self, idata, X_new, **kwargs)
 
+    def predict_interval(self, idata, X_new, prob: float = 0.9, **kwargs):
+        """Equal-tailed posterior predictive intervals of mass ``prob`` on new rows (a DataFrame:
+        ``mean``, ``lower``, ``upper``; see :func:`bayesreg.samplers.predict_interval`)."""
+        from .samplers import predict_interval
+
+        return predict_interval(self, idata, X_new, prob=prob, **kwargs)
+
 
 def _check_max_iter(max_iter):
     """None (each solver's own budget) or an int >= 1 (a bound on every iteration loop)."""

@@ -183,3 +183,16 @@ def test_formulas_page_code_runs(capsys):
     out = capsys.readouterr().out
     assert "{'age': ['age'], 'C(region)': ['C(region)[T.south]', 'C(region)[T.west]']}" in out
     assert "DataError:" in out and "east" in out
+
+
+def test_selection_page_code_runs(capsys):
+    """guide/selection.md: compare, sparsify, project and predict_interval on diabetes."""
+    ns: dict = {}
+    for code in python_blocks(DOCS / "guide" / "selection.md"):
+        exec(compile(code, "selection.md", "exec"), ns)
+    out = capsys.readouterr().out
+    assert "p_sign" in out and "suggested size" in out
+    chosen = {"sex", "bmi", "bp", "s3", "s5"}  # the page says both methods choose these
+    assert set(ns["dss"].selected) == chosen
+    assert set(ns["sel"].order[:ns["size"]]) == chosen
+

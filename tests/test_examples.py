@@ -10,7 +10,7 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ALL = ["polynomial_norms", "sparse_feature_cross", "map_equivalence", "posterior_analysis",
-       "logistic_sparsity", "gradient_view"]
+       "logistic_sparsity", "gradient_view", "posterior_to_decision"]
 
 needs_sampling = pytest.mark.skipif(
     not all(importlib.util.find_spec(m) for m in ("pymc", "arviz", "matplotlib")),
@@ -151,3 +151,20 @@ def test_posterior_analysis(tmp_path, capsys):
     assert zeros.any()  # the mode is sparse ...
     assert np.count_nonzero(draws == 0) == 0  # ... no posterior draw is
     assert Path(out["report"].html).exists()
+
+
+@pytest.mark.slow
+def test_posterior_to_decision_example(tmp_path):
+    """DSS and the projection agree on diabetes; the held-out 90% intervals cover ~90%
+    (binomial test); every figure is written."""
+    from scipy.stats import binomtest
+
+    res = load("posterior_to_decision").main(quick=True, out_dir=tmp_path)
+    chosen = {"sex", "bmi", "bp", "s3", "s5"}
+    assert set(res["dss"].selected) == chosen
+    assert set(res["selection"].order[:res["size"]]) == chosen
+    hits = round(res["coverage"] * res["n_test"])
+    assert binomtest(hits, res["n_test"], 0.9).pvalue > 1e-3
+    for f in ("dss_loss.png", "projection_elpd.png", "ppc_density.png", "loo_pit.png"):
+        assert (tmp_path / f).stat().st_size > 5_000, f
+

@@ -15,6 +15,7 @@ from .plots import (
     plot_prior_densities,
     prior_variance,
 )
+from .ppc import plot_loo_pit, plot_ppc, posterior_predictive
 from .report import ReportResult, loo_compare_priors, report
 
 __all__ = [
@@ -35,4 +36,7 @@ __all__ = [
     "report",
     "ReportResult",
     "loo_compare_priors",
+    "plot_ppc",
+    "plot_loo_pit",
+    "posterior_predictive",
 ]

@@ -32,14 +32,16 @@ ZERO_TOL_RULE = (f"a change of {ROPE_FRACTION} latent-scale units of the linear 
                  "column)")
 
 COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi",
-           "zero_tol", "p_near_zero", "ls", "shrinkage_map", "shrinkage_mean", "r_hat",
-           "ess_bulk", "ess_tail", "mcse_mean"]
+           "zero_tol", "p_near_zero", "p_sign", "delta", "p_within_delta", "pip", "ls",
+           "shrinkage_map", "shrinkage_mean", "r_hat", "ess_bulk", "ess_tail", "mcse_mean"]
 #: the columns that need a MAP: absent from ``compare(idata, fit=None)``
 MAP_COLUMNS = ("map", "map_in_hdi", "shrinkage_map")
 #: the columns that need a reference estimate: absent when there is none
 REFERENCE_COLUMNS = ("ls", "shrinkage_map", "shrinkage_mean")
 #: the columns of the zero tolerance: absent when it cannot be set (no sd(x_j), no likelihood)
 ZERO_COLUMNS = ("zero_tol", "p_near_zero")
+#: the columns of a user ``delta`` (absent without one)
+DELTA_COLUMNS = ("delta", "p_within_delta")
 
 
 def latent_scale(likelihood: Any, y: np.ndarray | None) -> tuple[float | None, str]:
@@ -104,6 +106,34 @@ def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None,
     why = f"; {why[:-1]}" if why.endswith(")") else ""
     return ROPE_FRACTION * s / sdx, (f"zero_tol_j = {ROPE_FRACTION} * {expr} / sd(x_j) ({expr} = "
                                      f"{s:.4g}{why}): {ZERO_TOL_RULE}")
+
+
+def _prior_of(idata: Any, fit: Any):
+    """The prior of the fit, or of the model that drew ``idata`` (None when not recorded)."""
+    if fit is not None:
+        return fit.prior
+    from .._errors import BayesregError
+    from ..spec import ModelSpec
+
+    try:
+        return ModelSpec.from_idata(idata).prior
+    except (BayesregError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _inclusion(idata: Any, fit: Any, p: int) -> np.ndarray | None:
+    """Posterior inclusion probabilities: the mean of the prior's 0/1 inclusion variable
+    (``Prior.inclusion_variable``) over the draws, when the prior has one and it was stored."""
+    prior = _prior_of(idata, fit)
+    var = getattr(prior, "inclusion_variable", None)
+    ds = posterior(idata)
+    if var is None or var not in ds.data_vars:
+        return None
+    da = ds[var]
+    if da.ndim != 3:
+        return None
+    z = np.asarray(da.transpose(*SAMPLE_DIMS, ...).values, dtype=float)
+    return z.mean(axis=(0, 1)) if z.shape[-1] == p else None
 
 
 def _model_of(idata: Any):
@@ -223,7 +253,8 @@ def _stored_x_sd(idata: Any, p: int) -> np.ndarray | None:
 
 
 def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any = None, *,
-            X: Any = None, y: Any = None, ls_coef: Any = None, extra_rows: bool = False):
+            X: Any = None, y: Any = None, ls_coef: Any = None, extra_rows: bool = False,
+            delta: Any = None):
     """Table of the MAP next to the posterior, one row per coefficient.
 
     Every posterior statistic is ArviZ's own: ``arviz.summary(idata, ci_kind="hdi",
@@ -268,6 +299,11 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         ``shrinkage_*`` columns are absent; with ``X`` but no reference (rank-deficient ``X``,
         separable classes, unknown likelihood) they are NaN. ``table.attrs["ls_rule"]`` says
         which reference was used, or why there is none.
+    delta : float or array of shape (n_features,), optional
+        A region of practical equivalence in coefficient units chosen by the user: adds the
+        columns ``delta`` and ``p_within_delta = P(|w_j| < delta_j | y)`` (fraction of draws).
+        Unlike ``zero_tol`` (which has a data-scaled default), without ``delta`` the two columns
+        are absent.
     extra_rows : bool, default False
         Append rows for ``intercept`` and ``sigma`` (labelled ``"(intercept)"``, ``"(sigma)"``,
         ``kind`` column ``"intercept"`` / ``"sigma"``); their zero and shrinkage columns are NaN.
@@ -277,7 +313,12 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     pandas.DataFrame
         Index: feature names (``param``). Columns: ``kind`` ("coef"), ``map``, ``mean``,
         ``median``, ``sd``, ``hdi_low``, ``hdi_high`` (ArviZ HDI of mass ``hdi_prob``),
-        ``map_in_hdi``, ``zero_tol``, ``p_near_zero``, ``ls`` (reference estimate),
+        ``map_in_hdi``, ``zero_tol``, ``p_near_zero``, ``p_sign`` (``P(sign(w_j) =
+        sign(median_j) | y)``, the fraction of draws on the median's side of 0; a median of
+        exactly 0 counts the draws equal to 0), ``delta`` and ``p_within_delta`` (with ``delta``),
+        ``pip`` (posterior inclusion probability: the mean of the prior's 0/1 inclusion variable,
+        ``Prior.inclusion_variable``, present only for priors that have one, e.g.
+        spike-and-slab), ``ls`` (reference estimate),
         ``shrinkage_map = 1 - map / ls`` and ``shrinkage_mean = 1 - mean / ls`` (0: none,
         1: shrunk to zero), ``r_hat`` (rank-normalized split R-hat),
         ``ess_bulk``, ``ess_tail``, ``mcse_mean``. Without ``fit``: the same minus ``map``,
@@ -348,6 +389,19 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         rule = "user-given"
     w = np.asarray(draws.transpose(*SAMPLE_DIMS, ...).values, dtype=float)
     p_near_zero = None if tol is None else np.mean(np.abs(w) < tol, axis=(0, 1))
+    median = np.asarray(med[COEF_VAR].values, dtype=float)
+    p_sign = np.mean(np.sign(w) == np.sign(median), axis=(0, 1))
+    if delta is not None:
+        dl = np.asarray(delta, dtype=float)
+        if dl.ndim == 0:
+            dl = np.full(p, float(dl))
+        if dl.shape != (p,) or np.any(~np.isfinite(dl)) or np.any(dl <= 0):
+            raise ParameterError(f"delta must be a positive float or {p} positive floats (one per "
+                                 f"coefficient, in coefficient units), got {delta!r}.")
+        p_within = np.mean(np.abs(w) < dl, axis=(0, 1))
+    else:
+        dl = p_within = np.full(p, np.nan)
+    pip = _inclusion(idata, fit, p)
     # reference estimate
     ls_int = np.nan
     if ls_coef is not None:
@@ -369,12 +423,16 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         "kind": "coef",
         "map": coef_map,
         "mean": mean,
-        "median": np.asarray(med[COEF_VAR].values, dtype=float),
+        "median": median,
         "sd": stat(COEF_VAR, "sd"),
         "hdi_low": stat(COEF_VAR, lb),
         "hdi_high": stat(COEF_VAR, ub),
         "zero_tol": np.nan if tol is None else tol,
         "p_near_zero": np.nan if p_near_zero is None else p_near_zero,
+        "p_sign": p_sign,
+        "delta": dl,
+        "p_within_delta": p_within,
+        "pip": np.nan if pip is None else pip,
         "ls": ls,
         "shrinkage_map": shrink_map,
         "shrinkage_mean": shrink_mean,
@@ -393,7 +451,9 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
                 "kind": var, "map": np.nan if point is None else float(point),
                 "mean": stat(var, "mean"), "median": float(med[var].values), "sd": stat(var, "sd"),
                 "hdi_low": stat(var, lb), "hdi_high": stat(var, ub), "zero_tol": np.nan,
-                "p_near_zero": np.nan, "ls": ls_int if var == "intercept" else np.nan,
+                "p_near_zero": np.nan, "p_sign": np.nan, "delta": np.nan,
+                "p_within_delta": np.nan, "pip": np.nan,
+                "ls": ls_int if var == "intercept" else np.nan,
                 "shrinkage_map": np.nan, "shrinkage_mean": np.nan, "r_hat": stat(var, "r_hat"),
                 "ess_bulk": stat(var, "ess_bulk"), "ess_tail": stat(var, "ess_tail"),
                 "mcse_mean": stat(var, "mcse_mean")}, index=pd.Index([f"({var})"], name="param")))
@@ -408,6 +468,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         drop |= set(ZERO_COLUMNS)
     # with the data but no likelihood (a DataTree not made by model.sample, no fit) the zero
     # columns stay, NaN, with zero_tol_rule saying why: bayesreg.report reads them
+    if delta is None:
+        drop |= set(DELTA_COLUMNS)
+    if pip is None:
+        drop.add("pip")
     table = table[[c for c in COLUMNS if c not in drop]]
     table.attrs.update({"hdi_prob": hdi_prob, "zero_tol_rule": rule, "ls_rule": ls_rule})
     return table

@@ -27,11 +27,13 @@ from .datatree import (
     stored_latent_scale,
 )
 from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
+from .predictive import predict_interval
 
 __all__ = ["sample", "choose_sampler", "GIBBS_AUTO_MAX_DIM", "predict_posterior",
            "pointwise_loglik", "add_log_likelihood", "build_tree",
            "model_variables", "column_sd", "store_x_sd", "store_latent_scale", "stored_latent_scale",
-           "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS"]
+           "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS",
+           "predict_interval"]
 
 SAMPLERS = ("auto", "nutpie", "pymc", "gibbs")
 
