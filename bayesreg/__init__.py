@@ -29,6 +29,13 @@ _LAZY = {
     "report": "bayesreg.diagnostics",
     "CrossCheck": "bayesreg.pymc",
     "datasets": None,
+    "Horseshoe": "bayesreg.priors",
+    "HorseshoePlus": "bayesreg.priors",
+    "RegularizedHorseshoe": "bayesreg.priors",
+    "R2D2": "bayesreg.priors",
+    "SpikeAndSlab": "bayesreg.priors",
+    "effective_nonzero": "bayesreg.priors",
+    "plot_prior_density": "bayesreg.priors",
 }
 
 
@@ -65,4 +72,11 @@ __all__ = [
     "report",
     "CrossCheck",
     "datasets",
+    "Horseshoe",
+    "HorseshoePlus",
+    "RegularizedHorseshoe",
+    "R2D2",
+    "SpikeAndSlab",
+    "effective_nonzero",
+    "plot_prior_density",
 ]
