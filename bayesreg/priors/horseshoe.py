@@ -132,4 +132,4 @@ class Horseshoe(GlobalLocalPrior):
 
     @classmethod
     def examples(cls):
-        return [cls(), cls(0.3, relative_to_sigma=False, fix_global=True)]
+        return [cls()]

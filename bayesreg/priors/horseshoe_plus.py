@@ -95,3 +95,7 @@ class HorseshoePlus(Horseshoe):
     def gibbs_face(self, n_coef):
         return horseshoe_face(n_coef, self._A, self.relative_to_sigma, self.fix_global,
                               plus=True)
+
+    @classmethod
+    def examples(cls):
+        return [cls(0.3, relative_to_sigma=False, fix_global=True)]

@@ -176,4 +176,4 @@ class R2D2(HierarchicalPrior):
 
     @classmethod
     def examples(cls):
-        return [cls(), cls(0.3, 5.0, 1.5, relative_to_sigma=False)]
+        return [cls(0.3, 5.0, 1.5, relative_to_sigma=False)]

@@ -210,5 +210,5 @@ class RegularizedHorseshoe(GlobalLocalPrior):
 
     @classmethod
     def examples(cls):
-        return [cls(0.1), cls(0.5, slab_scale=1.0, slab_df=6.0, local_df=3.0, global_df=2.0,
-                              relative_to_sigma=False)]
+        return [cls(0.5, slab_scale=1.0, slab_df=6.0, local_df=3.0, global_df=2.0,
+                    relative_to_sigma=False)]

@@ -159,4 +159,4 @@ class SpikeAndSlab(HierarchicalPrior):
 
     @classmethod
     def examples(cls):
-        return [cls(0.3, 1.5), cls(np.array([0.2, 0.5, 0.8]), 0.7, relative_to_sigma=True)]
+        return [cls(np.array([0.2, 0.5, 0.8]), 0.7, relative_to_sigma=True)]
