@@ -98,6 +98,11 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         return sample_dask(model, X, y, draws=draws, tune=tune, chains=chains,
                            random_seed=random_seed, sample_weight=sample_weight)
     seed = check_seed(random_seed)
+    if sampler == "nutpie" and model.prior.inclusion_variable is not None:
+        raise NotSupportedError(
+            f"{type(model.prior).__name__} has discrete inclusion indicators, which nutpie (NUTS "
+            "only) cannot sample: use sampler='pymc' (NUTS for the continuous variables, "
+            "BinaryGibbsMetropolis for the indicators).")
     if sampler == "gibbs":
         tree = sample_gibbs(model, X, y, draws=draws, tune=tune, chains=chains,
                             random_seed=seed, progressbar=progressbar,
