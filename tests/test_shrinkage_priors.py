@@ -319,7 +319,7 @@ def test_gibbs_normal_means_fixed_tau_vs_quadrature(prior_cls, local):
 
 def test_horseshoe_plus_local_density_closed_form():
     for lam in (0.2, 0.9, 3.0):
-        q = integrate.quad(lambda e: np.exp(st.halfcauchy(scale=e).logpdf(lam)
+        q = integrate.quad(lambda e, lam=lam: np.exp(st.halfcauchy(scale=e).logpdf(lam)
                                             + st.halfcauchy.logpdf(e)), 0, np.inf, limit=200)[0]
         assert np.exp(_hs_plus_local_logpdf(lam)) == pytest.approx(q, rel=1e-8)
 

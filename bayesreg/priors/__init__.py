@@ -22,15 +22,15 @@ the Gibbs conditionals of any ``exp(-a |w| - c w^2 / 2)`` kernel.
 from ._mixture import laplace_mixture_face
 from .base import PRIORS, GibbsFace, HierarchicalPrior, Prior, prior_from_dict, register_prior
 from .bayesian_lasso import BayesianLasso
+from .calibration import EffectiveNonzero, effective_nonzero, plot_prior_density
 from .elasticnet import ElasticNetPrior
-from .laplace import Laplace
-from .normal import Normal
 from .horseshoe import Horseshoe
 from .horseshoe_plus import HorseshoePlus
-from .regularized_horseshoe import RegularizedHorseshoe
+from .laplace import Laplace
+from .normal import Normal
 from .r2d2 import R2D2
+from .regularized_horseshoe import RegularizedHorseshoe
 from .spike_and_slab import SpikeAndSlab
-from .calibration import EffectiveNonzero, effective_nonzero, plot_prior_density
 
 __all__ = [
     "Prior",

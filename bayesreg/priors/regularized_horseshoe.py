@@ -37,28 +37,22 @@ class RegularizedHorseshoe(GlobalLocalPrior):
     ``slab_scale`` after integrating c2).
 
     **Correspondence with rstanarm** ``hs(df, global_df, global_scale, slab_df, slab_scale)``
-    (``tparameters_glm.stan``, ``priors_glm.stan``, function ``hs_prior``):
+    (``tparameters_glm.stan``, ``priors_glm.stan``, function ``hs_prior``), line by line:
 
-    ===========================================  ==============================================
-    rstanarm (Stan)                              bayesreg
-    ===========================================  ==============================================
-    ``df``                                       ``local_df``
-    ``global_df``                                ``global_df``
-    ``global_scale`` (default 0.01)              ``global_scale`` (default 0.01 too)
-    ``slab_df``, ``slab_scale``                  ``slab_df``, ``slab_scale``
-    ``z_beta ~ normal(0, 1)``                    ``coef_raw`` (PyMC) ``= w / (tau lt)``
-    ``local[1] ~ N+(0,1)``, ``local[2] ~ IG(df/2, df/2)``; ``lambda = local[1] sqrt(local[2])``
-                                                 ``lambda ~ t+_{local_df}(0, 1)`` (the same law)
-    ``global[1] ~ N+(0,1)``, ``global[2] ~ IG(global_df/2, global_df/2)``;
-    ``tau = global[1] sqrt(global[2]) global_scale error_scale``
-                                                 ``tau ~ t+_{global_df}(0, global_scale * sigma)``
-    ``error_scale = aux`` (= sigma) for the Gaussian family, 1 otherwise
-                                                 ``relative_to_sigma=True`` (Gaussian) / False
-    ``caux ~ IG(slab_df/2, slab_df/2)``, ``c2 = slab_scale^2 caux``
-                                                 ``c2 ~ InvGamma(slab_df/2, slab_df slab_scale^2/2)``
-    ``lambda_tilde = sqrt(c2 lambda^2 / (c2 + tau^2 lambda^2))``   the same ``lt``
-    ``beta = z_beta .* lambda_tilde * tau``      ``w = z * lt * tau``
-    ===========================================  ==============================================
+    - ``df`` -> ``local_df``; ``global_df`` -> ``global_df``; ``slab_df``, ``slab_scale`` ->
+      the same names; ``global_scale`` -> ``global_scale`` (both default to 0.01).
+    - ``z_beta ~ normal(0, 1)`` -> the PyMC variable ``coef_raw = w / (tau lt)``.
+    - ``local[1] ~ N+(0, 1)``, ``local[2] ~ IG(df/2, df/2)``, ``lambda = local[1] .*
+      sqrt(local[2])`` -> ``lambda ~ t+_{local_df}(0, 1)`` (the same law, integrated).
+    - ``global[1] ~ N+(0, 1)``, ``global[2] ~ IG(global_df/2, global_df/2)``, ``tau =
+      global[1] * sqrt(global[2]) * global_scale * error_scale`` -> ``tau ~
+      t+_{global_df}(0, global_scale * sigma)``.
+    - ``error_scale = aux`` (sigma) for the Gaussian family, 1 otherwise ->
+      ``relative_to_sigma=True`` (Gaussian) / ``False`` (Bernoulli, Poisson).
+    - ``caux ~ IG(slab_df/2, slab_df/2)``, ``c2 = slab_scale^2 * caux`` -> ``c2 ~
+      InvGamma(slab_df/2, slab_df slab_scale^2 / 2)``.
+    - ``lambda_tilde = sqrt(c2 lambda^2 ./ (c2 + tau^2 lambda^2))`` -> the same ``lt``;
+      ``beta = z_beta .* lambda_tilde * tau`` -> ``w = z * lt * tau``.
 
     So for the Gaussian likelihood the *global* scale is multiplied by sigma, the slab is not
     (``c`` is on the coefficients' own scale). rstanarm's autoscaling does not touch ``hs()``'s
