@@ -275,6 +275,39 @@ def test_horseshoe_marginal_density_from_the_variance_draws_is_the_closed_form()
         assert abs(mc.mean() - exact) < 4.5 * mc.std() / np.sqrt(mc.size)
 
 
+def test_horseshoe_fixed_tau_marginal_logpdf_is_the_quadrature():
+    """The closed-form marginal of Horseshoe(fix_global=True).logpdf equals the 1-D quadrature
+    of N(w; 0, tau^2 lambda^2) C+(lambda; 1) over lambda, and integrates to 1."""
+    prior = br.Horseshoe(0.7, fix_global=True, relative_to_sigma=False)
+    for w in (0.05, 0.4, 2.0, 9.0, 40.0):  # 40: the asymptotic branch
+        q = integrate.quad(lambda t, w=w: np.exp(st.norm(0, 0.7 * np.exp(t)).logpdf(w)
+                                                 + st.halfcauchy.logpdf(np.exp(t)) + t),
+                           -40, 40, limit=400, epsabs=0, epsrel=1e-11)[0]
+        assert float(np.exp(prior.logpdf(np.array([w]))[0])) == pytest.approx(q, rel=1e-9)
+    f = lambda w: float(np.exp(prior.logpdf(np.array([w]))[0]))  # noqa: E731
+    total = 2 * integrate.quad(lambda t: f(np.exp(t)) * np.exp(t), -60, 60, limit=400,
+                               epsabs=0, epsrel=1e-11)[0]  # w = e^t: smooth in t
+    assert total == pytest.approx(1.0, rel=1e-7)
+    assert prior.logpdf(np.array([0.0]))[0] == np.inf
+
+
+def test_pymc_builder_binds_expected_nonzero():
+    """build_model fills global_scale = p0 / (p - p0) / sqrt(n) (times the fixed sigma, through
+    relative_to_sigma): the tau prior in the PyMC model is the half-Cauchy of that scale."""
+    import pymc as pm
+
+    from bayesreg.pymc import build_model
+
+    n, p, p0, sigma = 50, 6, 2, 2.0
+    X = RNG.normal(size=(n, p))
+    pmm = build_model(br.Model(br.Gaussian(sigma=sigma), br.RegularizedHorseshoe(
+        expected_nonzero=p0)), X, X[:, 0])
+    scale = p0 / (p - p0) / np.sqrt(n) * sigma
+    for tau in (0.01, 0.3):
+        got = float(pm.logp(pmm["tau"], tau).eval())
+        assert got == pytest.approx(float(_hc(tau, scale)), abs=1e-7)
+
+
 # ============================================================= exact Gibbs vs quadrature
 def _hs_plus_local_logpdf(lam):
     """horseshoe+ local scale marginal: int C+(lam; eta) C+(eta; 1) d eta
@@ -378,3 +411,35 @@ def test_gibbs_matches_nuts_on_a_small_horseshoe_regression():
         zs += list(np.atleast_1d((d / se).to_numpy()))
     assert np.max(np.abs(zs)) < Z_MAX, zs
     assert "tau" in nu.posterior and nu.posterior["lambda"].shape[-1] == p
+
+
+@pytest.mark.slow
+def test_spike_and_slab_inclusion_probabilities_vs_exact_enumeration():
+    """Posterior inclusion probabilities (PyMC: NUTS on the slab, BinaryGibbsMetropolis on the
+    indicators) against exact enumeration of the 2^p models, each with its closed-form marginal
+    likelihood y ~ N(0, sigma^2 I + s^2 X_S X_S') (no intercept, sigma fixed)."""
+    import itertools
+
+    rng = np.random.default_rng(8)
+    n, p, s, pi = 30, 3, 1.0, 0.4
+    X = rng.normal(size=(n, p))
+    y = X @ np.array([0.6, 0.0, -0.3]) + rng.normal(size=n)
+    logpost, models = [], []
+    for g in itertools.product([0, 1], repeat=p):
+        g = np.array(g, dtype=bool)
+        cov = np.eye(n) + s**2 * X[:, g] @ X[:, g].T
+        logpost.append(st.multivariate_normal(np.zeros(n), cov).logpdf(y)
+                       + np.sum(np.where(g, np.log(pi), np.log1p(-pi))))
+        models.append(g)
+    w = np.exp(np.array(logpost) - max(logpost))
+    pip = (w / w.sum()) @ np.array(models, dtype=float)
+    assert 0.2 < pip[2] < 0.9  # an uncertain coefficient: the test is not vacuous
+    model = br.Model(br.Gaussian(sigma=1.0), br.SpikeAndSlab(pi, s), fit_intercept=False)
+    idata = model.sample(X, y, draws=1500, tune=300, chains=2, sampler="pymc", random_seed=3,
+                         progressbar=False, log_likelihood=False)
+    g = idata.posterior["inclusion"]
+    zs = [_z(g.isel(feature=j).astype(float), pip[j]) for j in range(p)
+          if 0.01 < pip[j] < 0.99]
+    assert np.max(np.abs(zs)) < Z_MAX, (zs, pip)
+    coef = idata.posterior["coef"].values
+    assert np.all((coef == 0) == (g.values == 0))  # excluded coefficients are exactly 0

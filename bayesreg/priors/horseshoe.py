@@ -67,6 +67,27 @@ class Horseshoe(GlobalLocalPrior):
     def hyper_names(self) -> tuple[str, ...]:
         return ("lambda",) if self.fix_global else ("tau", "lambda")
 
+    def logpdf(self, w, sigma: float = 1.0, **hyper):
+        """Elementwise log density. Given the hyperparameters (``lambda``, and ``tau`` unless
+        fixed): ``log N(w_j; 0, tau^2 lambda_j^2 [sigma^2])``. With ``fix_global=True`` and no
+        ``lambda``: the closed-form marginal (Carvalho, Polson & Scott 2010)
+        ``p(w) = exp(u) E1(u) / (t sqrt(2 pi^3))``, ``u = w^2 / (2 t^2)``, ``t = tau [sigma]``
+        (``+inf`` at ``w = 0``)."""
+        if self.fix_global and "lambda" not in hyper and type(self) is Horseshoe:
+            from scipy.special import exp1
+
+            w = np.asarray(w, dtype=float)
+            t = self._A * (sigma if self.relative_to_sigma else 1.0)
+            u = w * w / (2.0 * t * t)
+            with np.errstate(divide="ignore"):
+                # log(exp(u) E1(u)); for u >= 500 the asymptotic series (relative error < 1e-12)
+                ub = np.maximum(u, 500.0)
+                series = (1 - 1 / ub + 2 / ub**2 - 6 / ub**3 + 24 / ub**4 - 120 / ub**5) / ub
+                log_e1 = np.where(u < 500, np.log(np.exp(np.minimum(u, 500)) * exp1(u)),
+                                  np.log(series))
+            return log_e1 - np.log(t) - 0.5 * np.log(2.0 * np.pi ** 3)
+        return super().logpdf(w, sigma, **hyper)
+
     def _tau(self, hyper):
         return np.asarray(self._A if self.fix_global else hyper["tau"], dtype=float)
 

@@ -274,7 +274,8 @@ def _prior_face(prior, p: int):
     if face is None:
         raise NotSupportedError(
             f"sampler='gibbs' needs a prior with Gibbs conditionals, got {type(prior).__name__}: "
-            "use sampler='nutpie' for this prior.")
+            "use sampler='nutpie' for this prior (sampler='pymc' when it has discrete "
+            "inclusion indicators).")
     return face
 
 
