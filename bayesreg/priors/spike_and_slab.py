@@ -57,6 +57,7 @@ class SpikeAndSlab(HierarchicalPrior):
     hyper_names = ("inclusion",)
     vector_hypers = ("inclusion",)
     inclusion_variable = "inclusion"
+    cli_aliases = ("spike-slab",)
 
     def __init__(self, inclusion_prob: float | np.ndarray = 0.5,
                  slab_scale: float | np.ndarray = 1.0, relative_to_sigma: bool = False) -> None:
