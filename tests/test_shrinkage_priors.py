@@ -279,7 +279,7 @@ def test_horseshoe_fixed_tau_marginal_logpdf_is_the_quadrature():
     """The closed-form marginal of Horseshoe(fix_global=True).logpdf equals the 1-D quadrature
     of N(w; 0, tau^2 lambda^2) C+(lambda; 1) over lambda, and integrates to 1."""
     prior = br.Horseshoe(0.7, fix_global=True, relative_to_sigma=False)
-    for w in (0.05, 0.4, 2.0, 9.0, 40.0):  # 40: the asymptotic branch
+    for w in (0.05, 2.0, 40.0):  # 40: the asymptotic branch
         q = integrate.quad(lambda t, w=w: np.exp(st.norm(0, 0.7 * np.exp(t)).logpdf(w)
                                                  + st.halfcauchy.logpdf(np.exp(t)) + t),
                            -40, 40, limit=200, epsabs=0, epsrel=1e-10)[0]
