@@ -36,6 +36,13 @@ _LAZY = {
     "plot_ppc": "bayesreg.diagnostics",
     "plot_loo_pit": "bayesreg.diagnostics",
     "BayesRegressor": "bayesreg.estimators",
+    "Horseshoe": "bayesreg.priors",
+    "HorseshoePlus": "bayesreg.priors",
+    "RegularizedHorseshoe": "bayesreg.priors",
+    "R2D2": "bayesreg.priors",
+    "SpikeAndSlab": "bayesreg.priors",
+    "effective_nonzero": "bayesreg.priors",
+    "plot_prior_density": "bayesreg.priors",
 }
 
 
@@ -79,4 +86,11 @@ __all__ = [
     "plot_ppc",
     "plot_loo_pit",
     "BayesRegressor",
+    "Horseshoe",
+    "HorseshoePlus",
+    "RegularizedHorseshoe",
+    "R2D2",
+    "SpikeAndSlab",
+    "effective_nonzero",
+    "plot_prior_density",
 ]

@@ -88,6 +88,19 @@ def test_extending_page_code_runs(tmp_path):
     assert "closed_form True" in r.stdout and "owlqn True" in r.stdout
 
 
+def test_shrinkage_priors_page_code_runs(monkeypatch, tmp_path, capsys):
+    """docs/shrinkage-priors.md: the calibration, the refused MAP and the Gibbs posterior."""
+    blocks = python_blocks(DOCS / "shrinkage-priors.md")
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    ns: dict = {}
+    for code in blocks:
+        exec(compile(code, "shrinkage-priors.md", "exec"), ns)
+    out = capsys.readouterr().out
+    assert "prior m_eff" in out and "no finite posterior mode" in out and "m_eff:" in out
+    assert np.all((ns["kappa"] > 0) & (ns["kappa"] < 1))
+
+
 # --------------------------------------------- the theory pages' formulas, checked numerically
 def test_mode_vs_mean_formulas_one_dimensional():
     """theory/mode-vs-mean.md: soft-threshold mode and the truncated-normal-mixture mean."""

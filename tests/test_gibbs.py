@@ -441,5 +441,8 @@ def test_auto_sampler_is_gibbs_where_it_exists_and_is_cheap():
     assert choose_sampler(m, sp.csr_matrix((50, big))) == "nutpie"  # sparse: p x p statistics
     assert choose_sampler(br.Model(br.Bernoulli(), br.Laplace(0.5)), X) == "nutpie"
     assert choose_sampler(br.Model(br.Poisson(), br.Normal(1.0)), X) == "nutpie"
+    assert choose_sampler(br.Model(br.Gaussian(), br.Horseshoe()), X) == "gibbs"
+    assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe()), X) == "nutpie"
+    assert choose_sampler(br.Model(br.Gaussian(), br.SpikeAndSlab()), X) == "pymc"
     with pytest.raises(ParameterError, match="sampler"):
         m.sample(X, y, sampler="metropolis")

@@ -74,7 +74,8 @@ class GibbsFace(NamedTuple):
         (``out[0]``: extra degrees of freedom, ``out[1]``: extra sum of squares
         ``sum_j w_j^2 / v_j``); zeros otherwise.
     record : function ``(latent, params, out) -> None``
-        Write the values of :attr:`Prior.hyper_names` (one per name) into ``out``.
+        Write the values of :attr:`Prior.hyper_names` into ``out`` in order (one value per
+        name, ``p`` values for a name in :attr:`Prior.vector_hypers`).
 
     Notes
     -----
@@ -139,6 +140,35 @@ class Prior(Parametrized, ABC):
         ``kappa_j = 1 / (1 + n s_j^2 v_j / sigma^2)`` and the effective number of non-zero
         coefficients ``m_eff = sum_j (1 - kappa_j)`` (Piironen & Vehtari 2017) are computed
         from it. Default: None."""
+        return None
+
+    # -- hyperparameter layout and prior draws ------------------------------------
+    #: names in :attr:`hyper_names` with one value per coefficient (local scales ``lambda``,
+    #: inclusion indicators): stored with a trailing ``feature`` dim; the others are scalars
+    vector_hypers: tuple[str, ...] = ()
+
+    def hyper_example(self, n_coef: int) -> dict[str, np.ndarray]:
+        """A valid value of every hyperparameter (arrays; ``n_coef`` entries for the
+        :attr:`vector_hypers`), used by the contract tests. Default: 1.3 everywhere."""
+        return {h: np.full(n_coef if h in self.vector_hypers else (), 1.3)
+                for h in self.hyper_names}
+
+    def pymc_values(self, coef: np.ndarray, sigma: Any = None, **hyper: Any
+                    ) -> tuple[dict[str, np.ndarray], float]:
+        """The values of the PyMC free variables :meth:`to_pymc` (``name="coef"``) creates at
+        the point ``(coef, hyper)``, and ``offset = logp_pymc - joint_logpdf`` there (the log
+        Jacobian ``log |d coef / d raw|`` of a non-centered form, plus the log density of any
+        auxiliary variable the bayesreg density does not have). Default: ``coef`` and the
+        hyperparameters themselves, offset 0."""
+        return {"coef": np.asarray(coef, dtype=float), **hyper}, 0.0
+
+    def draw_variances(self, n_coef: int, size: int, rng: np.random.Generator,
+                       sigma: float = 1.0) -> np.ndarray | None:
+        """Prior draws ``(size, n_coef)`` of the conditional variances ``v_j`` in
+        ``w_j | hyper ~ N(0, v_j)`` (``sigma`` multiplies where the prior is relative to it; 0
+        for a coefficient that is exactly zero), or None when the prior is not a Gaussian scale
+        mixture. Used by :func:`bayesreg.priors.effective_nonzero` and the prior density plot.
+        Default: None."""
         return None
 
     # -- density face ---------------------------------------------------------

@@ -65,7 +65,8 @@ def build(model, X, y, sample_weight=None, suff_stats="auto") -> BuiltModel:
     check_spec(model)
     X, y, sw, names = check_X_y(X, y, sample_weight)
     n, p = X.shape
-    lik, prior = model.likelihood, model.prior
+    lik = model.likelihood
+    prior = model.prior.bind_data(n, p, getattr(lik, "sigma", None))
     lik.check_y(y)
     prior.check_n_coef(p)
     prior.check_likelihood(lik)

@@ -50,7 +50,9 @@ def choose_sampler(model, X) -> str:
     likelihood with Normal, Laplace, ElasticNetPrior, BayesianLasso, ... priors) and the
     coefficient draw stays cheap: ``min(p, n) <= GIBBS_AUTO_MAX_DIM`` for dense X,
     ``p <= GIBBS_AUTO_MAX_DIM`` for sparse X; Dask input always. Otherwise ``"nutpie"`` (NUTS;
-    its first compile of a model takes 10-60 s).
+    its first compile of a model takes 10-60 s), or ``"pymc"`` for a prior with discrete
+    inclusion indicators (``SpikeAndSlab``: NUTS for the continuous variables and a binary
+    Gibbs-Metropolis step for the indicators).
 
     Parameters
     ----------
@@ -60,7 +62,7 @@ def choose_sampler(model, X) -> str:
     Returns
     -------
     str
-        ``"gibbs"`` or ``"nutpie"``.
+        ``"gibbs"``, ``"nutpie"`` or ``"pymc"``.
     """
     import scipy.sparse as sparse
 
@@ -77,14 +79,16 @@ def choose_sampler(model, X) -> str:
     if len(shape) != 2:
         return "nutpie"  # the sampler reports the bad X
     n, p = int(shape[0]), int(shape[1])
+    # discrete inclusion indicators (spike-and-slab): PyMC's compound step, not nutpie
+    nuts = "pymc" if getattr(model.prior, "inclusion_variable", None) is not None else "nutpie"
     try:
         check_gibbs(model)
         if model.prior.gibbs_face(p) is None:
-            return "nutpie"
+            return nuts
     except (BayesregError, ValueError, TypeError):
-        return "nutpie"
+        return nuts
     d = p if sparse.issparse(X) else min(p, n)
-    return "gibbs" if d <= GIBBS_AUTO_MAX_DIM else "nutpie"
+    return "gibbs" if d <= GIBBS_AUTO_MAX_DIM else nuts
 
 
 def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
@@ -158,6 +162,11 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         return sample_dask(model, X, y, draws=draws, tune=tune, chains=chains,
                            random_seed=random_seed, sample_weight=sample_weight)
     seed = check_seed(random_seed)
+    if sampler == "nutpie" and model.prior.inclusion_variable is not None:
+        raise NotSupportedError(
+            f"{type(model.prior).__name__} has discrete inclusion indicators, which nutpie (NUTS "
+            "only) cannot sample: use sampler='pymc' (NUTS for the continuous variables, "
+            "BinaryGibbsMetropolis for the indicators).")
     if sampler == "gibbs":
         tree = sample_gibbs(model, X, y, draws=draws, tune=tune, chains=chains,
                             random_seed=seed, progressbar=progressbar,

@@ -317,7 +317,8 @@ def _prior_face(prior, p: int):
     if face is None:
         raise NotSupportedError(
             f"sampler='gibbs' needs a prior with Gibbs conditionals, got {type(prior).__name__}: "
-            "use sampler='nutpie' for this prior.")
+            "use sampler='nutpie' for this prior (sampler='pymc' when it has discrete "
+            "inclusion indicators).")
     return face
 
 
@@ -349,8 +350,8 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     draws = check_int(draws, "draws", 1)
     tune = check_int(tune, "tune", 0)
     chains = check_int(chains, "chains", 1)
-    lik, prior = model.likelihood, model.prior
-    p = stats.p
+    lik, p = model.likelihood, stats.p
+    prior = model.prior.bind_data(int(stats.n), p, None if lik.free_params else lik.sigma)
     prior.check_n_coef(p)
     if lik.free_params:
         s = sigma_prior_scale or getattr(lik, "sigma_prior_scale", None)
@@ -369,7 +370,8 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     seeds = seed_sequence(random_seed).spawn(chains)
     W = np.empty((chains, draws, p))
     SC = np.empty((chains, draws, 3))
-    H = np.zeros((chains, draws, len(prior.hyper_names)))
+    sizes = [p if h in prior.vector_hypers else 1 for h in prior.hyper_names]
+    H = np.zeros((chains, draws, sum(sizes)))
     counters = np.zeros((chains, 2), dtype=np.int64)
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
     wide = rows is not None
@@ -394,7 +396,9 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
         run_chain(state, data, work, prior_params, face.init, face.update, face.sigma_terms,
                   face.record, noise_params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch])
     B, SIG, RSS = SC[..., 0], SC[..., 1], SC[..., 2]
-    hyper = {name: H[..., k] for k, name in enumerate(prior.hyper_names)}
+    ends = np.cumsum([0, *sizes])
+    hyper = {name: H[..., ends[k]:ends[k + 1]] if name in prior.vector_hypers else H[..., ends[k]]
+             for k, name in enumerate(prior.hyper_names)}
     # exact log posterior density per draw (flat intercept, no Jacobian), as
     # MAPResult.log_posterior: log-likelihood + log prior(coef, hyper) [+ log p(sigma)]
     free = {"sigma": SIG} if estimate else {}
