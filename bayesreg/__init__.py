@@ -12,7 +12,7 @@ from ._errors import (
     NotSupportedError,
     ParameterError,
 )
-from .likelihoods import Bernoulli, Gaussian, Poisson
+from .likelihoods import Bernoulli, Binomial, Gaussian, Poisson
 from .map import MAPPath, MAPResult
 from .model import Model
 from .priors import ElasticNetPrior, Laplace, Normal
@@ -65,4 +65,5 @@ __all__ = [
     "report",
     "CrossCheck",
     "datasets",
+    "Binomial",
 ]

@@ -239,7 +239,7 @@ def test_datafit_faces_agree_with_the_density_and_each_other(lik):
     np.testing.assert_allclose((g_p - g_m) / (2 * h), b.curvature(y, eta, sw) * v, rtol=1e-5,
                                atol=1e-8)
     mu = b.mean(eta)
-    np.testing.assert_allclose(b.curvature_from_mean(mu, sw), b.curvature(y, eta, sw), rtol=1e-12)
+    np.testing.assert_allclose(b.curvature_from_mean(mu, sw, y), b.curvature(y, eta, sw), rtol=1e-12)
     np.testing.assert_allclose(b.gradient_from_mean(y, mu, sw, eta), b.gradient(y, eta, sw),
                                rtol=1e-12, atol=1e-14)
     eta_t = eta + 1e-3 * v

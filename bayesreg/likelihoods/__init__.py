@@ -6,11 +6,13 @@ likelihood   datafit (negative log-likelihood)           PyMC form
 Gaussian     sum sw (y - eta)^2 / (2 sigma^2)            pm.Normal / suff. statistics
 Bernoulli    sum sw [log(1 + e^eta) - y eta]             pm.Bernoulli(logit_p=eta)
 Poisson      sum sw [e^eta - y eta]                      pm.Poisson(mu=e^eta)
+Binomial     sum sw [n log(1 + e^eta) - y eta]           pm.Binomial(n, logit_p=eta)
 ===========  ==========================================  ===========================
 """
 
 from .base import LIKELIHOODS, Likelihood, likelihood_from_dict, register_likelihood
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .gaussian import Gaussian
 from .poisson import Poisson
 
@@ -22,4 +24,5 @@ __all__ = [
     "LIKELIHOODS",
     "register_likelihood",
     "likelihood_from_dict",
+    "Binomial",
 ]

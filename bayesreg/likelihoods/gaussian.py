@@ -178,7 +178,7 @@ class Gaussian(Likelihood):
     def gradient_from_mean(self, y, mu, sw, eta):
         return sw * (mu - y) / self._s() ** 2
 
-    def curvature_from_mean(self, mu, sw):
+    def curvature_from_mean(self, mu, sw, y=None):
         return sw / self._s() ** 2
 
     def loglik_constant(self, y, sw):
