@@ -12,7 +12,7 @@ from ._errors import (
     NotSupportedError,
     ParameterError,
 )
-from .likelihoods import Bernoulli, Binomial, Gaussian, Poisson
+from .likelihoods import Bernoulli, Binomial, Gaussian, NegativeBinomial, Poisson
 from .map import MAPPath, MAPResult
 from .model import Model
 from .priors import ElasticNetPrior, Laplace, Normal
@@ -66,4 +66,5 @@ __all__ = [
     "CrossCheck",
     "datasets",
     "Binomial",
+    "NegativeBinomial",
 ]

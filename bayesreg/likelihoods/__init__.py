@@ -7,6 +7,7 @@ Gaussian     sum sw (y - eta)^2 / (2 sigma^2)            pm.Normal / suff. stati
 Bernoulli    sum sw [log(1 + e^eta) - y eta]             pm.Bernoulli(logit_p=eta)
 Poisson      sum sw [e^eta - y eta]                      pm.Poisson(mu=e^eta)
 Binomial     sum sw [n log(1 + e^eta) - y eta]           pm.Binomial(n, logit_p=eta)
+NegBinomial  sum sw [(y+1/a) log(1 + a e^eta) - y eta]    pm.NegativeBinomial(mu, 1/a)
 ===========  ==========================================  ===========================
 """
 
@@ -14,6 +15,7 @@ from .base import LIKELIHOODS, Likelihood, likelihood_from_dict, register_likeli
 from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .gaussian import Gaussian
+from .negative_binomial import NegativeBinomial
 from .poisson import Poisson
 
 __all__ = [
@@ -25,4 +27,5 @@ __all__ = [
     "register_likelihood",
     "likelihood_from_dict",
     "Binomial",
+    "NegativeBinomial",
 ]

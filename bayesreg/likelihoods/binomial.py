@@ -165,7 +165,7 @@ class Binomial(Likelihood):
 
     @classmethod
     def examples(cls):
-        return [cls(1), cls(7)]
+        return [cls(7)]
 
     # -- PyMC
     def _pm_n(self):

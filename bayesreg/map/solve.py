@@ -7,6 +7,8 @@ solver                 likelihood faces                         penalty faces
 closed_form            quadratic_weight (bound)                 weights, no kinks (pure L2)
 coordinate_descent     quadratic_weight (bound)                 weights, kinks (L1 part)
 joint_sigma            sigma_at_mode (free sigma)               any accepted by the two above
+joint_free             free_at_mode, free_stationarity,         any accepted by a solver for the
+                       null_free_params (other free params)     likelihood at fixed free values
 glm                    datafit, gradient, curvature, mean,      weights
                        curvature_from_mean, gradient_from_mean,
                        datafit_diff, null_eta, working_response
@@ -318,14 +320,67 @@ class GLM(Solver):
                                               else "newton"), eta=sol.eta)
 
 
-for _s in (ClosedFormRidge(), CoordinateDescent(), JointSigma(), GLM()):
+class JointFree(Solver):
+    """Free likelihood parameters other than the Gaussian sigma (NegativeBinomial's alpha,
+    StudentT's nu and sigma): block coordinate ascent on (coef | free). The coef step is the
+    solver of the registry for the likelihood bound at the current free values (warm-started),
+    the free step the likelihood's exact conditional mode ``free_at_mode(y, eta, sw, current)``;
+    each sweep increases the log posterior. Stops when ``free_stationarity`` (``|d log
+    posterior / d log theta|`` at the coefficients just solved) is below the coefficients'
+    tolerance: the certificate is the larger of that and the coefficients' own."""
+
+    name = "joint_free"
+    likelihood_faces = ("free_at_mode", "free_stationarity", "null_free_params")
+    penalty_faces = ("weights",)
+
+    def accepts(self, lik, penalty):
+        if not (super().accepts(lik, penalty) and lik.free_params):
+            return False
+        probe = lik.bind(**{k: 1.0 for k in lik.free_params})
+        return any(s.accepts(probe, penalty) for s in SOLVERS if s is not self)
+
+    def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
+        return (fortran_columns(X) if penalty.has_kinks else X), None
+
+    def solve(self, problem):
+        from .enet import xw
+
+        lik = problem.lik
+        y, sw = problem.y, problem.sw
+        free = {k: v for k, v in problem.free0.items() if k in lik.free_params and v is not None}
+        if set(free) != set(lik.free_params):
+            free = {**lik.null_free_params(y, sw, problem.fit_intercept), **free}
+        w, b = problem.w0, problem.b0
+        total, stat, sol = 0, np.inf, None
+        method = problem.glm_method
+        for _ in range(problem.max_iter or 1000):
+            bound = lik.bind(**free)
+            inner = select_solver(bound, problem.penalty)
+            sub = Problem(bound, problem.penalty, problem.X, y, sw, problem.fit_intercept,
+                          problem.tol, problem.max_iter, w, b, glm_method=method)
+            sol = inner.solve(sub)
+            total += sol.n_iter
+            w, b = sol.coef, sol.intercept
+            method = "prox_newton" if problem.penalty.has_kinks else method  # warm from here on
+            eta = sol.eta if sol.eta is not None else b + xw(problem.X, w)
+            stat = lik.free_stationarity(y, eta, sw, **free)
+            if stat <= sol.tol_abs:
+                break
+            free = lik.free_at_mode(y, eta, sw, free)
+        return Solution(sol.coef, sol.intercept, optimality=max(sol.optimality, stat),
+                        optimality_kind="kkt", tol_abs=sol.tol_abs, n_iter=total,
+                        solver=sol.solver + "+" + "+".join(lik.free_params), free=dict(free),
+                        eta=sol.eta)
+
+
+for _s in (ClosedFormRidge(), CoordinateDescent(), JointSigma(), GLM(), JointFree()):
     register_solver(_s)
 
 
 # ------------------------------------------------------------------ fit_map
 def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
             max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
-            glm_method="auto", checked=False, resolved=None, units=None) -> MAPResult:
+            glm_method="auto", checked=False, resolved=None, units=None, free0=None) -> MAPResult:
     """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
 
     ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
@@ -337,7 +392,8 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     its data defaults fixed, for statistics-only designs (with rows it is ``lik.resolved``).
     ``units``: ``X`` (and ``design``) are already the columns ``X / units`` of
     :func:`column_units` (paths divide once); ``w0`` and the result stay in the original units.
-    Without it, columns of extreme magnitude are divided here."""
+    Without it, columns of extreme magnitude are divided here. ``free0``: starting values of
+    free likelihood parameters (``sigma0`` is the Gaussian's)."""
     rows = X is not None
     n, p = (X.shape if rows else (design.n, design.p))
     pen = require_penalty(prior, p)
@@ -348,7 +404,8 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         lik.check_mode_exists(y, sw, fit_intercept)
     res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
     names = default_names(p, feature_names)
-    free0 = {} if sigma0 is None or not res_lik.free_params else {"sigma": sigma0}
+    free0 = {k: v for k, v in {**(free0 or {}), "sigma": sigma0}.items()
+             if k in res_lik.free_params and v is not None}
     # the solver works on u = units * w over the columns X / units (exact: powers of two) when
     # some column is of extreme magnitude; a path passes X already divided
     X_units, pen_units = X, pen
@@ -407,8 +464,10 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                      feature_names=names, prior=prior, likelihood=lik,
                      fit_intercept=fit_intercept, solver=sol.solver, n_samples=n,
                      sigma_prior_scale=(getattr(res_lik, "sigma_prior_scale", None)
-                                        if res_lik.free_params else None),
-                     extra={}, feature_names_given=feature_names is not None)
+                                        if "sigma" in res_lik.free_params else None),
+                     extra={}, feature_names_given=feature_names is not None,
+                     free={k: float(v) for k, v in sol.free.items()},
+                     local_mode=not getattr(res_lik, "convex", True))
 
 
 #: columns whose largest |x_ij| lies in [2^-COLUMN_RANGE, 2^COLUMN_RANGE] are used as given
