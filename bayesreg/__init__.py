@@ -12,7 +12,7 @@ from ._errors import (
     NotSupportedError,
     ParameterError,
 )
-from .likelihoods import Bernoulli, Binomial, Gaussian, NegativeBinomial, Poisson
+from .likelihoods import Bernoulli, Binomial, Gaussian, NegativeBinomial, Poisson, StudentT
 from .map import MAPPath, MAPResult
 from .model import Model
 from .priors import ElasticNetPrior, Laplace, Normal
@@ -67,4 +67,5 @@ __all__ = [
     "datasets",
     "Binomial",
     "NegativeBinomial",
+    "StudentT",
 ]

@@ -8,6 +8,7 @@ Bernoulli    sum sw [log(1 + e^eta) - y eta]             pm.Bernoulli(logit_p=et
 Poisson      sum sw [e^eta - y eta]                      pm.Poisson(mu=e^eta)
 Binomial     sum sw [n log(1 + e^eta) - y eta]           pm.Binomial(n, logit_p=eta)
 NegBinomial  sum sw [(y+1/a) log(1 + a e^eta) - y eta]    pm.NegativeBinomial(mu, 1/a)
+StudentT     sum sw (nu+1)/2 log(1 + r^2 / (nu sigma^2))  pm.StudentT(nu, eta, sigma)
 ===========  ==========================================  ===========================
 """
 
@@ -17,6 +18,7 @@ from .binomial import Binomial
 from .gaussian import Gaussian
 from .negative_binomial import NegativeBinomial
 from .poisson import Poisson
+from .student_t import StudentT
 
 __all__ = [
     "Likelihood",
@@ -28,4 +30,5 @@ __all__ = [
     "likelihood_from_dict",
     "Binomial",
     "NegativeBinomial",
+    "StudentT",
 ]
