@@ -88,6 +88,11 @@ class Likelihood(Parametrized, ABC):
     response_kind: str = "continuous"
     #: extra command-line names (``--likelihood NAME``) besides :meth:`cli_name`
     cli_aliases: tuple[str, ...] = ()
+    #: constructor parameter -> command-line option (argparse dest: ``sigma``, ``nu``,
+    #: ``dispersion``, ``trials``) that sets it; the CLI builds the likelihood from these
+    cli_options: dict[str, str] = {}
+    #: False for likelihoods that are not log-concave (the MAP is then a local mode)
+    convex: bool = True
 
     @classmethod
     def cli_name(cls) -> str:

@@ -43,6 +43,7 @@ class Binomial(Likelihood):
     _params = ("trials",)
     family = "binomial"
     response_kind = "count"
+    cli_options = {"trials": "trials"}
 
     def __init__(self, trials: Any = 1) -> None:
         self.trials = _check_trials(trials)

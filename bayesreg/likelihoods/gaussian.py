@@ -52,6 +52,8 @@ class Gaussian(Likelihood):
     _params = ("sigma", "sigma_prior_scale")
     family = "gaussian"
     has_noise_scale = True
+    #: constructor parameter -> command-line option (dest) of ``--likelihood gaussian``
+    cli_options = {"sigma": "sigma"}
     sklearn_names = ("Ridge", "Lasso", "ElasticNet")
     #: {estimator: {constructor argument or fitted attribute: (action, what happens, check)}}
     sklearn_arguments: dict = {}  # filled below the class (the table at the end of the file)

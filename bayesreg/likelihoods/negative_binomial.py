@@ -67,6 +67,7 @@ class NegativeBinomial(Likelihood):
     _params = ("alpha", "alpha_prior_scale")
     family = "negative-binomial"
     response_kind = "count"
+    cli_options = {"alpha": "dispersion"}
     cli_aliases = ("negbin", "nb2")
 
     def __init__(self, alpha: float | None = None, alpha_prior_scale: float = 1.0) -> None:

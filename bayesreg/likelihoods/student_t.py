@@ -64,6 +64,7 @@ class StudentT(Likelihood):
     family = "student-t"
     #: not log-concave: the MAP is a local mode
     convex = False
+    cli_options = {"nu": "nu", "sigma": "sigma"}
     cli_aliases = ("student", "t")
 
     def __init__(self, nu: float | None = None, sigma: float | None = None,
