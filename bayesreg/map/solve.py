@@ -471,7 +471,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         lik.check_mode_exists(y, sw, fit_intercept)
     res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
     names = default_names(p, feature_names)
-    free0 = {k: v for k, v in {**(free0 or {}), "sigma": sigma0}.items()
+    free0 = {k: v for k, v in {"sigma": sigma0, **(free0 or {})}.items()
              if k in res_lik.free_params and v is not None}
     # the solver works on u = units * w over the columns X / units (exact: powers of two) when
     # some column is of extreme magnitude; a path passes X already divided
