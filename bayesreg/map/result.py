@@ -184,7 +184,9 @@ class MAPResult:
         try:
             d = json.loads(text)
         except json.JSONDecodeError as exc:
-            what = ("it ends before the JSON does (truncated?)" if exc.pos >= len(text.rstrip())
+            # a string running into the end of the text is a truncation too
+            cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+            what = ("it ends before the JSON does (truncated?)" if cut
                     else f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
             raise DataError(f"{path} is not a bayesreg MAPResult file: it is not valid JSON, "
                             f"{what}.") from exc
