@@ -130,3 +130,16 @@ def test_sampling_smoke_student_t_loo_faces(rng):
     np.testing.assert_allclose(idata["log_likelihood"]["y"].values[0], ref, rtol=1e-8)
     pp = model.predict_posterior(idata, X[:5], kind="obs", random_seed=1)
     assert pp.shape == (1, 30, 5) and np.all(np.isfinite(pp.values))
+
+
+def test_likelihoods_page_code_runs(capsys):
+    """docs/guide/likelihoods.md: the Student-t / negative binomial / binomial example runs as
+    written and prints what its comments say."""
+    from test_docs import DOCS, python_blocks
+
+    code = "\n".join(python_blocks(DOCS / "guide" / "likelihoods.md"))
+    exec(compile(code, "likelihoods.md", "exec"), {})
+    out = capsys.readouterr().out.split("\n")
+    assert out[0] == "True ['nu', 'sigma']" and out[2] == "True"
+    conv, alpha = out[1].split()
+    assert conv == "True" and 0.3 <= float(alpha) <= 0.8
