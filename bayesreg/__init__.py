@@ -12,7 +12,7 @@ from ._errors import (
     NotSupportedError,
     ParameterError,
 )
-from .likelihoods import Bernoulli, Gaussian, Poisson
+from .likelihoods import Bernoulli, Binomial, Gaussian, NegativeBinomial, Poisson, StudentT
 from .map import MAPPath, MAPResult
 from .model import Model
 from .priors import ElasticNetPrior, Laplace, Normal
@@ -93,4 +93,7 @@ __all__ = [
     "SpikeAndSlab",
     "effective_nonzero",
     "plot_prior_density",
+    "Binomial",
+    "NegativeBinomial",
+    "StudentT",
 ]

@@ -98,7 +98,9 @@ class MAPRegressor(RegressorMixin, _MAPBase):
     ----------
     prior : Prior, default Normal(1.0)
     likelihood : Likelihood, default Gaussian(sigma=1.0)
-        Gaussian (any sigma, including ``None`` = estimated) or Poisson.
+        Any non-binary likelihood: Gaussian (any sigma, including ``None`` = estimated),
+        Poisson, NegativeBinomial, StudentT (a local mode), Binomial (with one number of
+        trials for every row, so that ``predict`` works on new rows).
     fit_intercept : bool, default True
     tol : float, default 1e-6
         Relative certificate tolerance (see :meth:`bayesreg.Model.map`).

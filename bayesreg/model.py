@@ -114,7 +114,8 @@ class Model(ModelSpec):
         if warm_start is not None:
             w0, b0, s0 = _check_warm_start(warm_start, X.shape[1], names)
         return fit_map(self.likelihood, self.prior, X, y, sw, self.fit_intercept, names, tol=tol,
-                       max_iter=max_iter, w0=w0, b0=b0, sigma0=s0)
+                       max_iter=max_iter, w0=w0, b0=b0, sigma0=s0,
+                       free0=getattr(warm_start, "free", None))
 
     def map_path(self, X, y, scales=None, n_scales: int = 100, *, sample_weight=None,
                  eps: float = 1e-3, tol: float = 1e-6, max_iter: int | None = None,

@@ -80,7 +80,7 @@ class ExponentialLog(Likelihood):
     def curvature(self, y, eta, sw):
         return sw * y * np.exp(-eta)
 
-    def curvature_from_mean(self, mu, sw):
+    def curvature_from_mean(self, mu, sw, y=None):
         return sw  # the Fisher information (the quasi-Newton's trial step only)
 
     def null_eta(self, y, sw, fit_intercept):

@@ -93,11 +93,13 @@ def _frame_text(obj) -> str:
 
 
 # ------------------------------------------------------------------------------ data
-def load_table(data: str, target: str, features: str | None = None, standardize: bool = False):
+def load_table(data: str, target: str, features: str | None = None, standardize: bool = False,
+               extra: tuple[str, ...] = ()):
     """Read ``DATA`` (CSV path or bundled name) and split it into ``(X, y)`` DataFrame/Series.
 
     Non-numeric feature columns are an error (encode them first). ``standardize`` centers each
-    feature and divides it by its population standard deviation.
+    feature and divides it by its population standard deviation. ``extra``: columns read for
+    the likelihood (``--trials COL``), never features; then ``(X, y, {column: values})``.
     """
     import pandas as pd
 
@@ -126,6 +128,13 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
     if target not in df.columns:
         raise CLIError(f"--target {target!r} is not a column of {data!r}; columns: "
                        f"{', '.join(map(str, df.columns))}.")
+    for c in extra:
+        if c not in df.columns:
+            raise CLIError(f"column {c!r} (--trials) is not a column of {data!r}; columns: "
+                           f"{', '.join(map(str, df.columns))}.")
+        if c == target:
+            raise CLIError(f"--trials {c!r} is the target column: give the successes as "
+                           "--target and the trials as another column.")
     if features:
         cols = [c.strip() for c in features.split(",") if c.strip()]
         missing = [c for c in cols if c not in df.columns]
@@ -135,11 +144,14 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
         if target in cols:
             raise CLIError(f"--features lists the target {target!r}: a column cannot be both "
                            "the response and a feature.")
+        if set(extra) & set(cols):
+            raise CLIError(f"--features lists the trials column {sorted(set(extra) & set(cols))[0]!r}"
+                           ": it is part of the likelihood, not a feature.")
         twice = sorted({c for c in cols if cols.count(c) > 1})
         if twice:
             raise CLIError(f"--features lists column(s) {', '.join(twice)} more than once.")
     else:
-        cols = [c for c in df.columns if c != target]
+        cols = [c for c in df.columns if c != target and c not in extra]
     if not cols:
         raise CLIError(f"{data!r} has no feature columns besides the target {target!r}.")
     X = df[cols]
@@ -153,13 +165,25 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
     if standardize:
         sd = X.std(ddof=0).replace(0.0, 1.0)
         X = (X - X.mean()) / sd
+    if extra:
+        bad = [c for c in extra if not pd.api.types.is_numeric_dtype(df[c])]
+        if bad:
+            raise CLIError(f"the trials column {bad[0]!r} is not numeric.")
+        return X, df[target].astype(float), {c: df[c].to_numpy(dtype=float) for c in extra}
     return X, df[target].astype(float)
 
 
 def load_data_and_model(args):
     """``(X, y, model)`` from the data and model options of ``fit``/``crosscheck``/..."""
-    X, y = load_table(args.data, args.target, args.features, args.standardize)
-    return X, y, build_model_from_args(args, len(y))
+    cols = {dest: getattr(args, dest) for dest in _COLUMN_FLAGS
+            if getattr(args, dest, None) is not None}
+    if not cols:
+        X, y = load_table(args.data, args.target, args.features, args.standardize)
+        return X, y, build_model_from_args(args, len(y))
+    X, y, extra = load_table(args.data, args.target, args.features, args.standardize,
+                             extra=tuple(cols.values()))
+    return X, y, build_model_from_args(args, len(y),
+                                       columns={d: extra[c] for d, c in cols.items()})
 
 
 def require_file(path: str, what: str, hint: str = "") -> Path:
@@ -247,17 +271,50 @@ def stored_model(idata):
 
 
 # ----------------------------------------------------------------------------- model
-def _likelihood(args):
-    from ..likelihoods import Bernoulli, Gaussian, Poisson
-
-    if args.likelihood == "gaussian":
-        return Gaussian(sigma=args.sigma)
-    if args.sigma is not None:
-        raise CLIError("--sigma applies to the gaussian likelihood only.")
-    return Bernoulli() if args.likelihood == "bernoulli" else Poisson()
+#: the likelihood parameters the command line sets: argparse dest -> flag (a likelihood
+#: declares which it takes in ``cli_options`` {constructor parameter: dest})
+_LIKELIHOOD_FLAGS = {"sigma": "--sigma", "nu": "--nu", "dispersion": "--dispersion",
+                     "trials": "--trials"}
+#: the flags whose value is a column of DATA (read per row), not a number
+_COLUMN_FLAGS = ("trials",)
 
 
-def build_model_from_args(args, n_samples: int):
+def likelihood_classes() -> dict[str, type]:
+    """``{--likelihood name: class}`` over the registry (cli_name and cli_aliases)."""
+    from ..likelihoods import LIKELIHOODS
+
+    return {n: cls for cls in LIKELIHOODS.values() for n in (cls.cli_name(), *cls.cli_aliases)}
+
+
+def _takers(dest: str) -> str:
+    names = [cls.cli_name() for cls in dict.fromkeys(likelihood_classes().values())
+             if dest in getattr(cls, "cli_options", {}).values()]
+    return " / ".join(names) or "no"
+
+
+def _likelihood(args, columns: dict | None = None):
+    """The likelihood named by ``--likelihood``, built from the flags it declares in its
+    ``cli_options`` (no switch on names: every registered likelihood is available)."""
+    cls = likelihood_classes()[args.likelihood]
+    opts = getattr(cls, "cli_options", {})
+    columns = columns or {}
+    for dest, flag in _LIKELIHOOD_FLAGS.items():
+        if getattr(args, dest, None) is not None and dest not in opts.values():
+            raise CLIError(f"{flag} applies to the {_takers(dest)} likelihood only, not "
+                           f"--likelihood {args.likelihood}.")
+    kw = {}
+    for param, dest in opts.items():
+        if dest in _COLUMN_FLAGS:
+            if dest not in columns:
+                raise CLIError(f"--likelihood {args.likelihood} needs {_LIKELIHOOD_FLAGS[dest]} "
+                               "COL (the column of DATA with the number of trials per row).")
+            kw[param] = columns[dest]
+        else:
+            kw[param] = getattr(args, dest, None)
+    return cls(**kw)
+
+
+def build_model_from_args(args, n_samples: int, columns: dict | None = None):
     """The :class:`~bayesreg.Model` described by the model options of ``fit``/``sample``/...
 
     Either ``--scale`` (prior scale; ``--l2-scale`` too for elasticnet), or a library penalty
@@ -271,7 +328,7 @@ def build_model_from_args(args, n_samples: int):
     from ..model import Model
     from ..priors import BayesianLasso, ElasticNetPrior, Laplace, Normal
 
-    lik = _likelihood(args)
+    lik = _likelihood(args, columns)
     fit_intercept = not args.no_intercept
     if args.prior == "bayesian-lasso":
         if args.alpha is not None:
@@ -282,7 +339,7 @@ def build_model_from_args(args, n_samples: int):
             raise CLIError("--l2-scale applies to --prior elasticnet only.")
         if args.l1_ratio is not None:
             raise CLIError("--l1-ratio applies to --prior elasticnet only.")
-        prior = BayesianLasso(scale=args.scale, relative_to_sigma=args.likelihood == "gaussian")
+        prior = BayesianLasso(scale=args.scale, relative_to_sigma=lik.has_noise_scale)
         return Model(likelihood=lik, prior=prior, fit_intercept=fit_intercept)
     if args.scale is not None and args.alpha is not None:
         raise CLIError("give either --scale (prior scale) or --alpha (library penalty), not both.")
@@ -310,6 +367,10 @@ def build_model_from_args(args, n_samples: int):
     elif args.l1_ratio is not None:
         raise CLIError(f"--l1-ratio applies to --prior elasticnet only (the {args.prior} prior "
                        f"has l1_ratio {rho:g}).")
+    if args.likelihood not in ("gaussian", "bernoulli", "poisson"):
+        raise CLIError(f"a library penalty (--alpha) converts for the gaussian, bernoulli and "
+                       f"poisson likelihoods only; give --likelihood {args.likelihood} a prior "
+                       "scale with --scale S.")
     gaussian = args.likelihood == "gaussian"
     if gaussian and args.sigma is None:
         raise CLIError("converting a penalty --alpha into a prior for the gaussian likelihood "
@@ -409,8 +470,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--standardize", action="store_true",
                    help="center and scale each feature to unit (population) sd first")
     g = p.add_argument_group("model")
-    g.add_argument("--likelihood", choices=("gaussian", "bernoulli", "poisson"),
-                   default="gaussian", help="observation model (default gaussian)")
+    g.add_argument("--likelihood", choices=tuple(likelihood_classes()),
+                   default="gaussian", help="observation model (default gaussian; any "
+                   "registered likelihood: student-t for outliers, negative-binomial for "
+                   "over-dispersed counts, binomial with --trials)")
     g.add_argument("--prior", choices=PRIOR_CHOICES, default="laplace",
                    help="coefficient prior (default laplace): normal=L2/ridge, laplace=L1/lasso, "
                         "bayesian-lasso=Park & Casella's hierarchical lasso (no MAP: for sample, "
@@ -428,7 +491,16 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--convention", choices=("sklearn", "glmnet"), default="sklearn",
                    help="meaning of --alpha: scikit-learn's alpha or glmnet's lambda")
     g.add_argument("--sigma", type=_positive, metavar="S",
-                   help="gaussian noise sd (default: estimated, HalfNormal prior)")
+                   help="gaussian noise sd / student-t scale (default: estimated, HalfNormal "
+                        "prior)")
+    g.add_argument("--nu", type=_positive, metavar="NU",
+                   help="student-t degrees of freedom (default: estimated, Gamma(2, 0.1) prior)")
+    g.add_argument("--dispersion", type=_positive, metavar="D",
+                   help="negative-binomial alpha, Var = mu + alpha mu^2 (default: estimated, "
+                        "HalfNormal(1) prior)")
+    g.add_argument("--trials", metavar="COL",
+                   help="binomial: the column with the number of trials per row (--target is "
+                        "the number of successes)")
     g.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
 
 

@@ -88,6 +88,11 @@ class Likelihood(Parametrized, ABC):
     response_kind: str = "continuous"
     #: extra command-line names (``--likelihood NAME``) besides :meth:`cli_name`
     cli_aliases: tuple[str, ...] = ()
+    #: constructor parameter -> command-line option (argparse dest: ``sigma``, ``nu``,
+    #: ``dispersion``, ``trials``) that sets it; the CLI builds the likelihood from these
+    cli_options: dict[str, str] = {}
+    #: False for likelihoods that are not log-concave (the MAP is then a local mode)
+    convex: bool = True
 
     @classmethod
     def cli_name(cls) -> str:
@@ -134,8 +139,10 @@ class Likelihood(Parametrized, ABC):
     def curvature(self, y: np.ndarray, eta: np.ndarray, sw: np.ndarray) -> np.ndarray:
         """Second derivative of :meth:`datafit` with respect to each eta_i (the IRLS weights)."""
 
-    def curvature_from_mean(self, mu: np.ndarray, sw: np.ndarray) -> np.ndarray:
-        """:meth:`curvature` given ``mu = mean(eta)`` (saves a transcendental per row)."""
+    def curvature_from_mean(self, mu: np.ndarray, sw: np.ndarray, y: np.ndarray | None = None
+                            ) -> np.ndarray:
+        """:meth:`curvature` given ``mu = mean(eta)`` (saves a transcendental per row); ``y``:
+        the responses, for likelihoods whose observed curvature depends on them (NB2)."""
         raise NotSupportedError(f"{type(self).__name__} has no curvature_from_mean.")
 
     def gradient_from_mean(self, y: np.ndarray, mu: np.ndarray, sw: np.ndarray,

@@ -66,7 +66,7 @@ class Bernoulli(Likelihood):
     def gradient_from_mean(self, y, mu, sw, eta):
         return sw * (mu - y)
 
-    def curvature_from_mean(self, mu, sw):
+    def curvature_from_mean(self, mu, sw, y=None):
         return sw * mu * (1.0 - mu)
 
     def datafit_diff(self, y, sw, eta, eta_t, mu):

@@ -52,6 +52,8 @@ class Gaussian(Likelihood):
     _params = ("sigma", "sigma_prior_scale")
     family = "gaussian"
     has_noise_scale = True
+    #: constructor parameter -> command-line option (dest) of ``--likelihood gaussian``
+    cli_options = {"sigma": "sigma"}
     sklearn_names = ("Ridge", "Lasso", "ElasticNet")
     #: {estimator: {constructor argument or fitted attribute: (action, what happens, check)}}
     sklearn_arguments: dict = {}  # filled below the class (the table at the end of the file)
@@ -178,7 +180,7 @@ class Gaussian(Likelihood):
     def gradient_from_mean(self, y, mu, sw, eta):
         return sw * (mu - y) / self._s() ** 2
 
-    def curvature_from_mean(self, mu, sw):
+    def curvature_from_mean(self, mu, sw, y=None):
         return sw / self._s() ** 2
 
     def loglik_constant(self, y, sw):

@@ -75,7 +75,7 @@ class Poisson(Likelihood):
     def gradient_from_mean(self, y, mu, sw, eta):
         return sw * (mu - y)
 
-    def curvature_from_mean(self, mu, sw):
+    def curvature_from_mean(self, mu, sw, y=None):
         return sw * mu
 
     def datafit_diff(self, y, sw, eta, eta_t, mu):

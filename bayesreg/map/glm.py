@@ -117,8 +117,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         # the quasi-Newton start is the intercept-only model: its X^T g and its Jacobi diagonal
         # (constant curvature v0 * sw there) come from one pass over X
         xg_null, sq = _xtg_and_sq(X, g_null, sw)
-        v0 = float(lik.curvature(y[:1], np.full(1, eta0), np.ones(1))[0])
-        D0 = v0 * sq
+        h_null = lik.curvature(y, np.full(n, eta0), sw)
+        k0 = int(np.argmax(sw > 0))
+        v0 = float(h_null[k0] / sw[k0])
+        # the curvature at a constant eta is v0 * sw unless it depends on y or on a bound
+        # per-row parameter (NB2, binomial trials): then its diagonal takes one more pass
+        D0 = v0 * sq if np.allclose(h_null, v0 * sw, rtol=1e-12, atol=0) else _diag_hess(X, h_null)
     else:
         xg_null, D0 = _rmatvec(X, g_null), None
     scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
@@ -498,7 +502,7 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
             Xd = _matvec(X, d[:p])
             if fi:
                 Xd += d[p]
-            hh = lik.curvature_from_mean(mu, sw)
+            hh = lik.curvature_from_mean(mu, sw, y)
             dHd = float(hh @ (Xd * Xd)) + float(cz @ (d * d))
             if dHd > 0:
                 t_n = -dd / dHd

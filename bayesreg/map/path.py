@@ -81,14 +81,15 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     results, priors = [], []
-    w0 = b0 = sigma0 = None
+    w0 = b0 = sigma0 = free0 = None
     for c in progress(strengths, progressbar, total=len(strengths), desc="MAP path",
                       unit="scale"):
         pr = prior.with_strength(float(c))
         res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
                       w0=w0, b0=b0, sigma0=sigma0, design=design, units=units,
-                      glm_method="auto" if w0 is None else "prox_newton", checked=w0 is not None)
-        w0, b0, sigma0 = res.coef.copy(), res.intercept, res.sigma
+                      glm_method="auto" if w0 is None else "prox_newton", checked=w0 is not None,
+                      free0=free0)
+        w0, b0, sigma0, free0 = res.coef.copy(), res.intercept, res.sigma, res.free
         results.append(res)
         priors.append(pr)
     out_scales = np.array([float(np.max(np.atleast_1d(pr.path_scale))) for pr in priors])

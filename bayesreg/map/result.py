@@ -57,6 +57,14 @@ class MAPResult:
     converged : bool
         ``optimality <= tol``.
     feature_names : list of str
+    free : dict
+        The free likelihood parameters at the joint mode by name (``{"sigma": ...}`` for
+        ``Gaussian(sigma=None)``, ``{"alpha": ...}`` for ``NegativeBinomial(alpha=None)``,
+        ``{"nu": ..., "sigma": ...}`` for StudentT); empty when every parameter is fixed.
+    local_mode : bool
+        True when the likelihood is not log-concave (StudentT): the certificate is a
+        stationarity (KKT) condition, so the result is a *local* mode of the posterior (the one
+        reached from the solver's start), not necessarily the global one.
     feature_names_given : bool or None
         True when the names are the columns of a DataFrame the model was fitted on: prediction
         from a DataFrame then matches columns by name (None: unknown, for results saved before
@@ -82,6 +90,8 @@ class MAPResult:
     sigma_prior_scale: float | None = None
     extra: dict = field(default_factory=dict)
     feature_names_given: bool | None = None
+    free: dict = field(default_factory=dict)
+    local_mode: bool = False
 
     # ------------------------------------------------------------------ use
     def linear_predictor(self, X) -> np.ndarray:
@@ -128,6 +138,8 @@ class MAPResult:
             "n_samples": int(self.n_samples),
             "sigma_prior_scale": self.sigma_prior_scale,
             "feature_names_given": self.feature_names_given,
+            "free": {k: float(v) for k, v in self.free.items()},
+            "local_mode": bool(self.local_mode),
         }
 
     @classmethod
@@ -172,7 +184,9 @@ class MAPResult:
         try:
             d = json.loads(text)
         except json.JSONDecodeError as exc:
-            what = ("it ends before the JSON does (truncated?)" if exc.pos >= len(text.rstrip())
+            # a string running into the end of the text is a truncation too
+            cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+            what = ("it ends before the JSON does (truncated?)" if cut
                     else f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
             raise DataError(f"{path} is not a bayesreg MAPResult file: it is not valid JSON, "
                             f"{what}.") from exc
@@ -204,7 +218,13 @@ class MAPResult:
 
     def _summary_lines(self) -> list[str]:
         sig = self.sigma_description()
-        return [
+        other = {k: v for k, v in self.free.items() if k != "sigma"}
+        if other:
+            sig = ((sig + "  ") if sig else "") + "  ".join(
+                f"{k}={v:.6g} (joint MAP)" for k, v in other.items())
+        local = (["local mode: the likelihood is not log-concave; the certificate is "
+                  "stationarity (KKT), not global optimality"] if self.local_mode else [])
+        return local + [
             f"solver={self.solver}  n_iter={self.n_iter}  converged={self.converged}",
             f"{self.optimality_kind}={self.optimality:.3g} (tol {self.tol:.3g})",
             f"log_posterior={self.log_posterior:.10g}  objective={self.objective:.10g}",

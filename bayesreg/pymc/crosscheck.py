@@ -431,15 +431,18 @@ def _verdict(*, bridge_error: float, bridge_atol: float, certificate_ok: bool,
 
 
 def kkt_violation(lik, prior, X, y, sw, coef, intercept, sigma=None, sigma_prior_scale=None,
-                  fit_intercept=True) -> float:
+                  fit_intercept=True, free=None) -> float:
     """Largest violation of the first-order optimality (KKT) conditions of the log posterior
     (:func:`bayesreg.map.kkt_violation` on the model's own likelihood and prior): for each
     coefficient the distance from ``-d datafit / d w_j`` to the penalty's subdifferential, for
     the intercept ``|d loglik / d b|``, for an estimated sigma ``|d log posterior / d log
-    sigma|``. Zero exactly at a stationary point; units are nats per unit parameter."""
+    sigma|`` (``free``: every free likelihood parameter by name, e.g. a NegativeBinomial's
+    alpha; ``sigma`` is the Gaussian's). Zero exactly at a stationary point; units are nats per
+    unit parameter."""
     res = lik.resolved(y, sw) if sigma_prior_scale is None else lik.bind(
         sigma_prior_scale=sigma_prior_scale)
-    free = {"sigma": sigma} if res.free_params and sigma is not None else {}
+    if free is None:
+        free = {"sigma": sigma} if res.free_params and sigma is not None else {}
     return _kkt(res, require_penalty(prior, X.shape[1]), X, y, sw, coef, intercept,
                 fit_intercept, free)
 
@@ -522,16 +525,17 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
     b = build(model, X, y, sample_weight, suff_stats)
     pmm = b.pm_model
     lik, prior = model.likelihood, model.prior
-    est_sigma = bool(lik.free_params)
+    free_names = tuple(lik.free_params)
+    est_sigma = "sigma" in free_names
     t_build = time.perf_counter() - t0 - t_map
     logp = pmm.compile_logp(jacobian=False)
 
     def lp_of(point):
         return float(logp(model_point(pmm, **{k: point.get(k) for k in ("coef", "intercept",
-                                                                         "sigma")})))
+                                                                         *free_names)})))
 
     direct = {"coef": res.coef, "intercept": res.intercept if model.fit_intercept else None,
-              "sigma": res.sigma if est_sigma else None}
+              **{k: res.free.get(k) for k in free_names}}
     lp_direct = lp_of(direct)
     t1 = time.perf_counter()
     messages = {}
@@ -563,14 +567,17 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
     b_best = float(best["intercept"]) if model.fit_intercept else 0.0
     s_best = float(best["sigma"]) if est_sigma else None
     kk = dict(sigma_prior_scale=s_scale, fit_intercept=model.fit_intercept)
+    free_best = {k: float(best[k]) for k in free_names}
     kkt_d = kkt_violation(lik, prior, X_, y_, sw_, res.coef, res.intercept,
-                          res.sigma if est_sigma else None, **kk)
-    kkt_p = kkt_violation(lik, prior, X_, y_, sw_, best["coef"], b_best, s_best, **kk)
-    at_mode = b.likelihood.bind(**({"sigma": res.sigma} if est_sigma else {}))
+                          res.sigma if est_sigma else None, free=dict(res.free), **kk)
+    kkt_p = kkt_violation(lik, prior, X_, y_, sw_, best["coef"], b_best, s_best, free=free_best,
+                          **kk)
+    at_mode = b.likelihood.bind(**res.free)
     sd, sd_b = _smooth_hessian_sd(at_mode, pen, X_, y_, sw_, res.coef, res.intercept,
                                   model.fit_intercept)
     w_zeroed = np.where(np.abs(best["coef"]) <= zero_tol * sd, 0.0, best["coef"])
-    kkt_pz = kkt_violation(lik, prior, X_, y_, sw_, w_zeroed, b_best, s_best, **kk)
+    kkt_pz = kkt_violation(lik, prior, X_, y_, sw_, w_zeroed, b_best, s_best, free=free_best,
+                           **kk)
 
     t_checks = time.perf_counter() - t_checks0
     scale = max(1.0, abs(res.log_posterior))

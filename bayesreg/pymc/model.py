@@ -148,14 +148,17 @@ def model_point(pm_model: pm.Model, result=None, *, coef=None, intercept=None, s
                 **values) -> dict[str, np.ndarray]:
     """A point (dict of *value* variables, transformed where PyMC transforms) for ``pm_model``.
 
-    Pass a :class:`~bayesreg.MAPResult` or the parameters (``values``: the prior's
-    hyperparameters by name, e.g. ``lam2``). ``sigma`` becomes ``sigma_log__``, so
+    Pass a :class:`~bayesreg.MAPResult` (its free likelihood parameters included) or the
+    parameters (``values``: the prior's hyperparameters or free likelihood parameters by name,
+    e.g. ``lam2``, ``alpha``, ``nu``). ``sigma`` becomes ``sigma_log__``, so
     ``pm_model.compile_logp(jacobian=False)(model_point(pm_model, res))`` equals
     ``res.log_posterior``.
     """
+    free = {}
     if result is not None:
         coef, intercept, sigma = result.coef, result.intercept, result.sigma
-    vals = {"coef": coef, "intercept": intercept, "sigma": sigma, **values}
+        free = dict(getattr(result, "free", {}) or {})  # e.g. a NegativeBinomial's alpha
+    vals = {"coef": coef, "intercept": intercept, "sigma": sigma, **free, **values}
     point = {}
     for rv in pm_model.free_RVs:
         v = vals.get(rv.name)
