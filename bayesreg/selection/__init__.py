@@ -11,6 +11,7 @@ along a grid of scales (:func:`posterior_path`).
 
 from __future__ import annotations
 
+from .posterior_path import plot_posterior_path, posterior_path
 from .scale import METHODS, ScaleSelection, select_scale
 
-__all__ = ["ScaleSelection", "select_scale", "METHODS"]
+__all__ = ["ScaleSelection", "select_scale", "METHODS", "posterior_path", "plot_posterior_path"]

@@ -147,7 +147,7 @@ def ridge_eb(lik, prior, X, y, sw, fit_intercept) -> dict:
         note += "; the maximum is at the edge of the searched range (the evidence is flat there)"
     grid_r = np.exp(grid)
     return {"scale": tau, "sigma": sigma, "log_evidence": float(-res.fun), "method": "exact",
-            "note": note, "boundary": boundary, "ratios": spec,
+            "note": note, "boundary": boundary, "_spectrum": spec,
             "_grid": (grid_r, vals)}
 
 

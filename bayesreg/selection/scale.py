@@ -19,7 +19,7 @@ from .cv import (
     path_scale,
     prior_at_scale,
 )
-from .evidence import has_closed_form_eb, laplace_eb, mcem_eb, ridge_eb, ridge_log_evidence, smooth_prior
+from .evidence import has_closed_form_eb, laplace_eb, mcem_eb, ridge_eb, smooth_prior
 
 __all__ = ["ScaleSelection", "select_scale", "METHODS"]
 
@@ -323,7 +323,8 @@ def select_scale(model, X, y, methods=("cv", "eb"), scales=None, n_scales: int =
         raise ParameterError(f"methods must be a non-empty subset of {METHODS}, got {methods!r}.")
     convention = check_convention(convention)
     check_tol(tol)
-    n_jobs = check_int(n_jobs, "n_jobs", -1) if n_jobs != -1 else -1
+    if n_jobs != -1:
+        n_jobs = check_int(n_jobs, "n_jobs", 1)
     X, y, sw, names = check_X_y(X, y, sample_weight)
     lik, prior = model.likelihood, model.prior
     lik.check_y(y)
@@ -378,7 +379,7 @@ def _run_eb(sel, model, X, y, sw, path, grid, opts, seed):
     try:
         if has_closed_form_eb(lik, prior, p):
             eb = ridge_eb(lik, prior, X, y, sw, fi)
-            spec = eb.pop("ratios")
+            spec = eb.pop("_spectrum")
             free = bool(getattr(lik, "free_params", ()))
             vals = []
             for s in grid:
@@ -492,6 +493,3 @@ def _run_loo(sel, model, X, y, sw, grid, opts, seed):
     sel.loo = pd.DataFrame(rows)
     sel.scale_loo = float(sel.loo["scale"].to_numpy()[int(np.argmax(sel.loo["elpd"]))])
 
-
-# re-exported for tests and docs
-__all__ += ["ridge_log_evidence"]
