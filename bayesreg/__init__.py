@@ -29,6 +29,7 @@ _LAZY = {
     "report": "bayesreg.diagnostics",
     "CrossCheck": "bayesreg.pymc",
     "datasets": None,
+    "ScaleSelection": "bayesreg.selection",
 }
 
 
@@ -65,4 +66,5 @@ __all__ = [
     "report",
     "CrossCheck",
     "datasets",
+    "ScaleSelection",
 ]

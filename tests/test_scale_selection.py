@@ -430,3 +430,16 @@ def test_posterior_path_is_the_exact_posterior_at_each_scale(rng):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_choose_scale_docs_code_runs(capsys):
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "choose-scale.md"
+    blocks = re.findall(r"^```python\n(.*?)^```", page.read_text(), flags=re.S | re.M)
+    assert len(blocks) == 2
+    ns: dict = {}
+    for code in blocks:
+        exec(compile(code, "choose-scale.md", "exec"), ns)
+    assert "cv_1se" in capsys.readouterr().out
