@@ -479,3 +479,28 @@ def test_choose_scale_docs_code_runs(capsys):
     for code in blocks:
         exec(compile(code, "choose-scale.md", "exec"), ns)
     assert "cv_1se" in capsys.readouterr().out
+
+
+def test_cli_select_prints_the_choices_and_writes_the_plot(tmp_path, capsys):
+    import json
+
+    import pandas as pd
+
+    from bayesreg.cli import main
+
+    rng = np.random.default_rng(3)
+    X, y = _data(rng, n=60, p=4)
+    csv = tmp_path / "d.csv"
+    pd.DataFrame(X, columns=list("abcd")).assign(y=y).to_csv(csv, index=False)
+    argv = ["select", str(csv), "--target", "y", "--sigma", "1", "--methods", "cv", "--cv", "4",
+            "--n-scales", "12", "--seed", "5"]
+    assert main(argv + ["--json", "--plot", str(tmp_path / "s.png")]) == 0
+    got = json.loads(capsys.readouterr().out)
+    sel = br.Model(br.Gaussian(1.0), br.Laplace(1.0)).select_scale(X, y, methods="cv", n_scales=12,
+                                                                   cv=4, random_state=5)
+    rows = {r["method"]: r for r in got["choices"]}
+    assert rows["cv_min"]["scale"] == pytest.approx(sel.scale_min)
+    assert rows["cv_1se"]["sklearn_alpha"] == pytest.approx(1.0 / (60 * sel.scale_1se))
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    assert main(argv[:-6] + ["--methods", "bic"]) == 2
+    assert "methods must be" in capsys.readouterr().err

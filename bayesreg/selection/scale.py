@@ -230,8 +230,10 @@ class ScaleSelection:
             ax.fill_between(self.scales, self.cv_mean - self.cv_se, self.cv_mean + self.cv_se,
                             color="C0", alpha=0.2)
             handles += ax.plot(self.scales, self.cv_mean, "C0.-", label=f"CV {self.measure}")
-            ax.axvline(self.scale_min, color="C0", ls="--", lw=1)
-            ax.axvline(self.scale_1se, color="C0", ls=":", lw=1)
+            handles.append(ax.axvline(self.scale_min, color="C0", ls="--", lw=1,
+                                      label="CV min"))
+            handles.append(ax.axvline(self.scale_1se, color="C0", ls=":", lw=1,
+                                      label="CV 1-SE"))
             ax.set_ylabel(f"CV {self.measure}")
         ax.set_xscale("log")
         ax.set_xlabel("prior scale")
