@@ -161,6 +161,41 @@ def test_cv_deviance_is_the_unit_deviance_of_scipy_densities(rng, lik):
     np.testing.assert_allclose(lik.cv_deviance(y, mu), dev, rtol=1e-10, atol=1e-12)
 
 
+def test_weighted_cv_uses_glmnet_fold_weights_and_is_input_invariant(rng):
+    """With sample weights: cvraw[k] = weighted mean loss in fold k, cvm / cvsd weighted by the
+    fold weights (written here; fold fits by Model.map, itself checked against scikit-learn);
+    sparse X, a DataFrame and two threads give the same numbers."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    X, y = _data(rng, n=60, p=4)
+    sw = rng.uniform(0.2, 3.0, 60)
+    foldid = rng.permutation(np.resize(np.arange(1, 4), 60))
+    scales = np.array([0.02, 0.2])
+    model = br.Model(br.Gaussian(1.0), br.Laplace(1.0))
+    sel = model.select_scale(X, y, methods="cv", scales=scales, foldid=foldid, sample_weight=sw,
+                             convention="glmnet", measure="mae", tol=1e-11)
+    raw, W = np.empty((3, 2)), np.empty(3)
+    for k in range(1, 4):
+        tr, te = foldid != k, foldid == k
+        W[k - 1] = sw[te].sum()
+        for j, s in enumerate(scales):  # glmnet: the penalty per unit weight is fixed
+            b = s * sw.sum() / sw[tr].sum()
+            fit = br.Model(br.Gaussian(1.0), br.Laplace(b)).map(X[tr], y[tr], sample_weight=sw[tr],
+                                                                tol=1e-11)
+            raw[k - 1, j] = np.average(np.abs(y[te] - fit.predict(X[te])), weights=sw[te])
+    cvm = W @ raw / W.sum()
+    cvsd = np.sqrt(W @ (raw - cvm) ** 2 / W.sum() / 2)
+    np.testing.assert_allclose(sel.cv_raw[0], raw, rtol=1e-7)
+    np.testing.assert_allclose(sel.cv_mean, cvm, rtol=1e-7)
+    np.testing.assert_allclose(sel.cv_se, cvsd, rtol=1e-6)
+    for Xv, jobs in [(sp.csr_matrix(X), 1), (pd.DataFrame(X, columns=list("abcd")), 2)]:
+        other = model.select_scale(Xv, y, methods="cv", scales=scales, foldid=foldid,
+                                   sample_weight=sw, convention="glmnet", measure="mae",
+                                   tol=1e-11, n_jobs=jobs)
+        np.testing.assert_allclose(other.cv_mean, sel.cv_mean, rtol=1e-7)
+
+
 def test_cv_at_a_scale_below_every_folds_all_zero_threshold_is_the_null_model(rng):
     """Analytic all-zero scale: b0 = sigma^2 / max|X~' y~| per training fold; below it each
     fold predicts its training mean; the default grid starts at the full data's b0."""
@@ -406,6 +441,9 @@ def test_to_frame_conversions_model_and_plot(rng):
     assert df.loc["cv_min", "cv_error"] == pytest.approx(sel.cv_mean.min())
     m = sel.model("1se")
     assert m.prior.scale == pytest.approx(sel.scale_1se) and m.likelihood == br.Gaussian(1.5)
+    coefs = sel.coefficients()
+    assert list(coefs.columns) == ["cv_min", "cv_1se", "eb"] and coefs.shape == (6, 3)
+    np.testing.assert_allclose(coefs["cv_1se"], m.map(X, y, tol=1e-10).coef, atol=1e-5)
     with pytest.raises(br.NotSupportedError):
         sel.model("hyperprior")
     with pytest.raises(br.ParameterError):

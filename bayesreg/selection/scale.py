@@ -168,6 +168,20 @@ class ScaleSelection:
                          "cv_error": cv_err, "cv_se": cv_se, "elpd": elpd})
         return pd.DataFrame(rows)
 
+    def coefficients(self):
+        """The MAP coefficients of every choice: a DataFrame (features x methods; a method
+        whose model has no MAP is left out)."""
+        import pandas as pd
+
+        cols = {}
+        names = None
+        for which, s in self.choices().items():
+            fit = self._fit_at(s)
+            if fit is not None:
+                cols[_LABELS[which]] = fit.coef
+                names = fit.feature_names
+        return pd.DataFrame(cols, index=names)
+
     def disagreement(self) -> str:
         """A sentence per pair of choices more than a factor 2 apart in scale or with different
         sets of non-zero MAP coefficients ("" when they agree)."""
