@@ -542,3 +542,15 @@ def test_cli_select_prints_the_choices_and_writes_the_plot(tmp_path, capsys):
     assert (tmp_path / "s.png").stat().st_size > 1000
     assert main(argv[:-6] + ["--methods", "bic"]) == 2
     assert "methods must be" in capsys.readouterr().err
+
+
+def test_posterior_path_of_a_prior_without_a_mode_and_its_errors(rng):
+    X, y = _data(rng, n=40, p=3)
+    model = br.Model(br.Gaussian(None), br.BayesianLasso(0.5))
+    dt = model.posterior_path(X, y, n_scales=2, draws=50, random_seed=0)
+    np.testing.assert_allclose(dt["posterior"]["scale"].values, [0.005, 50.0])
+    assert "map" not in dt.children and dt["posterior"]["sigma"].dims == ("scale", "chain", "draw")
+    with pytest.raises(br.ParameterError):
+        br.Model(br.Gaussian(None), br.BayesianLasso()).posterior_path(X, y, n_scales=2)
+    sel = model.select_scale(X, y, methods=("cv",), n_scales=3)
+    assert "cv" in sel.skipped and sel.choices() == {}

@@ -47,6 +47,10 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     chains = check_int(chains, "chains", 1)
     tune = max(draws // 2, 50) if tune is None else check_int(tune, "tune", 0)
     names = default_names(p, names)
+    if prior.path_scale is None:
+        raise ParameterError(
+            f"{prior!r} has no fixed scale to vary (its scale has a hyperprior): give the prior "
+            "a fixed scale, e.g. BayesianLasso(scale=1.0), for a posterior path.")
     has_mode = prior.as_penalty(p) is not None
     path = None
     if has_mode:
