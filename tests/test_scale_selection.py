@@ -317,6 +317,18 @@ def test_ridge_eb_with_intercept_maximizes_the_evidence_written_here(rng):
     assert fixed.scale_eb == pytest.approx(np.exp(r1.x), rel=1e-5)
 
 
+def test_ridge_eb_with_per_coefficient_scales_keeps_their_ratios(rng):
+    X, y = _data(rng, n=50, p=4)
+    ratios = np.array([1.0, 0.5, 0.25, 1.0])
+    sel = br.Model(br.Gaussian(0.9), br.Normal(2.0 * ratios)).select_scale(X, y, methods=("eb",),
+                                                                         n_scales=5)
+    r1 = optimize.minimize_scalar(
+        lambda t: -_restricted_log_evidence(X * ratios, y, np.exp(t), 0.9), bounds=(-5, 3),
+        method="bounded", options=dict(xatol=1e-10))
+    assert sel.scale_eb == pytest.approx(np.exp(r1.x), rel=1e-5)
+    np.testing.assert_allclose(sel.model("eb").prior.scale, sel.scale_eb * ratios)
+
+
 def test_laplace_evidence_is_exact_for_gaussian_and_close_for_logistic(rng):
     from bayesreg.selection.evidence import laplace_log_evidence
 
@@ -399,6 +411,29 @@ def test_mcem_for_a_fixed_sigma_laplace_prior_matches_quadrature(rng):
         x[:, None], y, methods=("eb",), n_scales=5, random_state=0,
         eb_options=dict(n_iter=40, draws=2000, tune=100))
     assert sel.scale_eb == pytest.approx(np.exp(ref.x), rel=0.08)
+
+
+def test_mcem_for_an_elastic_net_prior_matches_quadrature(rng):
+    """ElasticNetPrior(b, tau) scaled by a common multiplier (ratio tau^2 / b kept), one feature,
+    fixed sigma: the marginal likelihood by quadrature (the prior normalized numerically)."""
+    n = 40
+    x = rng.normal(size=n)
+    y = 0.5 + 0.5 * x + rng.normal(size=n)
+    xc, yc = x - x.mean(), y - y.mean()
+    sxx, sxy = xc @ xc, xc @ yc
+
+    def logp(c):  # penalty c (|w| / 1 + w^2 / (2 * 0.5^2))
+        def kern(w):
+            return np.exp(-c * (abs(w) + w * w / 0.5))
+        z = 2 * integrate.quad(kern, 0, np.inf)[0]
+        f = integrate.quad(lambda w: np.exp(-(sxx * w * w - 2 * sxy * w) / 2) * kern(w), -6, 6,
+                           points=[0.0], limit=200)[0]
+        return np.log(f / z)
+    ref = optimize.minimize_scalar(lambda t: -logp(np.exp(t)), bounds=(-6, 4), method="bounded")
+    sel = br.Model(br.Gaussian(1.0), br.ElasticNetPrior(1.0, 0.5)).select_scale(
+        x[:, None], y, methods=("eb",), n_scales=5, random_state=2,
+        eb_options=dict(n_iter=40, draws=2000, tune=100))
+    assert sel.scale_eb == pytest.approx(1.0 / np.exp(ref.x), rel=0.08)  # l1_scale = 1 / c
 
 
 def test_hyperprior_posterior_of_the_scale_matches_quadrature(rng):
