@@ -589,3 +589,18 @@ def test_posterior_path_of_a_prior_without_a_mode_and_its_errors(rng):
         br.Model(br.Gaussian(None), br.BayesianLasso()).posterior_path(X, y, n_scales=2)
     sel = model.select_scale(X, y, methods=("cv",), n_scales=3)
     assert "cv" in sel.skipped and sel.choices() == {}
+
+
+def test_report_gains_a_choosing_the_scale_section(rng, tmp_path):
+    X, y = _data(rng, n=60, p=4)
+    model = br.Model(br.Gaussian(1.0), br.Laplace(1.0))
+    fit = model.map(X, y)
+    dt = model.sample(X, y, sampler="gibbs", draws=100, tune=50, chains=2, random_seed=0,
+                      progressbar=False)
+    sel = model.select_scale(X, y, methods="cv", n_scales=10, cv=3, random_state=1)
+    rep = br.report(model, X, y, out_dir=tmp_path / "r", idata=dt, fit=fit, compare_priors=False,
+                    crosscheck=False, select_scale=sel)
+    page = rep.html.read_text()
+    assert 'id="choosing-the-scale"' in page and "cv_1se" in page
+    assert "choosing_the_scale" in rep.figures and rep.selection is sel
+    assert "choosing the scale: reused" in page  # the list of what was computed
