@@ -194,6 +194,7 @@ def test_weighted_cv_uses_glmnet_fold_weights_and_is_input_invariant(rng):
                                    sample_weight=sw, convention="glmnet", measure="mae",
                                    tol=1e-11, n_jobs=jobs)
         np.testing.assert_allclose(other.cv_mean, sel.cv_mean, rtol=1e-7)
+    assert list(other.coefficients().index) == list("abcd")  # the DataFrame's columns
 
 
 def test_cv_at_a_scale_below_every_folds_all_zero_threshold_is_the_null_model(rng):

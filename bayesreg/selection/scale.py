@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import NotSupportedError, ParameterError
-from .._validation import check_int, check_tol, check_X_y, seed_sequence
+from .._validation import check_int, check_tol, check_X_y, default_names, seed_sequence
 from .cv import (
     check_convention,
     check_measure,
@@ -174,13 +174,11 @@ class ScaleSelection:
         import pandas as pd
 
         cols = {}
-        names = None
         for which, s in self.choices().items():
             fit = self._fit_at(s)
             if fit is not None:
                 cols[_LABELS[which]] = fit.coef
-                names = fit.feature_names
-        return pd.DataFrame(cols, index=names)
+        return pd.DataFrame(cols, index=self._fits["_names"])
 
     def disagreement(self) -> str:
         """A sentence per pair of choices more than a factor 2 apart in scale or with different
@@ -360,6 +358,7 @@ def select_scale(model, X, y, methods=("cv", "eb"), scales=None, n_scales: int =
         grid = s0 * np.logspace(-2, 2, check_int(n_scales, "n_scales", 1))
     sel = ScaleSelection(base_model=model, n_samples=S, scales=grid, path=path)
     sel._fits["_data"] = (X, y, sw)
+    sel._fits["_names"] = default_names(p, names)
     if path is not None:
         sel.nonzero = np.array([int(np.count_nonzero(r.coef)) for r in path.results])
         for s, r in zip(grid, path.results):
