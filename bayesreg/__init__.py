@@ -29,7 +29,7 @@ _LAZY = {
     "report": "bayesreg.diagnostics",
     "CrossCheck": "bayesreg.pymc",
     "datasets": None,
-    "ScaleSelection": "bayesreg.selection",
+    "ScaleSelection": "bayesreg.selection.scale",
 }
 
 

@@ -129,8 +129,8 @@ class Model(ModelSpec):
     def select_scale(self, X, y, methods=("cv", "eb"), scales=None, n_scales: int = 100,
                      **kwargs):
         """Choose the prior scale by cross-validation (cv.glmnet's statistics), empirical Bayes,
-        a hyperprior and LOO, side by side: see :func:`bayesreg.selection.select_scale`."""
-        from .selection import select_scale
+        a hyperprior and LOO, side by side: see :func:`bayesreg.selection.scale.select_scale`."""
+        from .selection.scale import select_scale
 
         return select_scale(self, X, y, methods=methods, scales=scales, n_scales=n_scales,
                             **kwargs)
@@ -138,8 +138,8 @@ class Model(ModelSpec):
     def posterior_path(self, X, y, scales=None, n_scales: int = 30, draws: int = 500,
                        random_seed=None, **kwargs):
         """The posterior at every scale of a grid beside the MAP path (a DataTree with a
-        ``scale`` dim): see :func:`bayesreg.selection.posterior_path`."""
-        from .selection import posterior_path
+        ``scale`` dim): see :func:`bayesreg.selection.posterior_path.posterior_path`."""
+        from .selection.posterior_path import posterior_path
 
         return posterior_path(self, X, y, scales=scales, n_scales=n_scales, draws=draws,
                               random_seed=random_seed, **kwargs)

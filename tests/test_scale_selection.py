@@ -533,7 +533,7 @@ def test_posterior_path_is_the_exact_posterior_at_each_scale(rng):
         z = (draws.mean(0) - mean) / np.sqrt(np.diag(cov) / draws.shape[0])
         assert np.all(np.abs(z) < 4.5), z
         np.testing.assert_allclose(dt["map"]["coef"].isel(scale=k).values, mean, rtol=1e-6)
-    from bayesreg.selection import plot_posterior_path
+    from bayesreg.selection.posterior_path import plot_posterior_path
 
     axes = plot_posterior_path(dt)
     assert len(axes) == 3

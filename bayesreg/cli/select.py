@@ -1,5 +1,5 @@
 """``bayesreg select``: choose the prior scale by CV, empirical Bayes, a hyperprior and LOO,
-side by side (:func:`bayesreg.selection.select_scale`)."""
+side by side (:func:`bayesreg.selection.scale.select_scale`)."""
 
 from __future__ import annotations
 
