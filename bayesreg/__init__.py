@@ -43,6 +43,7 @@ _LAZY = {
     "SpikeAndSlab": "bayesreg.priors",
     "effective_nonzero": "bayesreg.priors",
     "plot_prior_density": "bayesreg.priors",
+    "ScaleSelection": "bayesreg.selection.scale",
 }
 
 
@@ -96,4 +97,5 @@ __all__ = [
     "Binomial",
     "NegativeBinomial",
     "StudentT",
+    "ScaleSelection",
 ]

@@ -139,6 +139,24 @@ class Model(ModelSpec):
                         scales=scales, n_scales=n_scales, eps=eps, tol=tol, max_iter=max_iter,
                         progressbar=progressbar)
 
+    def select_scale(self, X, y, methods=("cv", "eb"), scales=None, n_scales: int = 100,
+                     **kwargs):
+        """Choose the prior scale by cross-validation (cv.glmnet's statistics), empirical Bayes,
+        a hyperprior and LOO, side by side: see :func:`bayesreg.selection.scale.select_scale`."""
+        from .selection.scale import select_scale
+
+        return select_scale(self, X, y, methods=methods, scales=scales, n_scales=n_scales,
+                            **kwargs)
+
+    def posterior_path(self, X, y, scales=None, n_scales: int = 30, draws: int = 500,
+                       random_seed=None, **kwargs):
+        """The posterior at every scale of a grid beside the MAP path (a DataTree with a
+        ``scale`` dim): see :func:`bayesreg.selection.posterior_path.posterior_path`."""
+        from .selection.posterior_path import posterior_path
+
+        return posterior_path(self, X, y, scales=scales, n_scales=n_scales, draws=draws,
+                              random_seed=random_seed, **kwargs)
+
     # --------------------------------------------------------- conversions
     @classmethod
     def from_sklearn(cls, estimator: Any, n_samples: int | None = None,

@@ -3,12 +3,12 @@ and ``run(args, out) -> int``."""
 
 from __future__ import annotations
 
-from . import compare, convert, crosscheck, demo, fit, report, sample
+from . import compare, convert, crosscheck, demo, fit, report, sample, select
 from ._common import FORMATTER, ArgumentParser
 
 #: subcommand name -> its module, in the order ``--help`` lists them
 COMMANDS = {"demo": demo, "fit": fit, "crosscheck": crosscheck, "sample": sample,
-            "compare": compare, "report": report, "convert": convert}
+            "compare": compare, "report": report, "convert": convert, "select": select}
 
 EPILOG = """examples:
   bayesreg demo --quick

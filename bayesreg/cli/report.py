@@ -47,6 +47,8 @@ def add_parser(sub) -> None:
                         "(saves two sampling runs)")
     r.add_argument("--no-crosscheck", action="store_true",
                    help="skip the PyMC find_MAP cross-check (one model compilation)")
+    r.add_argument("--select-scale", action="store_true",
+                   help="add a 'choosing the scale' section (5-fold CV and empirical Bayes)")
     r.add_argument("--json", action="store_true")
     _add_common(r)
 
@@ -69,7 +71,8 @@ def run(args, out: _Out) -> int:
                  chains=args.chains, random_seed=args.seed,
                  compare_priors=not args.no_compare_priors, progressbar=not args.quiet,
                  idata=idata, fit=fit, crosscheck=not args.no_crosscheck,
-                 on_step=lambda msg: out.progress(_cli_step(msg)))
+                 on_step=lambda msg: out.progress(_cli_step(msg)),
+                 select_scale=args.select_scale)
     if args.json:
         _print_json({"report": str(rep.html), "steps": rep.steps})
     else:
@@ -82,4 +85,5 @@ def run(args, out: _Out) -> int:
 def _cli_step(message: str) -> str:
     """A report step announced with the CLI flag that skips it (not the Python keyword)."""
     return (message.replace("crosscheck=False", "--no-crosscheck")
-            .replace("compare_priors=False", "--no-compare-priors"))
+            .replace("compare_priors=False", "--no-compare-priors")
+            .replace("select_scale=False skips it", "without --select-scale it is skipped"))

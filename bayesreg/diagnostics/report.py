@@ -49,6 +49,8 @@ class ReportResult:
         Posterior draws under each compared prior.
     csv : Path
         The full comparison table (``out_dir/comparison.csv``, every column of :func:`compare`).
+    selection : ScaleSelection or None
+        With ``select_scale``: the prior-scale choices (:meth:`bayesreg.Model.select_scale`).
     steps : dict of str -> str
         What each expensive step did: ``"map"``, ``"crosscheck"``, ``"posterior"``, ``"loo"``
         -> "computed ...", "reused ...", "skipped ..." (the page's "What was computed" list).
@@ -69,6 +71,7 @@ class ReportResult:
     prior_models: dict = field(default_factory=dict)
     csv: Path | None = None
     steps: dict = field(default_factory=dict)
+    selection: Any = None
 
     def __repr__(self) -> str:
         return (f"ReportResult(html={str(self.html)!r}, markdown={str(self.markdown)!r}, "
@@ -329,6 +332,8 @@ class _Ctx:
     models: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     has_mode: bool = True
+    selection: Any = None
+    selection_err: str | None = None
     steps: dict = field(default_factory=dict)
     on_step: Callable[[str], None] | None = None
 
@@ -464,11 +469,14 @@ def _section_summary(ctx: _Ctx) -> None:
               f"coefficients, {n} observations. {point}; the posterior was sampled with "
               f"{diag.n_chains} chains x {diag.n_draws} draws; sampler diagnostics: "
               f"**{'OK' if diag.ok else 'PROBLEMS'}**.")
-    ctx.doc.ul([f"[{title}](#{anchor})" for anchor, title in _TOC])
+    toc = _TOC + ((("choosing-the-scale", "Choosing the scale"),)
+                  if "scale" in ctx.steps else ())
+    ctx.doc.ul([f"[{title}](#{anchor})" for anchor, title in toc])
     names = {"map": "MAP", "crosscheck": "PyMC cross-check", "posterior": "posterior draws",
              "loo": "LOO prior comparison"}
     ctx.doc.p("What was computed for this report (run, reused from the inputs, or skipped):")
-    ctx.doc.ul([f"{names[k]}: {v}." for k, v in ctx.steps.items()])
+    names["scale"] = "choosing the scale"
+    ctx.doc.ul([f"{names.get(k, k)}: {v}." for k, v in ctx.steps.items()])
 
 
 def _section_map(ctx: _Ctx) -> None:
@@ -788,8 +796,37 @@ def _section_priors_loo(ctx: _Ctx) -> None:
         doc.p("Skipped (`compare_priors=False`).")
 
 
+def _section_scale(ctx: _Ctx) -> None:
+    """Choosing the scale (only with ``select_scale``): the choices of CV, empirical Bayes, ...
+    side by side, where they disagree, and the CV curve."""
+    if "scale" not in ctx.steps:
+        return
+    doc, sel = ctx.doc, ctx.selection
+    doc.h2("Choosing the scale", "choosing-the-scale")
+    doc.p("The prior scale is the penalty. Cross-validation (cv.glmnet's statistics: "
+          "`scale_min` and the 1-SE rule) and empirical Bayes (the scale maximizing the marginal "
+          "likelihood) choose it from the data; the grid is stated on the full data's n.")
+    if sel is None:
+        doc.p(f"The scale selection could not run: `{ctx.selection_err}`.")
+        return
+    doc.table(sel.to_frame().set_index("method"), "method")
+    notes = [f"{k}: not run ({v})." for k, v in sel.skipped.items()]
+    notes += sel.disagreement().splitlines()
+    if sel.eb is not None:
+        notes.append(f"Empirical Bayes: {sel.eb['note']}.")
+    doc.ul(notes)
+    if sel.cv_mean is not None or sel.log_evidence is not None:
+        import matplotlib.pyplot as plt
+
+        ax = sel.plot()
+        ctx.add_figure("choosing_the_scale", ax.figure,
+                       "CV error (band: one standard error) against the prior scale, with the "
+                       "chosen scales.")
+        plt.close(ax.figure)
+
+
 _SECTIONS = (_section_summary, _section_map, _section_crosscheck, _section_compare,
-            _section_diagnose, _section_plots, _section_priors_loo)
+            _section_diagnose, _section_plots, _section_priors_loo, _section_scale)
 
 
 def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", draws: int = 1000,
@@ -797,7 +834,8 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
            compare_priors: bool = True, progressbar: bool = False, *, hdi_prob: float = 0.94,
            idata: Any = None, fit: Any = None, crosscheck: Any = True,
            prior_idata: dict | None = None,
-           on_step: Callable[[str], None] | None = None) -> ReportResult:
+           on_step: Callable[[str], None] | None = None,
+           select_scale: Any = False) -> ReportResult:
     """Fit, cross-check, sample, compare and diagnose a model; write an HTML + Markdown report.
 
     Steps: ``fit = model.map(X, y)`` (the posterior mode / penalized estimate, with its
@@ -848,6 +886,11 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
         Called with a one-line message before each expensive step (MAP, cross-check, sampling
         runs), naming the parameter that skips it: a command line can say what it runs.
 
+    select_scale : bool or ScaleSelection, default False
+        True: add a "Choosing the scale" section (``model.select_scale(X, y, methods=("cv",
+        "eb"), n_scales=30, cv=5, random_state=random_seed)``: CV with cv.glmnet's statistics
+        and empirical Bayes, side by side); a ``ScaleSelection`` is shown as given.
+
     The page lists what was computed, reused or skipped (also in ``ReportResult.steps``), and
     the full comparison table is written to ``out_dir/comparison.csv``.
 
@@ -891,6 +934,22 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                    idata=idata, crosscheck=bool(crosscheck), has_mode=mode, on_step=step)
         _run(ctx, draws, tune, chains, random_seed, progressbar, compare_priors, cc_given,
              prior_idata, bar)
+        if select_scale is not False and select_scale is not None:
+            if hasattr(select_scale, "choices") and hasattr(select_scale, "to_frame"):
+                ctx.selection = select_scale
+                ctx.steps["scale"] = "reused (`select_scale=` a ScaleSelection)"
+            else:
+                ctx.say("choosing the prior scale (model.select_scale: 5-fold CV and empirical "
+                        "Bayes; select_scale=False skips it)")
+                try:
+                    ctx.selection = model.select_scale(X, y, methods=("cv", "eb"), n_scales=30,
+                                                       cv=5, random_state=random_seed,
+                                                       progressbar=progressbar)
+                    ctx.steps["scale"] = ("computed (`model.select_scale`: 5-fold CV, empirical "
+                                          "Bayes)")
+                except Exception as exc:  # the report still shows everything else
+                    ctx.selection_err = f"{type(exc).__name__}: {exc}"
+                    ctx.steps["scale"] = f"failed ({type(exc).__name__})"
         for section in _SECTIONS:
             bar.describe(f"report: {section.__name__.removeprefix('_section_')} section")
             section(ctx)
@@ -904,4 +963,4 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                         fit=ctx.fit, idata=ctx.idata, table=ctx.table, diagnosis=ctx.diag,
                         crosscheck=ctx.cc, crosscheck_error=ctx.cc_err, loo=ctx.loo,
                         prior_idata=ctx.trees, prior_models=ctx.models, csv=csv_path,
-                        steps=dict(ctx.steps))
+                        steps=dict(ctx.steps), selection=ctx.selection)

@@ -172,6 +172,12 @@ class Likelihood(Parametrized, ABC):
         """The constant dropped by the datafit: ``sum_i sw_i loglik_i = -datafit + constant``."""
         return 0.0
 
+    def cv_deviance(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+        """Per-row loss of glmnet's ``cv.glmnet(type.measure = "deviance")`` at the predicted
+        mean ``mu`` (used by :mod:`bayesreg.selection`)."""
+        raise NotSupportedError(f"{type(self).__name__} declares no cv_deviance: cross-validate "
+                                "with measure='mse' or 'mae'.")
+
     # -- null model ----------------------------------------------------------------
     @abstractmethod
     def null_eta(self, y: np.ndarray, sw: np.ndarray, fit_intercept: bool) -> float:

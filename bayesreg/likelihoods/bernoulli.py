@@ -86,6 +86,12 @@ class Bernoulli(Likelihood):
         m = min(max(float(sw @ y / sw.sum()), 1e-10), 1 - 1e-10)
         return float(np.log(m / (1 - m)))
 
+    def cv_deviance(self, y, mu):
+        """glmnet's binomial deviance measure: ``-2 [y log p + (1 - y) log(1 - p)]`` with ``p``
+        clipped to ``[1e-5, 1 - 1e-5]`` (cv.lognet's ``prob_min``)."""
+        p = np.clip(mu, 1e-5, 1.0 - 1e-5)
+        return -2.0 * (y * np.log(p) + (1.0 - y) * np.log1p(-p))
+
     def check_mode_exists(self, y, sw, fit_intercept):
         yy = y[sw > 0]
         if fit_intercept and (np.all(yy == 0) or np.all(yy == 1)):

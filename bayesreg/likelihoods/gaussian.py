@@ -193,6 +193,12 @@ class Gaussian(Likelihood):
     def null_eta(self, y, sw, fit_intercept):
         return float(sw @ y / sw.sum()) if fit_intercept else 0.0
 
+    def cv_deviance(self, y, mu):
+        """glmnet's gaussian deviance measure: the squared error ``(y - mu)^2`` (not divided
+        by sigma^2)."""
+        r = y - mu
+        return r * r
+
     @classmethod
     def examples(cls):
         return [cls(sigma=0.8), cls(), cls(sigma_prior_scale=1.5)]

@@ -92,6 +92,12 @@ class Poisson(Likelihood):
             return 0.0
         return float(np.log(max(float(sw @ y / sw.sum()), 1e-10)))
 
+    def cv_deviance(self, y, mu):
+        """glmnet's poisson deviance measure: ``2 [y log(y / mu) - (y - mu)]`` (``y log y = 0``
+        at ``y = 0``)."""
+        ylogy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)), 0.0)
+        return 2.0 * (ylogy - y * np.log(mu) - (y - mu))
+
     def check_mode_exists(self, y, sw, fit_intercept):
         if fit_intercept and np.all(y[sw > 0] == 0):
             raise DataError(

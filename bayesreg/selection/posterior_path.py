@@ -1,0 +1,133 @@
+"""The posterior along a grid of prior scales, beside the MAP path (:func:`posterior_path`)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .._errors import ParameterError
+from .._validation import check_int, check_X_y, default_names, seed_sequence
+from .cv import path_scale, prior_at_scale
+
+__all__ = ["posterior_path", "plot_posterior_path"]
+
+
+def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 500,
+                   random_seed=None, *, tune: int | None = None, chains: int = 2,
+                   sampler: str = "auto", sample_weight=None, eps: float = 1e-3,
+                   tol: float = 1e-7, progressbar: bool = False):
+    """The posterior ``p(coef, intercept[, sigma] | y, s)`` at every prior scale ``s`` of a
+    grid, stacked along a ``scale`` dim, with the MAP path beside it.
+
+    The grid is :meth:`Model.map_path`'s (``n_scales`` points from the all-zero scale for L1
+    priors), or ``scales``; a prior without a MAP (e.g. a fixed-scale BayesianLasso) needs
+    ``scales`` or gets ``n_scales`` points over ``[s / 100, 100 s]`` around its own scale ``s``.
+    Each point is sampled independently (``draws`` kept and ``tune`` warm-up draws per chain,
+    seeds from ``SeedSequence(random_seed).spawn``): by the exact Gibbs sampler where the
+    model has one (Gaussian likelihood, Gibbs-face prior), else by NUTS (``sampler``).
+
+    Returns
+    -------
+    xarray.DataTree
+        ``posterior``: ``coef`` (dims ``scale, chain, draw, feature``), ``intercept``,
+        ``sigma`` (when estimated), the prior's hyperparameters; ``sample_stats``; ``map``
+        (when the prior has a MAP): ``coef`` (``scale, feature``), ``intercept``, ``sigma``,
+        ``nonzero``; the ``scale`` coordinate is the prior scale (largest entry for
+        per-coefficient scales). ``attrs``: ``bayesreg_model`` (the model at its own scale),
+        ``sampler``.
+    """
+    import xarray as xr
+
+    X, y, sw, names = check_X_y(X, y, sample_weight)
+    lik, prior = model.likelihood, model.prior
+    lik.check_y(y)
+    p = X.shape[1]
+    draws = check_int(draws, "draws", 1)
+    chains = check_int(chains, "chains", 1)
+    tune = max(draws // 2, 50) if tune is None else check_int(tune, "tune", 0)
+    names = default_names(p, names)
+    if prior.path_scale is None:
+        raise ParameterError(
+            f"{prior!r} has no fixed scale to vary (its scale has a hyperprior): give the prior "
+            "a fixed scale, e.g. BayesianLasso(scale=1.0), for a posterior path.")
+    has_mode = prior.as_penalty(p) is not None
+    path = None
+    if has_mode:
+        path = model.map_path(X, y, scales=scales, n_scales=n_scales, sample_weight=sw, eps=eps,
+                              tol=tol)
+        grid = np.asarray(path.scales, dtype=float)
+    elif scales is not None:
+        try:
+            grid = np.sort(np.atleast_1d(np.asarray(scales, dtype=float)))
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"scales must be an array of prior scales: {exc}") from exc
+        if grid.ndim != 1 or not np.all(np.isfinite(grid) & (grid > 0)):
+            raise ParameterError("scales must be a 1-D array of finite positive prior scales.")
+    else:
+        grid = path_scale(prior) * np.logspace(-2, 2, check_int(n_scales, "n_scales", 1))
+    gibbs = hasattr(lik, "gibbs_noise_face") and prior.gibbs_face(p) is not None
+    if sampler == "auto":
+        sampler = "gibbs" if gibbs else "nutpie"
+    seeds = seed_sequence(random_seed).spawn(grid.size)
+    posts, sstats = [], []
+    for k, s in enumerate(grid):
+        m = type(model)(likelihood=lik, prior=prior_at_scale(prior, float(s)),
+                        fit_intercept=model.fit_intercept)
+        tree = m.sample(X, y, sample_weight=sw, draws=draws, tune=tune, chains=chains,
+                        random_seed=int(seeds[k].generate_state(1)[0] >> 2), sampler=sampler,
+                        progressbar=progressbar, log_likelihood=False)
+        posts.append(tree["posterior"].to_dataset().drop_attrs())
+        sstats.append(tree["sample_stats"].to_dataset().drop_attrs())
+    scale = xr.DataArray(grid, dims="scale", attrs={"long_name": "prior scale"})
+    post = xr.concat(posts, dim=scale, coords="minimal", compat="override")
+    ss = xr.concat(sstats, dim=scale, coords="minimal", compat="override")
+    groups = {"posterior": post, "sample_stats": ss}
+    if path is not None:
+        mp = xr.Dataset(
+            {"coef": (("scale", "feature"), path.coefs),
+             "intercept": ("scale", path.intercepts),
+             "nonzero": ("scale", np.count_nonzero(path.coefs, axis=1))},
+            coords={"scale": grid, "feature": names})
+        sig = [r.sigma for r in path.results]
+        if all(v is not None for v in sig):
+            mp["sigma"] = ("scale", np.asarray(sig, dtype=float))
+        groups["map"] = mp
+    dt = xr.DataTree.from_dict(groups)
+    dt.attrs.update({"bayesreg_model": json.dumps(model.to_dict()), "sampler": sampler,
+                     "draws_per_scale": draws, "tune_per_scale": tune, "chains": chains})
+    return dt
+
+
+def plot_posterior_path(tree, features=None, ax=None, max_features: int = 6):
+    """For each coefficient: the MAP path (line) and the posterior median with 50% and 90%
+    bands against the log prior scale, so that one sees where the mode is exactly zero while
+    the posterior is not. Returns the array of matplotlib Axes."""
+    import matplotlib.pyplot as plt
+
+    coef = tree["posterior"]["coef"]
+    feats = list(coef["feature"].values)
+    if features is None:
+        features = feats[:max_features]
+    scales = coef["scale"].values
+    if ax is None:
+        _, ax = plt.subplots(len(features), 1, figsize=(6, 1.8 * len(features)), sharex=True,
+                             squeeze=False)
+        ax = ax[:, 0]
+    ax = np.atleast_1d(ax)
+    flat = coef.stack(sample=("chain", "draw"))
+    qs = flat.quantile([0.05, 0.25, 0.5, 0.75, 0.95], dim="sample")
+    has_map = "map" in tree.children
+    for a, f in zip(ax, features):
+        q = qs.sel(feature=f).transpose("quantile", "scale").values
+        a.fill_between(scales, q[0], q[4], color="C0", alpha=0.15, label="90%")
+        a.fill_between(scales, q[1], q[3], color="C0", alpha=0.3, label="50%")
+        a.plot(scales, q[2], "C0-", lw=1, label="posterior median")
+        if has_map:
+            a.plot(scales, tree["map"]["coef"].sel(feature=f).values, "k-", lw=1.5, label="MAP")
+        a.axhline(0, color="0.6", lw=0.5)
+        a.set_ylabel(str(f))
+        a.set_xscale("log")
+    ax[-1].set_xlabel("prior scale")
+    ax[0].legend(fontsize=7, loc="best")
+    return ax
