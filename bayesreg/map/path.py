@@ -46,6 +46,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
 
     A prior without a penalty face (no finite mode) raises its own explanation first."""
     p = X.shape[1]
+    prior = prior.bind_features(feature_names)
     pen = require_penalty(prior, p)
     prior.check_n_coef(p)
     ref = np.max(np.atleast_1d(prior.path_scale))

@@ -14,6 +14,9 @@ joint_free             free_at_mode, free_stationarity,         any accepted by 
 glm                    datafit, gradient, curvature, mean,      weights
                        curvature_from_mean, gradient_from_mean,
                        datafit_diff, null_eta, working_response
+group_cd               quadratic_weight (bound)                 group_structure (group lasso)
+group_prox_newton      datafit, gradient, curvature, null_eta,  group_structure
+                       working_response (convex)
 =====================  ======================================  ==================================
 
 (the way skglm's solvers check ``_datafit_required_attr`` / ``_penalty_required_attr``). A new
@@ -219,10 +222,13 @@ class JointSigma(Solver):
 
     name = "joint_sigma"
     likelihood_faces = ("sigma_at_mode", "quadratic_weight")
-    penalty_faces = ("weights",)
+    penalty_faces = ()  # any penalty a fixed-sigma solver of the registry accepts
 
     def accepts(self, lik, penalty):
-        return super().accepts(lik, penalty) and lik.free_params == ("sigma",)
+        if not (super().accepts(lik, penalty) and lik.free_params == ("sigma",)):
+            return False
+        probe = lik.bind(sigma=1.0)
+        return any(s.accepts(probe, penalty) for s in SOLVERS if s is not self)
 
     def solve(self, problem):
         lik = problem.lik
@@ -340,7 +346,7 @@ class MajorizeMinimize(Solver):
 
     name = "mm"
     likelihood_faces = ("quadratic_majorizer", "datafit", "gradient", "curvature", "null_eta")
-    penalty_faces = ("weights",)
+    penalty_faces = ("value", "subdiff_distance", "scaled")  # inner solves: the registry's
 
     def accepts(self, lik, penalty):
         return super().accepts(lik, penalty) and not lik.free_params
@@ -348,14 +354,24 @@ class MajorizeMinimize(Solver):
     def solve(self, problem):
         from .enet import xw
         from .glm import _support_polish
-        from .objective import kkt_weights
+        from .objective import kkt_at, kkt_weights
 
         lik, X, y, sw, fi = problem.lik, problem.X, problem.y, problem.sw, problem.fit_intercept
-        a, c = problem.penalty.weights
+        pen = problem.penalty
+        weights = getattr(pen, "weights", None)  # separable: the kernels' KKT and the polish
         n, p = X.shape
+
+        def kkt_of(eta_, w_):
+            g = lik.gradient(y, eta_, sw)
+            if weights is not None:
+                return kkt_weights(X, g, w_, *weights, fi)
+            return kkt_at(pen, np.asarray(X.T @ g).ravel(), w_, float(g.sum()) if fi else None)
+
         e0 = lik.null_eta(y, sw, fi)
-        scale = max(float(np.abs(np.asarray(X.T @ lik.gradient(y, np.full(n, e0), sw)))
-                          .max(initial=0.0)), 1e-12)
+        grad0 = np.asarray(X.T @ lik.gradient(y, np.full(n, e0), sw)).ravel()
+        # the KKT violation of the all-zero model without the penalty (|g_j|; group norms)
+        scale = max(float(np.max(pen.scaled(0.0).subdiff_distance(np.zeros(p), grad0),
+                                 initial=0.0)), 1e-12)
         tol_abs = problem.tol * scale
         w = np.zeros(p) if problem.w0 is None else np.array(problem.w0, dtype=float)
         b = (e0 if problem.b0 is None else float(problem.b0)) if fi else 0.0
@@ -364,24 +380,26 @@ class MajorizeMinimize(Solver):
         budget = problem.max_iter or 5000
         kkt, it, polished_at = np.inf, 0, -10
         for it in range(1, budget + 1):
-            kkt = kkt_weights(X, lik.gradient(y, eta, sw), w, a, c, fi)
+            kkt = kkt_of(eta, w)
             if kkt <= tol_abs:
                 break
-            if it - polished_at >= 10 and kkt <= 1e3 * tol_abs ** 0.5 * scale ** 0.5:
+            if (weights is not None and it - polished_at >= 10
+                    and kkt <= 1e3 * tol_abs ** 0.5 * scale ** 0.5):
                 polished_at = it
-                w_p, b_p, k_p, _ = _support_polish(lik, X, y, sw, a, c, fi, w, b, kkt, tol_abs)
+                w_p, b_p, k_p, _ = _support_polish(lik, X, y, sw, *weights, fi, w, b, kkt,
+                                                   tol_abs)
                 if k_p < kkt:
                     w, b, kkt = w_p, b_p, k_p
                     eta = b + xw(X, w)
                     if kkt <= tol_abs:
                         break
             lq, v = lik.quadratic_majorizer(y, eta, sw)
-            sub = Problem(lq, problem.penalty, X, y, v, fi, inner_tol, None, w, b)
-            sol = select_solver(lq, problem.penalty).solve(sub)
+            sub = Problem(lq, pen, X, y, v, fi, inner_tol, None, w, b)
+            sol = select_solver(lq, pen).solve(sub)
             w, b = sol.coef, float(sol.intercept)
             eta = b + xw(X, w)
         else:
-            kkt = kkt_weights(X, lik.gradient(y, eta, sw), w, a, c, fi)
+            kkt = kkt_of(eta, w)
         return Solution(w, b, optimality=float(kkt), optimality_kind="kkt", tol_abs=tol_abs,
                         n_iter=it, solver=self.name, eta=eta)
 
@@ -397,7 +415,7 @@ class JointFree(Solver):
 
     name = "joint_free"
     likelihood_faces = ("free_at_mode", "free_stationarity", "null_free_params")
-    penalty_faces = ("weights",)
+    penalty_faces = ()  # any penalty a solver of the registry accepts at fixed free values
 
     def accepts(self, lik, penalty):
         if not (super().accepts(lik, penalty) and lik.free_params):
@@ -439,8 +457,67 @@ class JointFree(Solver):
                         eta=sol.eta)
 
 
+# ------------------------------------------------------------------ group lasso
+class GroupCoordinateDescent(Solver):
+    """Gaussian x group penalty (GroupLaplace): working-set block coordinate descent with a
+    group duality gap and gap-safe group screening (:mod:`bayesreg.map.group`), on the
+    sigma-free centered design (dense or sparse X)."""
+
+    name = "group_cd"
+    likelihood_faces = ("quadratic_weight",)
+    penalty_faces = ("group_structure",)
+
+    def accepts(self, lik, penalty):
+        return super().accepts(lik, penalty) and not lik.free_params
+
+    def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
+        return X, Design(X, y, sw, fit_intercept)
+
+    def solve(self, problem):
+        from .group import solve_group_lasso
+
+        pen = problem.penalty
+        if problem.design is None:
+            problem.design = Design(problem.X, problem.y, problem.sw, problem.fit_intercept)
+        s2 = 1.0 / problem.lik.quadratic_weight()
+        ptr, idx, lam = pen.group_structure
+        sol = solve_group_lasso(problem.X, problem.y, problem.sw, pen.labels, lam * s2, ptr, idx,
+                                problem.fit_intercept, w0=problem.w0, tol=problem.tol,
+                                max_iter=problem.max_iter or 1000, design=problem.design)
+        return Solution(sol.coef, sol.intercept, optimality=sol.optimality / s2,
+                        optimality_kind="duality_gap", tol_abs=sol.tol_abs / s2,
+                        n_iter=sol.n_iter, solver=self.name)
+
+
+class GroupProxNewton(Solver):
+    """Convex GLM likelihoods x group penalty: proximal Newton whose inner weighted group
+    lasso is solved by block coordinate descent, Armijo line search, group KKT certificate
+    (:func:`bayesreg.map.group.solve_group_glm`)."""
+
+    name = "group_prox_newton"
+    likelihood_faces = ("datafit", "gradient", "curvature", "null_eta", "working_response")
+    penalty_faces = ("group_structure",)
+
+    def accepts(self, lik, penalty):
+        return (super().accepts(lik, penalty) and not lik.free_params
+                and getattr(lik, "convex", True))
+
+    def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
+        return fortran_columns(X), None
+
+    def solve(self, problem):
+        from .group import solve_group_glm
+
+        sol = solve_group_glm(problem.lik, problem.penalty, problem.X, problem.y, problem.sw,
+                              problem.fit_intercept, w0=problem.w0, b0=problem.b0,
+                              tol=problem.tol, max_iter=problem.max_iter)
+        return Solution(sol.coef, sol.intercept, optimality=sol.optimality,
+                        optimality_kind="kkt", tol_abs=sol.tol_abs, n_iter=sol.n_iter,
+                        solver=self.name, eta=sol.eta)
+
+
 for _s in (ClosedFormRidge(), CoordinateDescent(), JointSigma(), GLM(), MajorizeMinimize(),
-           JointFree()):
+           JointFree(), GroupCoordinateDescent(), GroupProxNewton()):
     register_solver(_s)
 
 
@@ -463,6 +540,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     free likelihood parameters (``sigma0`` is the Gaussian's)."""
     rows = X is not None
     n, p = (X.shape if rows else (design.n, design.p))
+    prior = prior.bind_features(feature_names)
     pen = require_penalty(prior, p)
     if not checked:
         prior.check_n_coef(p)

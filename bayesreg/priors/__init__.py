@@ -12,6 +12,7 @@ HorseshoePlus      none (density inf at 0)    non-centered, two HalfCauchy level
 RegularizedHorse.  none (density inf at 0)    non-centered as rstanarm hs()       none (NUTS)
 R2D2               none (unbounded joint)     Beta R^2, Dirichlet split           none (NUTS)
 SpikeAndSlab       none (best subset)         Bernoulli x Normal (sampler="pymc") none
+GroupLaplace       sum_g sqrt(p_g)||w_g||/b   flat + Potential (exact logp)       Kyung et al.
 =================  =========================  ==================================  ==============
 
 Adding a prior is one file with a :class:`Prior` subclass decorated by :func:`register_prior`
@@ -24,6 +25,7 @@ from .base import PRIORS, GibbsFace, HierarchicalPrior, Prior, prior_from_dict, 
 from .bayesian_lasso import BayesianLasso
 from .calibration import EffectiveNonzero, effective_nonzero, plot_prior_density
 from .elasticnet import ElasticNetPrior
+from .group_laplace import GroupLaplace
 from .horseshoe import Horseshoe
 from .horseshoe_plus import HorseshoePlus
 from .laplace import Laplace
@@ -38,6 +40,7 @@ __all__ = [
     "Normal",
     "Laplace",
     "ElasticNetPrior",
+    "GroupLaplace",
     "BayesianLasso",
     "PRIORS",
     "GibbsFace",

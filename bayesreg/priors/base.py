@@ -128,6 +128,14 @@ class Prior(Parametrized, ABC):
         before it uses the prior. Default: ``self``."""
         return self
 
+    def bind_features(self, feature_names: Any, term_groups: Any = None) -> Prior:
+        """This prior for a design whose columns are named ``feature_names`` (None: unnamed)
+        and, for a formula, whose columns belong to the terms ``term_groups`` (the term index
+        of every column, :attr:`bayesreg.formula.FormulaModel.groups`). Priors that refer to
+        columns by name or by formula term (GroupLaplace) return a copy with column indices;
+        every MAP and sampling backend calls this once. Default: ``self``."""
+        return self
+
     # -- shrinkage face ---------------------------------------------------------------
     def conditional_variance(self, hyper: dict[str, np.ndarray], sigma: Any = None
                              ) -> np.ndarray | None:

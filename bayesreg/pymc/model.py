@@ -66,7 +66,7 @@ def build(model, X, y, sample_weight=None, suff_stats="auto") -> BuiltModel:
     X, y, sw, names = check_X_y(X, y, sample_weight)
     n, p = X.shape
     lik = model.likelihood
-    prior = model.prior.bind_data(n, p, getattr(lik, "sigma", None))
+    prior = model.prior.bind_data(n, p, getattr(lik, "sigma", None)).bind_features(names)
     lik.check_y(y)
     prior.check_n_coef(p)
     prior.check_likelihood(lik)

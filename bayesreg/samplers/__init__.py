@@ -149,6 +149,14 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     chains = check_int(chains, "chains", 1)
     if sampler not in SAMPLERS:
         raise ParameterError(f"sampler must be one of {SAMPLERS}, got {sampler!r}.")
+    if hasattr(X, "columns") and not is_dask(X):
+        # priors that name columns (GroupLaplace groups by feature name) bind them here
+        bound = model.prior.bind_features([str(c) for c in X.columns])
+        if bound is not model.prior:
+            import copy
+
+            model = copy.copy(model)
+            model.prior = bound
     if sampler == "auto":
         sampler = choose_sampler(model, X)
     if is_dask(X) or is_dask(y):

@@ -1,0 +1,427 @@
+"""GroupLaplace prior  <->  group lasso penalty.
+
+Density (one multivariate Laplace per group ``g`` of ``k = p_g`` coefficients, ``lam_g =
+sqrt(p_g) / scale``)::
+
+    p(w_g) = exp(-lam_g ||w_g||_2) / Z_g,   Z_g = 2 pi^(k/2) Gamma(k) / (Gamma(k/2) lam_g^k)
+
+Penalty:  ``sum_g sqrt(p_g) ||w_g||_2 / scale``  (:class:`~bayesreg.penalties.GroupLassoPenalty`)
+PyMC:     a flat vector with the exact log density as a ``pm.Potential``
+Gibbs:    the Bayesian group lasso hierarchy of Kyung, Gill, Ghosh & Casella (2010), without
+          their sigma scaling: ``w_g | tau_g^2 ~ N(0, tau_g^2 I)``, ``tau_g^2 ~ Gamma((p_g + 1) /
+          2, rate lam_g^2 / 2)``
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from .._errors import BayesregTypeError, ParameterError
+from .._validation import check_scale
+from ..penalties import GroupLassoPenalty
+from ._mixture import inverse_gaussian
+from .base import GibbsFace, Prior, register_prior
+
+__all__ = ["GroupLaplace", "group_labels"]
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, Integral) and not isinstance(v, bool)
+
+
+def group_labels(groups: Any, unpenalized: Any = None, feature_names: Any = None) -> np.ndarray:
+    """The canonical group labels (int array, one per column; ``-1`` = unpenalized) of
+    ``groups`` given as an integer label array, a list of index lists or a list of feature-name
+    lists (with ``feature_names``), plus the ``unpenalized`` columns (indices or names).
+
+    Raises :class:`~bayesreg.ParameterError` naming ``groups`` when a column is in two groups,
+    in no group and not unpenalized, or a name is unknown."""
+    names = None if feature_names is None else [str(c) for c in feature_names]
+
+    def index_of(c, what):
+        if _is_int(c):
+            return int(c)
+        if isinstance(c, str):
+            if names is None:
+                raise ParameterError(
+                    f"{what} names the feature {c!r} but the feature names are not known yet: "
+                    "fit on a DataFrame (its columns name the features) or use "
+                    "Model.from_formula, or give column indices instead of names.")
+            if c not in names:
+                raise ParameterError(f"{what} names the feature {c!r}, which is not a column "
+                                     f"of X (columns: {names[:8]}{' ...' if len(names) > 8 else ''}).")
+            return names.index(c)
+        raise BayesregTypeError(f"{what} must hold column indices (int) or feature names (str), "
+                                f"got {c!r} ({type(c).__name__}).")
+
+    arr = None
+    if isinstance(groups, np.ndarray) and groups.ndim == 1 and groups.dtype.kind in "iu":
+        arr = groups.astype(np.int64)
+    elif (isinstance(groups, (list, tuple)) and len(groups) > 0
+          and all(_is_int(g) for g in groups)):
+        arr = np.asarray(groups, dtype=np.int64)
+    if arr is not None:
+        if np.any(arr < -1):
+            raise ParameterError(f"groups: labels must be >= 0 (-1: unpenalized), got {arr.min()}.")
+        labels = arr.copy()
+    else:
+        if isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__"):
+            raise BayesregTypeError(
+                f"groups must be an integer label per column, a list of index lists or a list of "
+                f"feature-name lists (or 'terms' with Model.from_formula), got {groups!r}.")
+        members = []
+        for k, g in enumerate(groups):
+            if isinstance(g, (str, bytes)) or not hasattr(g, "__iter__"):
+                raise BayesregTypeError(f"groups[{k}] must be a list of column indices or names, "
+                                        f"got {g!r}.")
+            cols = [index_of(c, f"groups[{k}]") for c in g]
+            if not cols:
+                raise ParameterError(f"groups[{k}] is empty: every group needs a column.")
+            members.append(cols)
+        if not members:
+            raise ParameterError("groups is empty: give at least one group of columns.")
+        top = max(max(c) for c in members)
+        if names is not None:
+            top = max(top, len(names) - 1)
+        labels = np.full(top + 1, -2, dtype=np.int64)
+        for k, cols in enumerate(members):
+            for c in cols:
+                if c < 0:
+                    raise ParameterError(f"groups[{k}] holds the negative column index {c}.")
+                if labels[c] != -2:
+                    raise ParameterError(
+                        f"groups: column {c} is in groups[{labels[c]}] and groups[{k}]: every "
+                        "column must be in exactly one group.")
+                labels[c] = k
+    if unpenalized is not None:
+        if isinstance(unpenalized, (str, bytes)) or _is_int(unpenalized):
+            unpenalized = [unpenalized]
+        for c in unpenalized:
+            j = index_of(c, "unpenalized")
+            if j < 0:
+                raise ParameterError(f"unpenalized holds the negative column index {j}.")
+            if j >= labels.shape[0]:
+                labels = np.r_[labels, np.full(j + 1 - labels.shape[0], -2, dtype=np.int64)]
+            if labels[j] >= 0:
+                raise ParameterError(f"column {j} is both in group {labels[j]} and unpenalized: "
+                                     "remove it from one of groups / unpenalized.")
+            labels[j] = -1
+    missing = np.flatnonzero(labels == -2)
+    if missing.size:
+        raise ParameterError(
+            f"groups: columns {missing[:10].tolist()} are in no group: put every column in "
+            "exactly one group, or list it in unpenalized=[...] (a flat prior).")
+    used = np.unique(labels[labels >= 0])
+    if used.size == 0:
+        raise ParameterError("groups: every column is unpenalized: the prior has no group.")
+    # relabel 0 .. G-1 in order of first appearance of the labels given
+    remap = {int(g): k for k, g in enumerate(used)}
+    return np.array([remap[int(g)] if g >= 0 else -1 for g in labels], dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _group_fill(latent, params, prec):
+    p = int(params[0])
+    for j in range(p):
+        g = int(params[2 + j])
+        prec[j] = latent[g] if g >= 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _group_init(latent, params, prec, sigma, rng):
+    """``tau_g^2 ~ Gamma((p_g + 1) / 2, rate lam_g^2 / 2)`` (prior draw); latent = 1 / tau_g^2."""
+    p, G = int(params[0]), int(params[1])
+    for g in range(G):
+        lam = params[2 + p + g]
+        k = params[2 + p + G + g]
+        tau2 = rng.gamma(0.5 * (k + 1.0), 2.0 / (lam * lam))
+        latent[g] = 1.0 / max(tau2, 1e-300)
+    _group_fill(latent, params, prec)
+
+
+@njit(cache=True, nogil=True)
+def _group_update(latent, params, w, sigma, prec, rng):
+    """``1 / tau_g^2 | w_g ~ InverseGaussian(lam_g / ||w_g||, lam_g^2)``."""
+    p, G = int(params[0]), int(params[1])
+    sq = np.zeros(G)
+    for j in range(p):
+        g = int(params[2 + j])
+        if g >= 0:
+            sq[g] += w[j] * w[j]
+    for g in range(G):
+        lam = params[2 + p + g]
+        nw = np.sqrt(sq[g])
+        mean = lam / nw if nw > 0 else np.inf
+        iv = inverse_gaussian(mean, lam * lam, rng)
+        latent[g] = iv if iv < 1e300 else 1e300
+    _group_fill(latent, params, prec)
+
+
+@njit(cache=True, nogil=True)
+def _group_sigma_terms(latent, params, w, out):
+    out[0] = 0.0
+    out[1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _group_record(latent, params, out):
+    return None
+
+
+@register_prior
+class GroupLaplace(Prior):
+    """Multivariate Laplace prior on each group of coefficients: the group lasso.
+
+    For a group ``g`` of ``p_g`` coefficients, with ``lam_g = sqrt(p_g) / scale``::
+
+        -log p(w_g) = lam_g ||w_g||_2 + log Z_g,
+        Z_g = 2 pi^(p_g / 2) Gamma(p_g) / (Gamma(p_g / 2) lam_g^(p_g))
+
+    (exact; ``p_g = 1`` is ``Laplace(scale)``). Columns listed in ``unpenalized`` have a flat
+    prior, as the intercept. The MAP with a Gaussian likelihood of noise sd ``sigma`` on ``n``
+    rows is the group lasso ``1 / (2n) ||y - b0 - Xw||^2 + alpha sum_g sqrt(p_g) ||w_g||`` of
+    skglm (``GroupLasso(groups, alpha, weights=sqrt(p_g))``) and grpreg (``group.multiplier =
+    sqrt(p_g)``, the default) with ``alpha = lambda = sigma^2 / (n scale)``.
+
+    Parameters
+    ----------
+    scale : float
+        ``> 0``; the scale of a group of one coefficient (a Laplace scale). Larger groups get
+        ``lam_g = sqrt(p_g) / scale``, so that each group's prior has the same expected
+        squared norm per coefficient up to a factor ``(p_g + 1) / (2 p_g)``.
+    groups : array of int, list of lists, or ``"terms"``
+        The group of every column: an integer label per column (``-1``: unpenalized), a list of
+        column-index lists (``[[0, 1], [2, 3, 4]]``), a list of feature-name lists
+        (``[["age", "bmi"], ["C(region)[T.b]", "C(region)[T.c]"]]``, resolved against the
+        DataFrame's columns when fitted), or ``"terms"``: the terms of
+        :meth:`bayesreg.Model.from_formula` (the dummy columns of a categorical term form one
+        group; ``FormulaModel.groups`` is the same as an array).
+    unpenalized : list of int or str, optional
+        Columns with a flat prior (not in any group).
+
+    Notes
+    -----
+    Gibbs sampling uses the hierarchy of Kyung et al. (2010) with the noise scale removed:
+    ``w_g | tau_g^2 ~ N(0, tau_g^2 I)``, ``tau_g^2 ~ Gamma((p_g + 1) / 2, rate lam_g^2 / 2)``,
+    whose marginal is exactly the density above (``int N(w; 0, t I) Gamma(t; (k + 1) / 2,
+    lam^2 / 2) dt ∝ exp(-lam ||w||)``), and ``1 / tau_g^2 | w_g ~ InverseGaussian(lam_g /
+    ||w_g||, lam_g^2)``. Kyung et al. put ``sigma^2 tau_g^2`` in the conditional variance:
+    their marginal is ``exp(-lam ||w_g|| / sigma)``, i.e. this prior with ``scale`` relative to
+    sigma; this prior is not relative to sigma (like :class:`Laplace`).
+    """
+
+    _params = ("scale", "groups")
+
+    def __init__(self, scale: float, groups: Any, unpenalized: Any = None) -> None:
+        self.scale = check_scale(scale, "GroupLaplace.scale", allow_array=False)
+        if isinstance(groups, str):
+            if groups != "terms":
+                raise ParameterError(
+                    f"GroupLaplace.groups: the only string accepted is 'terms' (the formula's "
+                    f"terms, with Model.from_formula), got {groups!r}.")
+            if unpenalized is not None:
+                raise ParameterError("GroupLaplace(groups='terms') takes no unpenalized: the "
+                                     "formula's terms are resolved when the model is built.")
+            self.groups = "terms"
+        elif isinstance(groups, dict):  # name -> label (to_dict of feature-name groups)
+            self.groups = {str(k): int(v) for k, v in groups.items()}
+            if unpenalized is not None:
+                for c in ([unpenalized] if isinstance(unpenalized, str) else unpenalized):
+                    self.groups[str(c)] = -1
+        elif self._named(groups) or (unpenalized is not None and self._named([unpenalized])):
+            self.groups = self._name_labels(groups, unpenalized)
+        else:
+            self.groups = group_labels(groups, unpenalized)
+
+    @staticmethod
+    def _named(groups) -> bool:
+        try:
+            return any(isinstance(c, str) for g in groups if not isinstance(g, str)
+                       for c in (g if hasattr(g, "__iter__") else [g]))
+        except TypeError:
+            return False
+
+    @staticmethod
+    def _name_labels(groups, unpenalized) -> dict[str, int]:
+        out: dict[str, int] = {}
+        if isinstance(groups, np.ndarray) or not isinstance(groups, (list, tuple)):
+            raise BayesregTypeError("GroupLaplace.groups given by names must be a list of "
+                                    f"feature-name lists, got {groups!r}.")
+        for k, g in enumerate(groups):
+            if isinstance(g, str) or not hasattr(g, "__iter__"):
+                raise BayesregTypeError(f"groups[{k}] must be a list of feature names, got {g!r}.")
+            if not g:
+                raise ParameterError(f"groups[{k}] is empty: every group needs a column.")
+            for c in g:
+                if not isinstance(c, str):
+                    raise BayesregTypeError(f"groups[{k}] mixes names and {c!r}: give feature "
+                                            "names only, or column indices only.")
+                if c in out:
+                    raise ParameterError(f"groups: feature {c!r} is in groups[{out[c]}] and "
+                                         f"groups[{k}]: every column must be in exactly one group.")
+                out[c] = k
+        if unpenalized is not None:
+            for c in ([unpenalized] if isinstance(unpenalized, str) else unpenalized):
+                if c in out:
+                    raise ParameterError(f"feature {c!r} is both in groups[{out[c]}] and "
+                                         "unpenalized: remove it from one of them.")
+                out[str(c)] = -1
+        return out
+
+    # -- groups -----------------------------------------------------------------------
+    @property
+    def resolved(self) -> bool:
+        """True when the groups are column labels (not names or ``"terms"`` yet)."""
+        return isinstance(self.groups, np.ndarray)
+
+    def bind_features(self, feature_names, term_groups=None) -> GroupLaplace:
+        """This prior with its groups as column labels, given the design's column names (and,
+        for ``groups="terms"``, the term index of every column: ``FormulaModel.groups``)."""
+        if self.resolved:
+            return self
+        if isinstance(self.groups, str):
+            if term_groups is None:
+                raise ParameterError(
+                    "GroupLaplace(groups='terms') groups the columns of a formula's terms: use "
+                    "it with Model.from_formula (or pass groups=formula_model.groups).")
+            return GroupLaplace(self.scale, np.asarray(term_groups, dtype=np.int64))
+        if feature_names is None:
+            raise ParameterError(self._unresolved_message())
+        names = [str(c) for c in feature_names]
+        unknown = [c for c in self.groups if c not in names]
+        if unknown:
+            raise ParameterError(f"GroupLaplace.groups names {unknown[:5]}, which are not "
+                                 f"columns of X (columns: {names[:8]}).")
+        labels = np.full(len(names), -2, dtype=np.int64)
+        for c, g in self.groups.items():
+            labels[names.index(c)] = g
+        missing = [names[j] for j in np.flatnonzero(labels == -2)]
+        if missing:
+            raise ParameterError(
+                f"GroupLaplace.groups: the columns {missing[:10]} are in no group: put every "
+                "column in exactly one group, or list it in unpenalized=[...] (a flat prior).")
+        return GroupLaplace(self.scale, labels)
+
+    def _unresolved_message(self) -> str:
+        how = ("the formula's terms: build the model with Model.from_formula"
+               if isinstance(self.groups, str) else
+               "feature names: fit on a DataFrame whose columns are these names (or use "
+               "Model.from_formula), or give column indices")
+        return f"GroupLaplace.groups are {how}."
+
+    def _labels(self, n_coef: int) -> np.ndarray:
+        if not self.resolved:
+            raise ParameterError(self._unresolved_message())
+        self.check_n_coef(n_coef)
+        return self.groups
+
+    def check_n_coef(self, n_coef: int) -> None:
+        if self.resolved and self.groups.shape[0] != n_coef:
+            raise ParameterError(
+                f"GroupLaplace.groups labels {self.groups.shape[0]} columns but the model has "
+                f"{n_coef} coefficients: give every column of X a group (or list it in "
+                "unpenalized=[...]).")
+
+    def _lam(self, labels: np.ndarray) -> np.ndarray:
+        sizes = np.bincount(labels[labels >= 0])
+        return np.sqrt(sizes) / self.scale
+
+    # -- density face -----------------------------------------------------------------
+    def logpdf(self, w: np.ndarray) -> np.ndarray:
+        """Per coefficient: its group's log density divided equally among the group's members
+        (the sum over coefficients is the exact joint log density; 0 for unpenalized ones)."""
+        w = np.asarray(w, dtype=float)
+        return self.joint_logpdf(w[None, :], per_coef=True)[0]
+
+    def joint_logpdf(self, W, sigma=None, per_coef: bool = False, **hyper):
+        W = np.asarray(W, dtype=float)
+        labels = self._labels(W.shape[-1])
+        pen = GroupLassoPenalty(labels, self._lam(labels))
+        pos = labels >= 0
+        onehot = np.zeros((W.shape[-1], pen.n_groups))
+        onehot[np.flatnonzero(pos), labels[pos]] = 1.0
+        norms = np.sqrt((W * W) @ onehot)  # (..., G)
+        logp_g = -pen.lam * norms - pen.log_z()
+        if not per_coef:
+            return logp_g.sum(axis=-1)
+        share = np.where(pos, 1.0 / np.maximum(pen.sizes[np.maximum(labels, 0)], 1), 0.0)
+        return (logp_g @ onehot.T) * share
+
+    # -- penalty face -----------------------------------------------------------------
+    def as_penalty(self, n_coef: int) -> GroupLassoPenalty:
+        labels = self._labels(n_coef)
+        return GroupLassoPenalty(labels, self._lam(labels))
+
+    def with_strength(self, c: float) -> GroupLaplace:
+        return GroupLaplace(self.scale / c, self.groups)
+
+    @property
+    def path_scale(self):
+        return self.scale
+
+    # -- PyMC face ----------------------------------------------------------------------
+    def to_pymc(self, name, dims=None, shape=None, sigma=None):
+        """A flat vector ``name`` plus ``pm.Potential(name + "_group_laplace", logp)`` with the
+        exact log density (the norm written so that its gradient at ``w_g = 0`` is 0, a
+        subgradient, instead of NaN)."""
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        size = {"dims": dims} if dims is not None else {"shape": shape}
+        coef = pm.Flat(name, **size)
+        labels = self.groups if self.resolved else self._labels(-1)
+        pen = GroupLassoPenalty(labels, self._lam(labels))
+        pos = labels >= 0
+        onehot = np.zeros((labels.shape[0], pen.n_groups))
+        onehot[np.flatnonzero(pos), labels[pos]] = 1.0
+        sq = pt.dot(coef * coef, onehot)
+        safe = pt.sqrt(pt.switch(sq > 0, sq, 1.0))
+        norms = pt.switch(sq > 0, safe, 0.0)
+        pm.Potential(f"{name}_group_laplace",
+                     -pt.sum(pen.lam * norms) - float(pen.log_normalizer()))
+        return coef
+
+    # -- Gibbs face ---------------------------------------------------------------------
+    def gibbs_face(self, n_coef: int) -> GibbsFace:
+        labels = self._labels(n_coef)
+        lam = self._lam(labels)
+        sizes = np.bincount(labels[labels >= 0]).astype(float)
+        params = np.concatenate([[float(n_coef), float(lam.size)], labels.astype(float), lam,
+                                 sizes])
+        return GibbsFace(params=params, n_latent=lam.size, init=_group_init,
+                         update=_group_update, sigma_terms=_group_sigma_terms,
+                         record=_group_record)
+
+    # -- contract tests, persistence ---------------------------------------------------
+    @classmethod
+    def examples(cls):
+        return [cls(0.4, np.array([0, 0, 1])), cls(0.7, [[0, 1, 2]])]
+
+    def to_dict(self) -> dict[str, Any]:
+        g = self.groups.tolist() if self.resolved else self.groups
+        return {"type": type(self).__name__, "scale": self.scale, "groups": g}
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        if self.scale != other.scale or self.resolved != other.resolved:
+            return False
+        return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
+                else self.groups == other.groups)
+
+    __hash__ = Prior.__hash__
+
+    def __repr__(self) -> str:
+        if self.resolved:
+            n_g = int(self.groups.max()) + 1
+            unp = int(np.sum(self.groups < 0))
+            g = f"{n_g} groups over {self.groups.size} columns" + (
+                f", {unp} unpenalized" if unp else "")
+        else:
+            g = repr(self.groups) if isinstance(self.groups, str) else f"{len(self.groups)} named columns"
+        return f"GroupLaplace(scale={self.scale:.6g}, groups=<{g}>)"
+
