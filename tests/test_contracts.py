@@ -47,6 +47,9 @@ def test_prior_density_is_normalized(prior):
     """exp(logpdf) integrates to 1 for every coefficient (conditionally on sigma = 1); with a
     hyperprior, the joint density of (w, hyperparameter) integrates to 1."""
     p = _n_coef(prior)
+    if not prior.separable:
+        pytest.skip("a joint density over groups of coefficients (not a product over them): "
+                    "its normalizer is checked by quadrature in tests/test_group_laplace.py")
     if len(prior.hyper_names) > 1 or prior.vector_hypers:
         pytest.skip("several or per-coefficient hyperparameters: the joint density is checked "
                     "factor by factor against scipy.stats in tests/test_shrinkage_priors.py")

@@ -354,6 +354,7 @@ class MajorizeMinimize(Solver):
     def solve(self, problem):
         from .enet import xw
         from .glm import _support_polish
+        from .group import group_support_polish
         from .objective import kkt_at, kkt_weights
 
         lik, X, y, sw, fi = problem.lik, problem.X, problem.y, problem.sw, problem.fit_intercept
@@ -383,11 +384,15 @@ class MajorizeMinimize(Solver):
             kkt = kkt_of(eta, w)
             if kkt <= tol_abs:
                 break
-            if (weights is not None and it - polished_at >= 10
-                    and kkt <= 1e3 * tol_abs ** 0.5 * scale ** 0.5):
+            if ((weights is not None or hasattr(pen, "group_structure"))
+                    and it - polished_at >= 10 and kkt <= 1e3 * tol_abs ** 0.5 * scale ** 0.5):
                 polished_at = it
-                w_p, b_p, k_p, _ = _support_polish(lik, X, y, sw, *weights, fi, w, b, kkt,
-                                                   tol_abs)
+                if weights is not None:
+                    w_p, b_p, k_p, _ = _support_polish(lik, X, y, sw, *weights, fi, w, b, kkt,
+                                                       tol_abs)
+                else:
+                    w_p, b_p, k_p, _ = group_support_polish(lik, pen, X, y, sw, fi, w, b, kkt,
+                                                            tol_abs)
                 if k_p < kkt:
                     w, b, kkt = w_p, b_p, k_p
                     eta = b + xw(X, w)

@@ -113,6 +113,9 @@ class Prior(Parametrized, ABC):
     #: posterior variable holding 0/1 inclusion indicators per coefficient (spike-and-slab), or
     #: None; ``compare`` reports its mean as the posterior inclusion probability
     inclusion_variable: str | None = None
+    #: False for a prior whose density is not a product over coefficients (GroupLaplace: one
+    #: density per group); ``logpdf`` then splits each group's log density among its members
+    separable: bool = True
 
     @classmethod
     def cli_name(cls) -> str:

@@ -215,6 +215,7 @@ class GroupLaplace(Prior):
     """
 
     _params = ("scale", "groups")
+    separable = False
 
     def __init__(self, scale: float, groups: Any, unpenalized: Any = None) -> None:
         self.scale = check_scale(scale, "GroupLaplace.scale", allow_array=False)
