@@ -8,8 +8,9 @@ gives ``fit_intercept=False``. Every other column is a coefficient under the pri
 formulaic names it (``C(region)[T.b]``).
 
 The columns one formula term expands into (the dummies of ``C(region)``, the basis of a spline)
-form one **group**: :attr:`FormulaModel.terms` and :attr:`FormulaModel.groups`, e.g. for a
-group prior. New data go through the same design (the same levels, the same spline knots):
+form one **group**: :attr:`FormulaModel.terms` and :attr:`FormulaModel.groups`, used by
+``GroupLaplace(scale, groups="terms")`` (or ``groups=formula_model.groups``): the group lasso
+then shrinks a categorical term's dummies together. New data go through the same design (the same levels, the same spline knots):
 :meth:`FormulaModel.design`; a categorical level not seen in the fitted data is an error, not a
 silent all-zero row. Requires the optional ``formulaic`` package (``pip install
 bayesreg[formula]``).
@@ -85,7 +86,7 @@ class FormulaModel:
         self.y = y
         self.terms = terms
         lookup = {c: k for k, cols in enumerate(terms.values()) for c in cols}
-        self.groups = np.array([lookup[c] for c in X.columns], dtype=np.int64)
+        self.groups = np.array([lookup[str(c)] for c in X.columns], dtype=np.int64)
 
     @property
     def feature_names(self) -> list[str]:
@@ -190,6 +191,11 @@ def from_formula(formula: str, data, likelihood=None, prior=None) -> FormulaMode
             continue
         terms[str(st.term)] = [str(c) for c in st.columns]
     X = rhs.drop(columns=["Intercept"]) if has_intercept else rhs
+    lookup = {c: k for k, cols in enumerate(terms.values()) for c in cols}
+    term_groups = np.array([lookup[str(c)] for c in X.columns], dtype=np.int64)
+    # a prior that refers to columns by name or by term (GroupLaplace(groups="terms")) binds
+    # them to this design's columns here
+    prior = prior.bind_features([str(c) for c in X.columns], term_groups)
     model = Model(Gaussian() if likelihood is None else likelihood, prior,
                   fit_intercept=has_intercept)
     return FormulaModel(model, formula, spec, X, y, terms)
