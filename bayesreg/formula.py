@@ -10,7 +10,8 @@ formulaic names it (``C(region)[T.b]``).
 The columns one formula term expands into (the dummies of ``C(region)``, the basis of a spline)
 form one **group**: :attr:`FormulaModel.terms` and :attr:`FormulaModel.groups`, used by
 ``GroupLaplace(scale, groups="terms")`` (or ``groups=formula_model.groups``): the group lasso
-then shrinks a categorical term's dummies together. New data go through the same design (the same levels, the same spline knots):
+then shrinks a categorical term's dummies together. New data go through the same design (the
+same levels, the same spline knots):
 :meth:`FormulaModel.design`; a categorical level not seen in the fitted data is an error, not a
 silent all-zero row. Requires the optional ``formulaic`` package (``pip install
 bayesreg[formula]``).
