@@ -368,3 +368,23 @@ def test_gibbs_matches_grid_quadrature_of_the_posterior():
             else sd[j] / math.sqrt(draws.size / 5)
         assert abs(W[:, j].mean() - mean[j]) < 5 * mcse + 1e-3, (j, W[:, j].mean(), mean[j], mcse)
         assert W[:, j].std() == pytest.approx(sd[j], rel=0.08)
+
+
+def test_priors_page_code_runs(capsys):
+    """docs/guide/priors.md (the group-lasso section included) runs and prints what it says."""
+    pytest.importorskip("formulaic")
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "guide" / "priors.md"
+    ns: dict = {}
+    for code in re.findall(r"^```python\n(.*?)^```", page.read_text(), flags=re.S | re.M):
+        exec(compile(code, "priors.md", "exec"), ns)
+    out = capsys.readouterr().out
+    assert "group_cd True duality_gap" in out
+    fm = ns["fm"]
+    Xc = fm.X.to_numpy() - fm.X.to_numpy().mean(0)
+    yc = fm.y - fm.y.mean()
+    s0 = min(np.sqrt(len(c)) / np.linalg.norm(Xc[:, fm.groups == k].T @ yc)
+             for k, c in enumerate(fm.terms.values()))
+    assert ns["path"].scales[0] == pytest.approx(s0, rel=1e-10)

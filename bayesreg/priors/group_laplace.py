@@ -184,8 +184,10 @@ class GroupLaplace(Prior):
     (exact; ``p_g = 1`` is ``Laplace(scale)``). Columns listed in ``unpenalized`` have a flat
     prior, as the intercept. The MAP with a Gaussian likelihood of noise sd ``sigma`` on ``n``
     rows is the group lasso ``1 / (2n) ||y - b0 - Xw||^2 + alpha sum_g sqrt(p_g) ||w_g||`` of
-    skglm (``GroupLasso(groups, alpha, weights=sqrt(p_g))``) and grpreg (``group.multiplier =
-    sqrt(p_g)``, the default) with ``alpha = lambda = sigma^2 / (n scale)``.
+    skglm (``GroupLasso(groups, alpha, weights=sqrt(p_g))``) with ``alpha = sigma^2 / (n
+    scale)``; also grpreg's ``grLasso`` (``lambda = alpha``, default ``group.multiplier =
+    sqrt(p_g)``) when each group's columns are orthonormal (``X_g^T X_g / n = I``: grpreg
+    orthonormalizes the groups before fitting). GLMs: ``lambda = 1 / (n scale)``.
 
     Parameters
     ----------
