@@ -164,6 +164,14 @@ class Binomial(Likelihood):
                 f"mode does not exist (the intercept runs to {'-' if none else '+'}infinity). "
                 "Provide rows with both outcomes, or fit_intercept=False.")
 
+    def gibbs_augmentation(self, y, sw):
+        """The Polya-gamma Gibbs face (:func:`bayesreg.likelihoods._augmentation.polya_gamma_face`):
+        ``omega_i | eta_i ~ PG(sw_i n_i, eta_i)``, the coefficients then see the Gaussian
+        pseudo-data ``N(kappa_i / omega_i; eta_i, 1 / omega_i)``, ``kappa_i = sw_i (y_i - n_i/2)``."""
+        from ._augmentation import polya_gamma_face
+
+        return polya_gamma_face(y, sw, self._n(np.shape(y)))
+
     @classmethod
     def examples(cls):
         return [cls(7)]
