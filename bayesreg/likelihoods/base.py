@@ -178,6 +178,12 @@ class Likelihood(Parametrized, ABC):
         raise NotSupportedError(f"{type(self).__name__} declares no cv_deviance: cross-validate "
                                 "with measure='mse' or 'mae'.")
 
+    def take_rows(self, index: Any) -> Likelihood:
+        """This likelihood for the rows ``index`` of the data it describes (cross-validation
+        folds). Default: ``self`` (no per-row parameters); :class:`Binomial` with one number of
+        trials per row takes those rows' trials."""
+        return self
+
     # -- null model ----------------------------------------------------------------
     @abstractmethod
     def null_eta(self, y: np.ndarray, sw: np.ndarray, fit_intercept: bool) -> float:

@@ -167,6 +167,14 @@ class NegativeBinomial(Likelihood):
         return float(sw @ self._const_terms(y, self.alpha))
 
     # -- null model
+    def cv_deviance(self, y, mu):
+        """The NB2 deviance ``2 [log p(y | mu = y) - log p(y | mu)]`` from the pointwise
+        log-likelihood (the saturated term is 0 at ``y = 0``); at a bound alpha (the fold's
+        fitted value in cross-validation). ``alpha -> 0`` gives the Poisson deviance."""
+        eta = np.log(np.maximum(mu, 1e-300))
+        sat = np.log(np.maximum(y, 1e-300))
+        return 2.0 * (self.loglik(y, sat) - self.loglik(y, eta))
+
     def null_eta(self, y, sw, fit_intercept):
         if not fit_intercept:
             return 0.0

@@ -137,6 +137,12 @@ class StudentT(Likelihood):
         return float(sw.sum()) * float(gammaln(0.5 * (nu + 1.0)) - gammaln(0.5 * nu)
                                        - 0.5 * (np.log(nu) + _LOG_PI) - np.log(s))
 
+    def cv_deviance(self, y, mu):
+        """``2 [log p(y | eta = y) - log p(y | eta = mu)] = (nu + 1) log(1 + (y - mu)^2 /
+        (nu sigma^2))``: twice the pointwise log-likelihood below the saturated model's (call on
+        a likelihood with nu and sigma bound: the fold's fitted values in cross-validation)."""
+        return 2.0 * (self.loglik(y, y) - self.loglik(y, mu))
+
     # -- null model
     def null_eta(self, y, sw, fit_intercept):
         """The intercept-only stationary point: the root of the intercept's gradient in
