@@ -60,7 +60,7 @@ def likelihood_from_dict(d: dict[str, Any]) -> Likelihood:
 def likelihood_for_family(family: str) -> type[Likelihood]:
     """The registered likelihood class whose glmnet ``family`` name is ``family``."""
     for cls in LIKELIHOODS.values():
-        if cls.family == family:
+        if cls.family == family or family in getattr(cls, "family_aliases", ()):
             return cls
     raise ParameterError(f"family must be one of {sorted(c.family for c in LIKELIHOODS.values())}, "
                          f"got {family!r}.")
