@@ -115,3 +115,11 @@ def test_cli_convert_negative_binomial(capsys):
                  "0.02", "--l1-ratio", "1", "--n-samples", "500"]) == 0
     text = capsys.readouterr().out
     assert "Laplace(scale=0.1)" in text and "NegativeBinomialDistribution(theta=0.5)" in text
+
+
+def test_the_docs_table_lists_every_glum_row():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "conversions.md").read_text()
+    for arg, (action, _, _) in sklearn_argument_table("GeneralizedLinearRegressor").items():
+        assert f"| `GeneralizedLinearRegressor` | `{arg}` | {action} |" in page, arg
