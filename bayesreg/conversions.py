@@ -252,12 +252,15 @@ def to_sklearn(model, n_samples: int | None = None, sigma: float | None = None):
 
 def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
                 n_samples: int | None = None, sigma: float | None = 1.0,
-                penalty_factor=None, intercept: bool = True, standardize: bool = False):
+                penalty_factor=None, intercept: bool = True, standardize: bool = False,
+                theta: float | None = None):
     """The Model whose MAP equals glmnet's solution at ``lambda_`` (standardize=FALSE).
 
     glmnet minimizes ``-(1/n) loglik + lambda [alpha ||w||_1 + (1 - alpha)/2 ||w||^2]`` (gaussian:
     ``RSS/(2n)``), with ``penalty.factor`` rescaled to sum to the number of variables. Accepts
-    the output of :func:`to_glmnet` as keywords (``from_glmnet(**d, n_samples=n)``)."""
+    the output of :func:`to_glmnet` as keywords (``from_glmnet(**d, n_samples=n)``).
+    ``theta``: the shape of glmnet's ``family = negative.binomial(theta)`` (MASS), which is
+    ``NegativeBinomial(alpha = 1 / theta)``; only for that family."""
     from .model import Model
 
     if not isinstance(family, str):
@@ -279,7 +282,14 @@ def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
         raise ParameterError("glmnet divides the loss by n: pass n_samples=<rows of X>.")
     n = _pos(n_samples, "n_samples")
     alpha = float(alpha)
-    lik = cls.from_glmnet(sigma)
+    if theta is None:
+        lik = cls.from_glmnet(sigma)
+    else:
+        try:
+            lik = cls.from_glmnet(sigma, theta=theta)
+        except TypeError:
+            raise ParameterError(f"theta is the argument of glmnet's negative.binomial(theta) "
+                                 f"family, not of family={family!r}: drop it.") from None
     k = n * lam / lik.noise_variance()
     if penalty_factor is not None:
         try:
@@ -314,7 +324,7 @@ def to_glmnet(model, n_samples: int | None = None, sigma: float | None = None) -
     pf = tot / tot.mean()
     lam = float(tot.mean()) / n
     uniform = np.allclose(pf, 1.0, rtol=1e-12, atol=0)
-    return {
+    out = {
         "lambda_": lam,
         "alpha": float(ratio[0]),
         "family": lik.family,
@@ -322,3 +332,6 @@ def to_glmnet(model, n_samples: int | None = None, sigma: float | None = None) -
         "standardize": False,
         "intercept": model.fit_intercept,
     }
+    if hasattr(lik, "glmnet_family_args"):  # glmnet's negative.binomial(theta)
+        out.update(lik.glmnet_family_args())
+    return out

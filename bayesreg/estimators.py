@@ -296,8 +296,9 @@ class BayesRegressor(RegressorMixin, _MAPBase):
             return self
         sampler = self.sampler
         if sampler == "auto":
-            sampler = ("gibbs" if hasattr(lik, "gibbs_noise_face") and prior.gibbs_face(p)
-                       is not None else "nutpie")
+            from .samplers import choose_sampler
+
+            sampler = choose_sampler(model, X)
         self.posterior_ = model.sample(X, y, sample_weight=sample_weight, draws=draws,
                                        tune=check_int(self.tune, "tune", 0), chains=chains,
                                        random_seed=self.random_seed, sampler=sampler,

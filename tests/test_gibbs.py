@@ -321,8 +321,8 @@ def test_fixed_sigma_has_no_sigma_variable():
 def test_bad_input_raises_bayesreg_errors():
     X, y = _small()
     ok = br.Model(br.Gaussian(), br.Normal(1.0))
-    with pytest.raises(NotSupportedError, match="Gaussian likelihood"):
-        sample_gibbs(br.Model(br.Bernoulli(), br.Normal(1.0)), X, (y > 0).astype(float))
+    with pytest.raises(NotSupportedError, match="needs a likelihood with a Gibbs form"):
+        sample_gibbs(br.Model(br.Poisson(), br.Normal(1.0)), X, np.round(np.abs(y)))
     with pytest.raises(ParameterError, match="draws"):
         sample_gibbs(ok, X, y, draws=0)
     with pytest.raises(BayesregTypeError, match="random_seed"):
@@ -439,7 +439,7 @@ def test_auto_sampler_is_gibbs_where_it_exists_and_is_cheap():
     assert choose_sampler(m, np.zeros((big, big))) == "nutpie"      # O(d^3) per sweep
     assert choose_sampler(m, np.zeros((50, big))) == "gibbs"        # wide: O(n^2 p)
     assert choose_sampler(m, sp.csr_matrix((50, big))) == "nutpie"  # sparse: p x p statistics
-    assert choose_sampler(br.Model(br.Bernoulli(), br.Laplace(0.5)), X) == "nutpie"
+    assert choose_sampler(br.Model(br.Bernoulli(), br.Laplace(0.5)), X) == "gibbs"  # Polya-gamma
     assert choose_sampler(br.Model(br.Poisson(), br.Normal(1.0)), X) == "nutpie"
     assert choose_sampler(br.Model(br.Gaussian(), br.Horseshoe()), X) == "gibbs"
     assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe()), X) == "nutpie"

@@ -143,3 +143,30 @@ def test_likelihoods_page_code_runs(capsys):
     assert out[0] == "True ['nu', 'sigma']" and out[2] == "True"
     conv, alpha = out[1].split()
     assert conv == "True" and 0.3 <= float(alpha) <= 0.8
+
+
+@pytest.mark.slow
+def test_crosscheck_starts_find_map_where_the_solver_starts(rng):
+    """For the non-convex StudentT, crosscheck's find_MAP "from scratch" starts at model.map's
+    own start (coef 0; nu, sigma and the intercept at the intercept-only stationary point:
+    checked here with scipy.stats.t by central differences) and reaches the same local mode."""
+    X, y = _data(rng, n=60, p=3)
+    model = br.Model(br.StudentT(), br.Normal(1.0))  # smooth: no Powell polish (fast)
+    cc = model.crosscheck(X, y)
+    st = cc.findmap_start
+    assert st is not None and np.array_equal(st["coef"], np.zeros(3))
+
+    def lp0(b, nu, s):  # intercept-only log posterior (nu ~ Gamma(2, 0.1), sigma ~ HN(sd y))
+        return (stats.t.logpdf(y, nu, loc=b, scale=s).sum() + stats.gamma.logpdf(nu, 2, scale=10)
+                + stats.halfnorm.logpdf(s, scale=np.std(y)))
+
+    x0 = np.array([st["intercept"], st["nu"], st["sigma"]])
+    for k in range(3):
+        h = np.zeros(3)
+        h[k] = 1e-6 * max(1.0, abs(x0[k]))
+        assert abs(lp0(*(x0 + h)) - lp0(*(x0 - h))) / (2 * h[k]) < 1e-4
+    assert cc.passed and cc.verdict == "agree", cc
+    assert "from model.map's start" in cc.pymc_method
+    np.testing.assert_allclose(cc.coef_pymc, cc.coef_direct, atol=1e-3)
+    # convex models keep PyMC's default initial point
+    assert br.Model(br.Gaussian(sigma=1.0), br.Normal(1.0)).crosscheck(X, y).findmap_start is None

@@ -407,7 +407,8 @@ def _sklearn_estimator(likelihood: str, prior: str, alpha: float, rho: float):
 
 
 _EST_PARAMS = {"Ridge": ("alpha",), "Lasso": ("alpha",), "ElasticNet": ("alpha", "l1_ratio"),
-               "LogisticRegression": ("C", "l1_ratio", "solver"), "PoissonRegressor": ("alpha",)}
+               "LogisticRegression": ("C", "l1_ratio", "solver"), "PoissonRegressor": ("alpha",),
+               "GeneralizedLinearRegressor": ("family", "alpha", "l1_ratio")}
 
 
 def describe_estimator(est) -> str:
@@ -417,7 +418,10 @@ def describe_estimator(est) -> str:
     params = est.get_params()
     keys = _EST_PARAMS.get(name, ())
     extra = [] if params.get("fit_intercept", True) else ["fit_intercept=False"]
-    return f"{name}(" + ", ".join([f"{k}={params[k]!r}" for k in keys] + extra) + ")"
+    def shown(v):  # glum's family objects: their parameter
+        return f"{type(v).__name__}(theta={v.theta!r})" if hasattr(v, "theta") else repr(v)
+
+    return f"{name}(" + ", ".join([f"{k}={shown(params[k])}" for k in keys] + extra) + ")"
 
 
 # --------------------------------------------------------------------------- parsing

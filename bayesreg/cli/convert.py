@@ -24,7 +24,11 @@ EPILOG = """examples:
   bayesreg convert --from sklearn:LogisticRegression --C 0.5 --l1-ratio 1
   bayesreg convert --from glmnet:binomial --lambda 0.01 --alpha 1 --n-samples 1000
   bayesreg convert --from prior:laplace --scale 0.5 --to sklearn --n-samples 442 --sigma 1
-  bayesreg convert --from prior:normal --scale 2 --likelihood bernoulli --to sklearn"""
+  bayesreg convert --from prior:normal --scale 2 --likelihood bernoulli --to sklearn
+  bayesreg convert --from glmnet:negative.binomial --theta 2 --lambda 0.01 --n-samples 500
+  bayesreg convert --from glum:negative.binomial --theta 0.5 --alpha 0.02 --l1-ratio 1 --n-samples 500
+  bayesreg convert --from prior:laplace --scale 0.1 --likelihood negative-binomial \
+    --dispersion 0.5 --n-samples 500"""
 
 _SK_NAMES = ("Ridge", "Lasso", "ElasticNet", "LogisticRegression", "PoissonRegressor")
 
@@ -35,7 +39,8 @@ def add_parser(sub) -> None:
                                 "the same optimum, or a prior into the penalties.")
     v.add_argument("--from", dest="source", required=True, metavar="KIND:NAME",
                    help="sklearn:<Ridge|Lasso|ElasticNet|LogisticRegression|PoissonRegressor>, "
-                        "glmnet:<gaussian|binomial|poisson> or prior:<normal|laplace|elasticnet>")
+                        "glmnet:<gaussian|binomial|poisson|negative.binomial>, "
+                        "glum:negative.binomial or prior:<normal|laplace|elasticnet>")
     v.add_argument("--to", choices=("sklearn", "glmnet"),
                    help="target convention (default: both)")
     v.add_argument("--alpha", type=float, help="sklearn alpha, or glmnet's mixing alpha")
@@ -44,8 +49,14 @@ def add_parser(sub) -> None:
     v.add_argument("--C", type=_positive, help="LogisticRegression's C")
     v.add_argument("--scale", type=_positive, help="prior scale (with --from prior:...)")
     v.add_argument("--l2-scale", type=_positive, help="elasticnet prior's Gaussian scale")
-    v.add_argument("--likelihood", choices=("gaussian", "bernoulli", "poisson"),
+    v.add_argument("--likelihood", choices=("gaussian", "bernoulli", "poisson",
+                                            "negative-binomial"),
                    default="gaussian", help="with --from prior:... (default gaussian)")
+    v.add_argument("--theta", type=_positive,
+                   help="glmnet:negative.binomial's theta (the NB shape: alpha = 1/theta), or "
+                        "glum's negative binomial theta (= the NB2 alpha)")
+    v.add_argument("--dispersion", type=_positive,
+                   help="NB2 alpha of --likelihood negative-binomial (with --from prior:...)")
     v.add_argument("--n-samples", type=_posint, help="rows of the training data")
     v.add_argument("--sigma", type=_positive, help="gaussian noise sd")
     v.add_argument("--json", action="store_true")
@@ -83,18 +94,44 @@ def _from_sklearn(args, name: str, result: dict):
 def _from_glmnet(args, name: str, result: dict):
     from .. import conversions
 
-    if name not in ("gaussian", "binomial", "poisson"):
-        raise CLIError(f"--from glmnet:{name}: family must be gaussian, binomial or poisson.")
+    if name not in ("gaussian", "binomial", "poisson", "negative.binomial"):
+        raise CLIError(f"--from glmnet:{name}: family must be gaussian, binomial, poisson or "
+                       "negative.binomial.")
     if args.lambda_ is None:
         raise CLIError("glmnet conversion needs --lambda.")
+    nb = name == "negative.binomial"
+    if nb and args.theta is None:
+        raise CLIError("glmnet:negative.binomial needs --theta (negative.binomial(theta)).")
     mix = 1.0 if args.alpha is None else args.alpha
-    result["from"] = f"glmnet(family={name!r}, lambda={args.lambda_}, alpha={mix})"
+    fam = f"negative.binomial(theta={args.theta})" if nb else repr(name)
+    result["from"] = f"glmnet(family={fam}, lambda={args.lambda_}, alpha={mix})"
     return conversions.from_glmnet(args.lambda_, alpha=mix, family=name,
-                                   n_samples=args.n_samples, sigma=args.sigma)
+                                   n_samples=args.n_samples, sigma=args.sigma,
+                                   **({"theta": args.theta} if nb else {}))
+
+
+def _from_glum(args, name: str, result: dict):
+    from .. import conversions
+
+    if name != "negative.binomial":
+        raise CLIError(f"--from glum:{name}: bayesreg converts glum's negative.binomial family "
+                       "(the other glum families have a scikit-learn or glmnet source here).")
+    try:
+        from glum import GeneralizedLinearRegressor, NegativeBinomialDistribution
+    except ImportError:
+        raise CLIError("--from glum:... needs glum (pip install glum).") from None
+    if args.alpha is None or args.theta is None:
+        raise CLIError("glum:negative.binomial needs --alpha (penalty strength) and --theta.")
+    est = GeneralizedLinearRegressor(family=NegativeBinomialDistribution(theta=args.theta),
+                                     alpha=args.alpha,
+                                     l1_ratio=0.0 if args.l1_ratio is None else args.l1_ratio)
+    result["from"] = (f"glum GeneralizedLinearRegressor(family=NegativeBinomialDistribution("
+                      f"theta={args.theta}), alpha={args.alpha}, l1_ratio={est.l1_ratio})")
+    return conversions.from_sklearn(est, n_samples=args.n_samples)
 
 
 def _from_prior(args, name: str, result: dict):
-    from ..likelihoods import Bernoulli, Gaussian, Poisson
+    from ..likelihoods import Bernoulli, Gaussian, NegativeBinomial, Poisson
     from ..model import Model
     from ..priors import ElasticNetPrior, Laplace, Normal
 
@@ -110,13 +147,19 @@ def _from_prior(args, name: str, result: dict):
         prior = ElasticNetPrior(args.scale, args.l2_scale)
     else:
         raise CLIError(f"--from prior:{name}: prior must be normal, laplace or elasticnet.")
-    lik = {"gaussian": Gaussian(sigma=args.sigma), "bernoulli": Bernoulli(),
-           "poisson": Poisson()}[args.likelihood]
+    if args.likelihood == "negative-binomial":
+        if args.dispersion is None:
+            raise CLIError("--likelihood negative-binomial needs --dispersion (the NB2 alpha).")
+        lik = NegativeBinomial(alpha=args.dispersion)
+    else:
+        lik = {"gaussian": Gaussian(sigma=args.sigma), "bernoulli": Bernoulli(),
+               "poisson": Poisson()}[args.likelihood]
     result["from"] = repr(prior)
     return Model(likelihood=lik, prior=prior)
 
 
-_SOURCES = {"sklearn": _from_sklearn, "glmnet": _from_glmnet, "prior": _from_prior}
+_SOURCES = {"sklearn": _from_sklearn, "glmnet": _from_glmnet, "glum": _from_glum,
+            "prior": _from_prior}
 
 
 def run(args, out: _Out) -> int:

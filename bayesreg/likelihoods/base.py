@@ -60,7 +60,7 @@ def likelihood_from_dict(d: dict[str, Any]) -> Likelihood:
 def likelihood_for_family(family: str) -> type[Likelihood]:
     """The registered likelihood class whose glmnet ``family`` name is ``family``."""
     for cls in LIKELIHOODS.values():
-        if cls.family == family:
+        if cls.family == family or family in getattr(cls, "family_aliases", ()):
             return cls
     raise ParameterError(f"family must be one of {sorted(c.family for c in LIKELIHOODS.values())}, "
                          f"got {family!r}.")
@@ -177,6 +177,12 @@ class Likelihood(Parametrized, ABC):
         mean ``mu`` (used by :mod:`bayesreg.selection`)."""
         raise NotSupportedError(f"{type(self).__name__} declares no cv_deviance: cross-validate "
                                 "with measure='mse' or 'mae'.")
+
+    def take_rows(self, index: Any) -> Likelihood:
+        """This likelihood for the rows ``index`` of the data it describes (cross-validation
+        folds). Default: ``self`` (no per-row parameters); :class:`Binomial` with one number of
+        trials per row takes those rows' trials."""
+        return self
 
     # -- null model ----------------------------------------------------------------
     @abstractmethod

@@ -101,6 +101,14 @@ class Bernoulli(Likelihood):
                 f"{'-' if yy[0] == 0 else '+'}infinity). Provide both classes, or "
                 "fit_intercept=False.")
 
+    def gibbs_augmentation(self, y, sw):
+        """The Polya-gamma Gibbs face (:func:`bayesreg.likelihoods._augmentation.polya_gamma_face`):
+        ``omega_i | eta_i ~ PG(sw_i n_i, eta_i)``, the coefficients then see the Gaussian
+        pseudo-data ``N(kappa_i / omega_i; eta_i, 1 / omega_i)``, ``kappa_i = sw_i (y_i - n_i/2)``."""
+        from ._augmentation import polya_gamma_face
+
+        return polya_gamma_face(y, sw, 1.0)
+
     @classmethod
     def examples(cls):
         return [cls()]

@@ -152,6 +152,25 @@ class Binomial(Likelihood):
         m = min(max(m, 1e-10), 1 - 1e-10)
         return float(np.log(m / (1 - m)))
 
+    def take_rows(self, index):
+        t = self.trials
+        return self.bind(trials=t[index]) if isinstance(t, np.ndarray) else self
+
+    def cv_deviance(self, y, mu):
+        """The binomial deviance ``2 [log p(y | p = y / n) - log p(y | p)] = -2 [y log(p n / y) +
+        (n - y) log((1 - p) n / (n - y))]`` from the pointwise log-likelihood, ``mu = n p`` the
+        mean count and ``p`` clipped to ``[1e-5, 1 - 1e-5]`` (cv.lognet's ``prob_min``); with
+        ``n = 1`` it is the Bernoulli measure. glmnet's two-column binomial measure is this less
+        the saturated term, per trial, and weighted by the trials: the same minimizer within a
+        fold."""
+        n = self._n(np.shape(y))
+        p = np.clip(mu / n, 1e-5, 1.0 - 1e-5)
+        eta = np.log(p) - np.log1p(-p)
+        q = np.clip(y / n, 0.0, 1.0)
+        sat = np.clip(np.log(np.maximum(q, 1e-300)) - np.log(np.maximum(1.0 - q, 1e-300)),
+                      -700.0, 700.0)
+        return 2.0 * (self.loglik(y, sat) - self.loglik(y, eta))
+
     def check_mode_exists(self, y, sw, fit_intercept):
         n = np.broadcast_to(self._n(np.shape(y)), np.shape(y))
         keep = sw > 0
@@ -163,6 +182,14 @@ class Binomial(Likelihood):
                 f"{'0' if none else 'trials'}): with the flat prior on the intercept the posterior "
                 f"mode does not exist (the intercept runs to {'-' if none else '+'}infinity). "
                 "Provide rows with both outcomes, or fit_intercept=False.")
+
+    def gibbs_augmentation(self, y, sw):
+        """The Polya-gamma Gibbs face (:func:`bayesreg.likelihoods._augmentation.polya_gamma_face`):
+        ``omega_i | eta_i ~ PG(sw_i n_i, eta_i)``, the coefficients then see the Gaussian
+        pseudo-data ``N(kappa_i / omega_i; eta_i, 1 / omega_i)``, ``kappa_i = sw_i (y_i - n_i/2)``."""
+        from ._augmentation import polya_gamma_face
+
+        return polya_gamma_face(y, sw, self._n(np.shape(y)))
 
     @classmethod
     def examples(cls):

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import betaln, digamma
 
-from .._errors import DataError, ParameterError
+from .._errors import DataError, NotSupportedError, ParameterError
 from .._validation import LOG_2PI, check_scale
 from .base import Likelihood, register_likelihood
 
@@ -66,6 +66,9 @@ class NegativeBinomial(Likelihood):
 
     _params = ("alpha", "alpha_prior_scale")
     family = "negative-binomial"
+    #: other spellings of :attr:`family` (glmnet's R family function)
+    family_aliases = ("negative.binomial",)
+    sklearn_names = ("GeneralizedLinearRegressor",)
     response_kind = "count"
     cli_options = {"alpha": "dispersion"}
     cli_aliases = ("negbin", "nb2")
@@ -167,6 +170,14 @@ class NegativeBinomial(Likelihood):
         return float(sw @ self._const_terms(y, self.alpha))
 
     # -- null model
+    def cv_deviance(self, y, mu):
+        """The NB2 deviance ``2 [log p(y | mu = y) - log p(y | mu)]`` from the pointwise
+        log-likelihood (the saturated term is 0 at ``y = 0``); at a bound alpha (the fold's
+        fitted value in cross-validation). ``alpha -> 0`` gives the Poisson deviance."""
+        eta = np.log(np.maximum(mu, 1e-300))
+        sat = np.log(np.maximum(y, 1e-300))
+        return 2.0 * (self.loglik(y, sat) - self.loglik(y, eta))
+
     def null_eta(self, y, sw, fit_intercept):
         if not fit_intercept:
             return 0.0
@@ -265,8 +276,167 @@ class NegativeBinomial(Likelihood):
         return pm.NegativeBinomial(name, mu=pt.exp(eta), alpha=1.0 / params["alpha"],
                                    observed=y_data, dims=dims)
 
+    # -- conventions of other libraries
     @classmethod
-    def from_glmnet(cls, sigma):
-        raise ParameterError(
-            "glmnet's negative.binomial(theta) family needs its theta: build "
-            "NegativeBinomial(alpha=1 / theta) and convert lambda as for the poisson family.")
+    def from_glmnet(cls, sigma, theta=None):
+        """R glmnet's ``family = MASS::negative.binomial(theta)``: the shape ``theta``, so
+        ``alpha = 1 / theta`` (``bayesreg.conversions.from_glmnet(..., family="negative.binomial",
+        theta=...)``); lambda converts as for the poisson family."""
+        if theta is None:
+            raise ParameterError(
+                "glmnet's negative.binomial(theta) family needs its theta: pass theta=... "
+                "(from_glmnet(lambda_, family='negative.binomial', theta=2.0, n_samples=n)), or "
+                "build NegativeBinomial(alpha=1 / theta).")
+        t = check_scale(theta, "theta", False)
+        return cls(alpha=1.0 / float(t))
+
+    def glmnet_family_args(self) -> dict[str, float]:
+        """``{"family": "negative.binomial", "theta": 1 / alpha}``: glmnet's spelling of the
+        family and the argument of its ``negative.binomial(theta)``."""
+        if self.alpha is None:
+            raise ParameterError("NegativeBinomial(alpha=None) has no theta for glmnet's "
+                                 "negative.binomial(theta): fix alpha (e.g. at its MAP).")
+        return {"family": "negative.binomial", "theta": 1.0 / self.alpha}
+
+    @classmethod
+    def from_sklearn(cls, estimator, n_samples, sigma):
+        """glum's ``GeneralizedLinearRegressor(family=NegativeBinomialDistribution(theta) or
+        "negative.binomial", alpha, l1_ratio)``, whose objective is ``-loglik / sum(sw) + alpha
+        [l1_ratio ||w||_1 + (1 - l1_ratio) ||w||^2 / 2]``: ``NegativeBinomial(alpha=theta)``
+        (glum's theta is this alpha), L1 weight ``n alpha l1_ratio``, L2 weight
+        ``n alpha (1 - l1_ratio)`` with ``n = sum(sw)``. Every other argument is checked against
+        :attr:`sklearn_arguments` first."""
+        if n_samples is None:
+            raise ParameterError("glum divides the loss by the sum of the sample weights: pass "
+                                 "n_samples=<rows of X> (the sum of sample_weight when fitted "
+                                 "with weights).")
+        theta = _glum_theta(estimator.family)
+        alpha, r = estimator.alpha, estimator.l1_ratio
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(alpha) or alpha < 0:
+            raise ParameterError(f"GeneralizedLinearRegressor(alpha={alpha!r}): alpha must be a "
+                                 "finite number >= 0 (None means alpha_search or glum's default: "
+                                 "set it explicitly).")
+        if isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating)) \
+                or not 0 <= r <= 1:
+            raise ParameterError(f"GeneralizedLinearRegressor(l1_ratio={r!r}): l1_ratio must be "
+                                 "a number in [0, 1].")
+        if alpha == 0:
+            raise NotSupportedError("cannot convert GeneralizedLinearRegressor(alpha=0): it is "
+                                    "unpenalized, a flat prior. Use alpha > 0.")
+        k = float(n_samples) * float(alpha)
+        return cls(alpha=theta), np.asarray(k * r), np.asarray(k * (1.0 - r))
+
+    def to_sklearn(self, l1, l2, n_samples, fit_intercept, sigma=None):
+        """glum's ``GeneralizedLinearRegressor`` with the same optimum (see :meth:`from_sklearn`;
+        needs glum and a fixed alpha)."""
+        try:
+            from glum import GeneralizedLinearRegressor, NegativeBinomialDistribution
+        except ImportError as e:
+            raise NotSupportedError("the scikit-learn-style negative binomial estimator is glum's "
+                                    "GeneralizedLinearRegressor: pip install glum (or use "
+                                    "model.to_glmnet(n_samples)).") from e
+        if self.alpha is None:
+            raise ParameterError("NegativeBinomial(alpha=None): glum needs a fixed dispersion "
+                                 "(theta); fix alpha first.")
+        if n_samples is None:
+            raise ParameterError("glum divides the loss by n: pass n_samples=<rows of X>.")
+        tot = l1 + l2
+        return GeneralizedLinearRegressor(
+            family=NegativeBinomialDistribution(theta=self.alpha), alpha=tot / n_samples,
+            l1_ratio=l1 / tot if tot > 0 else 0.0, fit_intercept=fit_intercept)
+
+
+def _glum_theta(family) -> float:
+    """glum's theta of a negative binomial ``family`` (a NegativeBinomialDistribution, or the
+    string "negative.binomial", theta 1, or "negative.binomial(t)")."""
+    import re
+
+    theta = getattr(family, "theta", None)
+    if theta is None and isinstance(family, str):
+        m = re.fullmatch(r"\s*negative\.binomial\s*(?:\(\s*([^)]*?)\s*\))?\s*", family)
+        if m:
+            try:
+                theta = 1.0 if not m.group(1) else float(m.group(1).split("=")[-1])
+            except ValueError:
+                theta = None
+    if theta is None or not np.isfinite(theta) or theta <= 0:
+        raise NotSupportedError(
+            f"cannot convert GeneralizedLinearRegressor(family={family!r}): bayesreg converts "
+            "glum's negative binomial family (NegativeBinomialDistribution(theta) or "
+            "'negative.binomial'); for other families use the scikit-learn estimator "
+            "(Ridge / Lasso / LogisticRegression / PoissonRegressor) or model.from_glmnet.")
+    return float(theta)
+
+
+def _default(value):
+    return lambda v, params: (None if v is value or (isinstance(v, str) and v == value)
+                              else f"only {value!r} converts")
+
+
+def _none_only(what):
+    return lambda v, params: None if v is None else what
+
+
+_IGN = "solver setting: the same (unique, fixed-theta convex) optimum"
+_CAT = ("categorical / formula handling only: bayesreg takes numeric X (categorical data: "
+        "Model.from_formula)")
+NegativeBinomial.sklearn_arguments = {
+    "GeneralizedLinearRegressor": {
+        "alpha": ("converted", "penalty strength: L1 weight n alpha l1_ratio, L2 weight n alpha "
+                  "(1 - l1_ratio), n = sum of the weights; alpha = 0 or None is refused", None),
+        "l1_ratio": ("converted", "the L1/L2 mix (a number in [0, 1])", None),
+        "family": ("converted", "NegativeBinomial(alpha=theta) (glum's theta is the NB2 "
+                   "alpha); any other family is refused",
+                   lambda v, params: None if _try_theta(v) else
+                   "only glum's negative binomial family converts"),
+        "fit_intercept": ("converted", "Model(fit_intercept=...); the intercept is never "
+                          "penalized", None),
+        "link": ("refused", "only the log link ('auto' or 'log') converts",
+                 lambda v, params: None if v in ("auto", "log") else "only the log link converts"),
+        "P1": ("refused", "a non-identity L1 penalty matrix is refused (per-coefficient scales: "
+               "from_glmnet's penalty_factor)", _default("identity")),
+        "P2": ("refused", "a non-identity L2 penalty matrix is refused", _default("identity")),
+        "alpha_search": ("refused", "a regularization path is refused: convert one alpha",
+                         lambda v, params: "alpha_search=True fits a path" if v else None),
+        "alphas": ("refused", "a path of alphas is refused", _none_only("a path of alphas")),
+        "lower_bounds": ("refused", "bound constraints are refused", _none_only("bounds")),
+        "upper_bounds": ("refused", "bound constraints are refused", _none_only("bounds")),
+        "A_ineq": ("refused", "inequality constraints are refused", _none_only("constraints")),
+        "b_ineq": ("refused", "inequality constraints are refused", _none_only("constraints")),
+        "monotonic_constraints": ("refused", "monotonicity constraints are refused",
+                                  _none_only("constraints")),
+        "scale_predictors": ("refused", "scale_predictors=True penalizes the standardized "
+                             "columns (a prior on another scale per column)",
+                             lambda v, params: "standardized penalty" if v else None),
+        "formula": ("refused", "a formula is refused: use Model.from_formula",
+                    _none_only("use Model.from_formula")),
+        "drop_first": ("refused", "drop_first=True changes the categorical design",
+                       lambda v, params: "categorical design" if v else None),
+        "start_params": ("ignored", "starting point: the same (unique) optimum", None),
+        "n_alphas": ("ignored", "path length (alpha_search only)", None),
+        "min_alpha": ("ignored", "path end (alpha_search only)", None),
+        "min_alpha_ratio": ("ignored", "path end (alpha_search only)", None),
+        **{k: ("ignored", _IGN, None) for k in (
+            "solver", "max_iter", "max_inner_iter", "gradient_tol", "step_size_tol",
+            "hessian_approx", "warm_start", "selection", "random_state")},
+        "copy_X": ("ignored", "memory only", None),
+        "check_input": ("ignored", "input validation only", None),
+        "force_all_finite": ("ignored", "input validation only (bayesreg refuses non-finite "
+                             "X)", None),
+        "verbose": ("ignored", "logging only", None),
+        "robust": ("ignored", "standard errors only", None),
+        "expected_information": ("ignored", "standard errors / Hessian variant only", None),
+        **{k: ("ignored", _CAT, None) for k in (
+            "cat_missing_method", "cat_missing_name", "categorical_format",
+            "interaction_separator")},
+    },
+}
+
+
+def _try_theta(family) -> bool:
+    try:
+        _glum_theta(family)
+    except NotSupportedError:
+        return False
+    return True

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from .._errors import DataError
+from .._errors import DataError, NotSupportedError
 from .._validation import check_scale
+from ._augmentation import AugmentedGibbsFace, slice_1d
 from .base import Likelihood, register_likelihood
 from .gaussian import Gaussian
 
@@ -135,6 +136,12 @@ class StudentT(Likelihood):
         nu, s = self.nu, self.sigma
         return float(sw.sum()) * float(gammaln(0.5 * (nu + 1.0)) - gammaln(0.5 * nu)
                                        - 0.5 * (np.log(nu) + _LOG_PI) - np.log(s))
+
+    def cv_deviance(self, y, mu):
+        """``2 [log p(y | eta = y) - log p(y | eta = mu)] = (nu + 1) log(1 + (y - mu)^2 /
+        (nu sigma^2))``: twice the pointwise log-likelihood below the saturated model's (call on
+        a likelihood with nu and sigma bound: the fold's fitted values in cross-validation)."""
+        return 2.0 * (self.loglik(y, y) - self.loglik(y, mu))
 
     # -- null model
     def null_eta(self, y, sw, fit_intercept):
@@ -278,6 +285,76 @@ class StudentT(Likelihood):
             if done:
                 break
         return free
+
+    # -- Gibbs
+    def gibbs_augmentation(self, y, sw) -> AugmentedGibbsFace:
+        """The normal scale mixture as a Gibbs face (call on a resolved likelihood):
+        ``y_i | lambda_i ~ N(eta_i, sigma^2 / lambda_i)``, ``lambda_i ~ Gamma(nu/2, rate nu/2)``.
+
+        Conditionals: ``lambda_i | eta ~ Gamma((nu + 1)/2, rate (nu + r_i^2 / sigma^2)/2)``;
+        ``sigma | lambda, eta``: the Gaussian's exact draw
+        (:func:`bayesreg.likelihoods._gaussian_gibbs.sigma_update`) with the weighted residual sum
+        of squares ``sum_i lambda_i r_i^2`` and ``sum(sw)`` observations; ``nu | lambda``: a slice
+        update of ``log nu`` with density ``p(nu) nu prod_i Gamma(lambda_i; nu/2, nu/2)``. The
+        mixture holds for unit weights: ``sw`` must be 0 or 1."""
+        from ._gaussian_gibbs import sigma_update
+
+        y = np.asarray(y, dtype=float)
+        sw = np.asarray(sw, dtype=float)
+        if np.any((sw != 0.0) & (sw != 1.0)):
+            raise NotSupportedError(
+                "sampler='gibbs' with a StudentT likelihood needs sample weights of 0 or 1 (the "
+                "scale mixture of a tempered Student-t density is not a Student-t): use "
+                "sampler='nutpie' for weighted rows.")
+        S = float(sw.sum())
+        names = self.free_params
+        s_prior = float(self.sigma_prior_scale or 1.0)
+        a, rate = NU_PRIOR
+        lo_nu, hi_nu = np.log(NU_BOUNDS)
+        counters = np.zeros(2, dtype=np.int64)
+
+        def values(free):
+            return self._values(free)
+
+        def start(eta, rng):
+            free = self.null_free_params(y, sw, True) if names else {}
+            return np.ones(y.shape), free
+
+        def working(lam, free):
+            nu, s = values(free)
+            return y, sw * lam / (s * s)
+
+        def update_latent(eta, free, rng):
+            nu, s = values(free)
+            r = (y - eta) / s
+            return rng.gamma(0.5 * (nu + 1.0), 1.0, size=y.shape) / (0.5 * (nu + r * r))
+
+        def update_free(eta, lam, free, sig_terms, rng):
+            free = dict(free)
+            if "sigma" in free:
+                r = y - eta
+                scal = np.array([0.0, free["sigma"], max(float(sw @ (lam * r * r)), 1e-300)])
+                sigma_update(scal, np.array([1.0, s_prior]), S,
+                             np.ascontiguousarray(sig_terms, dtype=float), counters, rng)
+                free["sigma"] = float(scal[1])
+            if "nu" in free:
+                keep = sw > 0
+                sl = float(np.sum(np.log(lam[keep]) - lam[keep]))
+
+                def logf(t):
+                    nu = np.exp(t)
+                    h = 0.5 * nu
+                    return float(S * (h * np.log(h) - gammaln(h)) + h * sl
+                                 + a * t - rate * nu)  # (a - 1) log nu + log nu (Jacobian)
+
+                free["nu"] = float(np.exp(slice_1d(logf, np.log(free["nu"]), rng,
+                                                   lo=lo_nu, hi=hi_nu)))
+            return free
+
+        def noise_scale(free):
+            return float(values(free)[1])
+
+        return AugmentedGibbsFace(names, start, working, update_latent, update_free, noise_scale)
 
     @classmethod
     def examples(cls):

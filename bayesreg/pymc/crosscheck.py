@@ -6,7 +6,11 @@ What is compared
    :attr:`MAPResult.log_posterior` to ``bridge_rtol`` (1e-8) relative: both sides evaluate the
    same density, so the comparison below is between two optimizers of one function.
 2. **find_MAP from scratch.** ``pm.find_MAP`` (L-BFGS-B, ``tol=1e-14``) from PyMC's default
-   initial point. When the prior has an L1 part (Laplace, elastic net) the objective has kinks
+   initial point; for a likelihood that is not log-concave (``likelihood.convex`` False:
+   StudentT), whose posterior may have several local modes, from the direct solver's own start
+   instead (``coef = 0``, the intercept-only stationary point ``null_eta``, the free parameters'
+   ``null_free_params``: :attr:`CrossCheck.findmap_start`), so the two optimizers are compared
+   on the same local mode. When the prior has an L1 part (Laplace, elastic net) the objective has kinks
    at ``w_j = 0``: L-BFGS-B assumes a smooth function, *cannot land exactly on a kink*, and often
    stalls near one (it leaves tiny non-zeros such as 1e-6 where the solution is exactly 0, and
    can stop short on the other coefficients too). Its result is then polished by a second
@@ -127,6 +131,12 @@ class CrossCheck:
         The certificate holds: converged and optimality ``<=`` tol.
     findmap_messages : dict
         The optimizer's message of each find_MAP run (e.g. ``ABNORMAL_TERMINATION_IN_LNSRCH``).
+    findmap_start : dict or None
+        The point the find_MAP run "from scratch" started at: ``None`` for PyMC's default
+        initial point (convex models), the direct solver's own start for a likelihood that is
+        not log-concave (``coef = 0``, the intercept-only stationary point, the free
+        parameters' null values), so both optimizers climb from the same point to the same
+        local mode.
     """
 
     passed: bool
@@ -162,6 +172,7 @@ class CrossCheck:
     certificate_ok: bool = False
     lp_pymc_warm_runs: dict = field(default_factory=dict)
     findmap_messages: dict = field(default_factory=dict)
+    findmap_start: dict | None = None
 
     # ---------------------------------------------------------------- derived
     @property
@@ -483,6 +494,17 @@ def _find_map(pm_model, **kw) -> tuple[dict, str]:
 
 
 
+def _solver_start(lik, y, sw, fit_intercept: bool, p: int) -> dict:
+    """The point the direct MAP solvers start from: ``coef = 0``, the free parameters at
+    ``null_free_params`` and the intercept at the likelihood's intercept-only stationary point
+    for them (see ``bayesreg.map.solve``: ``mm`` and ``joint_free``)."""
+    free = lik.null_free_params(y, sw, fit_intercept) if lik.free_params else {}
+    start = {"coef": np.zeros(p), **{k: float(v) for k, v in free.items()}}
+    if fit_intercept:
+        start["intercept"] = float(lik.bind(**free).null_eta(y, sw, True))
+    return start
+
+
 def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
                polish: bool = True, bridge_rtol: float = 1e-8, lp_rtol: float = 1e-9,
                coef_tol: float = 0.1, zero_tol: float = 1e-3, suff_stats="auto",
@@ -539,17 +561,21 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
     lp_direct = lp_of(direct)
     t1 = time.perf_counter()
     messages = {}
-    cold, messages["L-BFGS-B"] = _find_map(pmm, tol=1e-14, maxiter=maxiter)
+    start = None if getattr(lik, "convex", True) else _solver_start(b.likelihood, b.y, b.sw,
+                                                                    model.fit_intercept,
+                                                                    b.X.shape[1])
+    cold, messages["L-BFGS-B"] = _find_map(pmm, tol=1e-14, maxiter=maxiter,
+                                           **({} if start is None else {"initvals": start}))
     lp_lbfgs = lp_of(cold)
     pen = require_penalty(prior, b.X.shape[1])
     has_kinks = pen.has_kinks
-    method = "L-BFGS-B"
+    method = "L-BFGS-B" if start is None else "L-BFGS-B from model.map's start"
     best, lp_best = cold, lp_lbfgs
     if polish and has_kinks:
         pol, messages["Powell polish"] = _find_map(pmm, method="Powell", tol=1e-14,
                                                    maxiter=maxiter, initvals=cold)
         lp_pol = lp_of(pol)
-        method = "L-BFGS-B, then Powell"
+        method += ", then Powell"
         if lp_pol >= lp_best:
             best, lp_best = pol, lp_pol
     t_findmap = time.perf_counter() - t1
@@ -600,7 +626,7 @@ def crosscheck(model, X, y, sample_weight=None, *, map_tol: float = 1e-10,
         timings={"map": t_map, "build": t_build, "find_MAP": t_findmap, "checks": t_checks,
                  "total": time.perf_counter() - t0},
         map_result=res, certificate_ok=cert_ok, lp_pymc_warm_runs=warm_runs,
-        findmap_messages=messages,
+        findmap_messages=messages, findmap_start=start,
     )
     cc.verdict, cc.failures, cc.findings = _verdict(
         bridge_error=cc.bridge_error, bridge_atol=tols["bridge_atol"], certificate_ok=cert_ok,

@@ -29,7 +29,8 @@ from .datatree import (
 from .gibbs import gibbs_draws, sample_gibbs, sample_gibbs_from_stats, wide_rows
 from .predictive import predict_interval
 
-__all__ = ["sample", "choose_sampler", "GIBBS_AUTO_MAX_DIM", "predict_posterior",
+__all__ = ["sample", "choose_sampler", "GIBBS_AUTO_MAX_DIM", "GIBBS_AUTO_MAX_AUGMENTED_DIM",
+           "GIBBS_AUTO_MAX_AUGMENTED_WORK", "predict_posterior",
            "pointwise_loglik", "add_log_likelihood", "build_tree",
            "model_variables", "column_sd", "store_x_sd", "store_latent_scale", "stored_latent_scale",
            "sample_gibbs", "sample_gibbs_from_stats", "gibbs_draws", "wide_rows", "SAMPLERS",
@@ -40,16 +41,25 @@ SAMPLERS = ("auto", "nutpie", "pymc", "gibbs")
 #: ``sampler="auto"`` picks the Gibbs sampler while its cost per sweep, O(d^3) with
 #: d = min(p, n) for dense X (p for sparse X), stays below NUTS' (a few O(n p) gradients per step)
 GIBBS_AUTO_MAX_DIM = 1000
+#: for a likelihood whose Gibbs form draws latent variables per row (StudentT's scale mixture,
+#: the Polya-gamma augmentation of Bernoulli / Binomial), every sweep recomputes the weighted
+#: statistics, O(n d^2): ``"auto"`` picks it while ``d <= GIBBS_AUTO_MAX_AUGMENTED_DIM`` and
+#: ``n d^2 <= GIBBS_AUTO_MAX_AUGMENTED_WORK``
+GIBBS_AUTO_MAX_AUGMENTED_DIM = 50
+GIBBS_AUTO_MAX_AUGMENTED_WORK = 25_000_000
 
 
 def choose_sampler(model, X) -> str:
     """The sampler ``sampler="auto"`` runs for ``model`` on ``X``.
 
     ``"gibbs"`` (exact conditionals, nothing to compile: a first sample in a new process takes
-    about a second) when the likelihood and the prior both have Gibbs faces (a Gaussian
-    likelihood with Normal, Laplace, ElasticNetPrior, BayesianLasso, ... priors) and the
-    coefficient draw stays cheap: ``min(p, n) <= GIBBS_AUTO_MAX_DIM`` for dense X,
-    ``p <= GIBBS_AUTO_MAX_DIM`` for sparse X; Dask input always. Otherwise ``"nutpie"`` (NUTS;
+    about a second) when the likelihood and the prior both have Gibbs faces (a Gaussian,
+    StudentT, Bernoulli or Binomial likelihood with Normal, Laplace, ElasticNetPrior,
+    BayesianLasso, horseshoe, ... priors) and the coefficient draw stays cheap: with
+    ``d = min(p, n)`` for dense X, ``d = p`` for sparse X, ``d <= GIBBS_AUTO_MAX_DIM`` for the
+    Gaussian (sufficient statistics once), ``d <= GIBBS_AUTO_MAX_AUGMENTED_DIM`` and
+    ``n d^2 <= GIBBS_AUTO_MAX_AUGMENTED_WORK`` for a likelihood with latent variables per row
+    (the statistics every sweep); Dask input always. Otherwise ``"nutpie"`` (NUTS;
     its first compile of a model takes 10-60 s), or ``"pymc"`` for a prior with discrete
     inclusion indicators (``SpikeAndSlab``: NUTS for the continuous variables and a binary
     Gibbs-Metropolis step for the indicators).
@@ -88,6 +98,9 @@ def choose_sampler(model, X) -> str:
     except (BayesregError, ValueError, TypeError):
         return nuts
     d = p if sparse.issparse(X) else min(p, n)
+    if not hasattr(model.likelihood, "gibbs_noise_face"):  # latent variables per row
+        cheap = d <= GIBBS_AUTO_MAX_AUGMENTED_DIM and n * d * d <= GIBBS_AUTO_MAX_AUGMENTED_WORK
+        return "gibbs" if cheap else nuts
     return "gibbs" if d <= GIBBS_AUTO_MAX_DIM else nuts
 
 
@@ -110,14 +123,16 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         Same seed, same draws (nutpie and PyMC NUTS; nutpie's threads are seeded per chain).
     sampler : {"auto", "nutpie", "pymc", "gibbs"}
         ``"auto"`` (default): :func:`choose_sampler`: the exact Gibbs sampler where the model
-        has one and it is cheap (Gaussian likelihood, ``min(n, p) <= 1000``), else nutpie; the
+        has one and it is cheap (Gaussian likelihood, ``min(n, p) <= 1000``; StudentT, Bernoulli,
+        Binomial: ``min(n, p) <= 50``), else nutpie; the
         choice is in ``idata.attrs["sampler"]``. ``"nutpie"``: nutpie's NUTS on the
         numba-compiled model, in threads (no multiprocessing; the first compile of a model takes
         10-60 s, and the compiled model of
         the last few (model, data) pairs is reused by later calls). ``"pymc"``: PyMC's NUTS;
         chains run sequentially (``cores=1``) unless ``cores`` is given, in which case the
         ``"forkserver"`` context is used (scripts then need an ``if __name__ == "__main__":``
-        guard). ``"gibbs"``: :func:`bayesreg.samplers.gibbs.sample_gibbs` (Gaussian models).
+        guard). ``"gibbs"``: :func:`bayesreg.samplers.gibbs.sample_gibbs` (Gaussian, StudentT,
+        Bernoulli and Binomial models).
     progressbar : bool
     suff_stats : {"auto", True, False}
         Form of the Gaussian likelihood (see :func:`bayesreg.pymc.build_model`).

@@ -9,7 +9,10 @@ and every held-out row ``i`` of fold ``k`` gets a loss ``L_i(s)`` at its predict
 measure        per-row loss (the likelihood's ``cv_deviance`` face for ``"deviance"``)
 =============  ==============================================================================
 ``deviance``   gaussian ``(y - mu)^2``; binomial ``-2 [y log p + (1-y) log(1-p)]``, ``p``
-               clipped to ``[1e-5, 1 - 1e-5]``; poisson ``2 [y log(y/mu) - (y - mu)]``
+               clipped to ``[1e-5, 1 - 1e-5]``; poisson ``2 [y log(y/mu) - (y - mu)]``;
+               StudentT, NegativeBinomial, Binomial(trials): ``2 [log p(y_i | saturated) -
+               log p(y_i | mu_i)]`` from their pointwise log-likelihood, at the fold's
+               estimates of their free parameters (nu, sigma, alpha)
 ``mse``        ``(y - mu)^2`` (glmnet's binomial ``mse`` is twice this: its two-column coding)
 ``mae``        ``|y - mu|`` (glmnet's binomial ``mae`` is twice this)
 ``class``      binary responses: ``y = 1`` and ``mu <= 1/2``, or ``y = 0`` and ``mu >= 1/2``
@@ -193,16 +196,23 @@ def _fold_curve(model, X, y, sw, scales, train, test, measure, convention, tol, 
     else:
         fold_scales = np.asarray(scales, dtype=float)
     Xtr = X[train]
-    path = model.map_path(Xtr, y[train], scales=fold_scales, sample_weight=sw[train], tol=tol,
-                          max_iter=max_iter)
+    lik_tr = lik.take_rows(train)  # per-row parameters (Binomial trials) follow their rows
+    fold_model = model if lik_tr is lik else type(model)(lik_tr, prior, model.fit_intercept)
+    path = fold_model.map_path(Xtr, y[train], scales=fold_scales, sample_weight=sw[train],
+                               tol=tol, max_iter=max_iter)
     Xte, yte, wte = X[test], y[test], sw[test]
-    eta = np.array([r.intercept + np.asarray(Xte @ r.coef).ravel() for r in path.results])
-    mu = lik.mean(eta)
+    lik_te = lik.take_rows(test)
+    # the held-out rows' likelihood at each fit's free parameters (StudentT's nu and sigma,
+    # NegativeBinomial's alpha: the fold's estimates)
+    bound = [lik_te.bind(**{k: v for k, v in r.free.items() if k in lik.free_params})
+             for r in path.results]
+    eta = [r.intercept + np.asarray(Xte @ r.coef).ravel() for r in path.results]
+    mu = [b.mean(e) for b, e in zip(bound, eta)]
     if measure == "auc":
         vals = np.array([fold_auc(yte, m, wte) for m in mu])
     else:
-        loss = row_losses(lik, measure, yte, mu)
-        vals = loss @ wte / wte.sum()
+        vals = np.array([row_losses(b, measure, yte, m) @ wte / wte.sum()
+                         for b, m in zip(bound, mu)])
     return vals, float(wte.sum())
 
 
