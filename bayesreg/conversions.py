@@ -95,9 +95,16 @@ def _n_of(prior: Prior) -> int:
 
 def _weights(prior: Prior) -> tuple[np.ndarray, np.ndarray]:
     """The prior's penalty weights (the clear no-MAP error for a prior without a penalty)."""
+    from ._errors import NotSupportedError
     from .penalties import require_penalty
 
-    return require_penalty(prior, _n_of(prior)).weights
+    pen = require_penalty(prior, _n_of(prior))
+    if not hasattr(pen, "weights"):
+        raise NotSupportedError(
+            f"{prior!r} has a non-separable penalty ({type(pen).__name__}): scikit-learn and "
+            "glmnet have no counterpart. For GroupLaplace(scale) the group lasso of skglm is "
+            "GroupLasso(alpha = sigma^2 / (n scale), weights = sqrt(p_g)) (docs: Priors).")
+    return pen.weights
 
 
 #: estimators that are not converted, and why (the message says what to convert instead)

@@ -9,13 +9,20 @@ block step ``w_g <- BST(w_g + X~_g^T r / L_g, lam_g / L_g)`` with ``L_g`` the la
 eigenvalue of ``X~_g^T X~_g`` (block soft-thresholding; ``lam_g = 0``: a gradient step on an
 unpenalized block). ``r`` stays orthogonal to ``v``, so ``X~_j^T r = X_j^T (v r)``. Every 10
 epochs the working set's own duality gap is computed; the epochs stop when it is below
-``tol`` or after ``max_epochs``.
+``tol`` or after ``max_epochs``. Every ``ANDERSON_K + 1`` epochs the working set's iterates
+are extrapolated (Anderson acceleration, as skglm's solvers); the extrapolated point is kept
+only when it lowers the working set's objective.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from ._kernels import anderson
+
+#: Anderson extrapolation every ANDERSON_K + 1 epochs from the last iterates (skglm's K = 5)
+ANDERSON_K = 5
 
 
 @njit(cache=True, nogil=True)
@@ -49,6 +56,103 @@ def _ws_gap(rr, ws, ptr, lam, w, corr_ws, pen_lam):
 
 
 @njit(cache=True, nogil=True)
+def _ws_objective(r, w, ws, ptr, idx, lam):
+    rr = 0.0
+    for i in range(r.shape[0]):
+        rr += r[i] * r[i]
+    pen = 0.0
+    for a in range(ws.shape[0]):
+        g = ws[a]
+        nrm = 0.0
+        for q in range(ptr[g], ptr[g + 1]):
+            nrm += w[idx[q]] ** 2
+        pen += lam[g] * np.sqrt(nrm)
+    return 0.5 * rr + pen
+
+
+@njit(cache=True, nogil=True)
+def _record(hist, row, w, ws, ptr, idx):
+    pos = 0
+    for a in range(ws.shape[0]):
+        g = ws[a]
+        for q in range(ptr[g], ptr[g + 1]):
+            hist[row, pos] = w[idx[q]]
+            pos += 1
+
+
+@njit(cache=True, nogil=True)
+def _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, r_new, w_new):
+    """Extrapolate from ``hist``; keep the point when it lowers the working-set objective."""
+    ok, acc = anderson(hist)
+    if not ok:
+        return
+    n = r.shape[0]
+    for i in range(n):
+        r_new[i] = r[i]
+    for j in range(w.shape[0]):
+        w_new[j] = w[j]
+    pos = 0
+    cx = 0.0
+    for a in range(ws.shape[0]):
+        g = ws[a]
+        for q in range(ptr[g], ptr[g + 1]):
+            j = idx[q]
+            d = acc[pos] - w[j]
+            pos += 1
+            if d != 0.0 and L[g] > 0:
+                w_new[j] = acc[pos - 1]
+                cx += xbar[j] * d
+                if unit:
+                    for i in range(n):
+                        r_new[i] -= XF[i, j] * d
+                else:
+                    for i in range(n):
+                        r_new[i] -= v[i] * XF[i, j] * d
+    if center and cx != 0.0:
+        for i in range(n):
+            r_new[i] += cx if unit else v[i] * cx
+    if _ws_objective(r_new, w_new, ws, ptr, idx, lam) < _ws_objective(r, w, ws, ptr, idx, lam):
+        for i in range(n):
+            r[i] = r_new[i]
+        for j in range(w.shape[0]):
+            w[j] = w_new[j]
+
+
+@njit(cache=True, nogil=True)
+def _try_anderson_sparse(hist, data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L,
+                         ws, r_new, w_new):
+    ok, acc = anderson(hist)
+    if not ok:
+        return
+    n = r.shape[0]
+    for i in range(n):
+        r_new[i] = r[i]
+    for j in range(w.shape[0]):
+        w_new[j] = w[j]
+    pos = 0
+    cx = 0.0
+    for a in range(ws.shape[0]):
+        g = ws[a]
+        for q in range(ptr[g], ptr[g + 1]):
+            j = idx[q]
+            d = acc[pos] - w[j]
+            pos += 1
+            if d != 0.0 and L[g] > 0:
+                w_new[j] = acc[pos - 1]
+                cx += xbar[j] * d
+                for t in range(indptr[j], indptr[j + 1]):
+                    r_new[indices[t]] -= data[t] * d
+    if center and cx != 0.0:
+        for i in range(n):
+            r_new[i] += v[i] * cx
+    if _ws_objective(r_new, w_new, ws, ptr, idx, lam) < _ws_objective(r, w, ws, ptr, idx, lam):
+        for i in range(n):
+            r[i] = r_new[i]
+        for j in range(w.shape[0]):
+            w[j] = w_new[j]
+
+
+@njit(cache=True, nogil=True)
 def _dot_col(XF, j, v, r, unit):
     n = r.shape[0]
     gr = 0.0
@@ -79,6 +183,9 @@ def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
     corr_ws = np.empty(nws)
     w_ws = np.empty(nws)
     pen_lam = np.empty(ws.shape[0])
+    hist = np.empty((ANDERSON_K + 1, nws))
+    r_new = np.empty(n)
+    w_new = np.empty(w.shape[0])
     epoch = 0
     for epoch in range(1, max_epochs + 1):
         for a in range(ws.shape[0]):
@@ -119,6 +226,11 @@ def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
                 else:
                     for i in range(n):
                         r[i] += v[i] * cx
+        row = (epoch - 1) % (ANDERSON_K + 1)
+        _record(hist, row, w, ws, ptr, idx)
+        if row == ANDERSON_K:
+            _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws,
+                                r_new, w_new)
         if epoch % 10 == 0 or epoch == max_epochs:
             # the working set's X~^T r at the end of the epoch, and its gap
             pos = 0
@@ -160,6 +272,9 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
     corr_ws = np.empty(nws)
     w_ws = np.empty(nws)
     pen_lam = np.empty(ws.shape[0])
+    hist = np.empty((ANDERSON_K + 1, nws))
+    r_new = np.empty(n)
+    w_new = np.empty(w.shape[0])
     epoch = 0
     for epoch in range(1, max_epochs + 1):
         check = epoch % 10 == 0 or epoch == max_epochs
@@ -196,6 +311,11 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
             if moved and center and cx != 0.0:
                 for i in range(n):
                     r[i] += v[i] * cx
+        row = (epoch - 1) % (ANDERSON_K + 1)
+        _record(hist, row, w, ws, ptr, idx)
+        if row == ANDERSON_K:
+            _try_anderson_sparse(hist, data, indices, indptr, v, xbar, center, r, w, ptr, idx,
+                                 lam, L, ws, r_new, w_new)
         if check:
             pos = 0
             for a in range(ws.shape[0]):

@@ -360,7 +360,10 @@ class GroupLaplace(Prior):
         return GroupLassoPenalty(labels, self._lam(labels))
 
     def with_strength(self, c: float) -> GroupLaplace:
-        return GroupLaplace(self.scale / c, self.groups)
+        out = object.__new__(GroupLaplace)  # the groups are validated already
+        out.scale = check_scale(self.scale / c, "GroupLaplace.scale", allow_array=False)
+        out.groups = self.groups
+        return out
 
     @property
     def path_scale(self):
