@@ -402,3 +402,11 @@ def test_priors_page_code_runs(capsys):
     s0 = min(np.sqrt(len(c)) / np.linalg.norm(Xc[:, fm.groups == k].T @ yc)
              for k, c in enumerate(fm.terms.values()))
     assert ns["path"].scales[0] == pytest.approx(s0, rel=1e-10)
+
+
+def test_dask_arrays_get_a_clear_error():
+    da = pytest.importorskip("dask.array")
+    X, y = _data()
+    model = br.Model(br.Gaussian(sigma=1.0), br.GroupLaplace(0.1, LABELS))
+    with pytest.raises(br.NotSupportedError, match="compute"):
+        model.map(da.from_array(X, chunks=40), da.from_array(y, chunks=40))

@@ -70,7 +70,12 @@ def fit_map_dask(model, X, y, sample_weight=None, tol: float = 1e-6,
     prior, lik = model.prior, model.likelihood
     Xd, yd, swd, names = as_dask(X, y, sample_weight)
     n, p = Xd.shape
-    require_penalty(prior, p)
+    pen = require_penalty(prior.bind_features(names), p)
+    if not hasattr(pen, "weights"):
+        raise NotSupportedError(
+            f"the Dask backend solves separable penalties (per-coefficient L1 / L2 weights) from "
+            f"its statistics; {prior!r} has a {type(pen).__name__}: call .compute() on X and y "
+            "and fit in memory.")
     prior.check_n_coef(p)
     prior.check_likelihood(lik)
     given = names is not None
