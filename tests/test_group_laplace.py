@@ -249,15 +249,6 @@ def test_sparse_glm_equals_dense():
     np.testing.assert_allclose(sparse.coef, dense.coef, atol=1e-8)
 
 
-@pytest.mark.slow
-def test_pymc_find_map_agrees():
-    """PyMC's find_MAP on the identical PyMC model (flat vector + exact potential) finds the
-    same mode, and PyMC's log density at it equals bayesreg's."""
-    X, y = _data(n=60, seed=12)
-    check = br.Model(br.Gaussian(sigma=1.0), br.GroupLaplace(0.05, LABELS)).crosscheck(X, y)
-    assert check.verdict == "agree", check
-
-
 def test_free_sigma_and_student_t_are_certified():
     X, y = _data(seed=6)
     for lik in (br.Gaussian(), br.StudentT(nu=4.0, sigma=1.0)):
