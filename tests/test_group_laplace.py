@@ -273,6 +273,23 @@ def test_path_starts_at_the_analytic_all_zero_scale():
     assert np.count_nonzero(path.results[-1].coef) > 0
 
 
+def test_path_with_unpenalized_columns_starts_where_the_groups_leave():
+    X, y = _data(seed=13)
+    prior = br.GroupLaplace(1.0, [[0, 1, 2], [3, 4, 5], [7, 8]], unpenalized=[6])
+    model = br.Model(br.Gaussian(sigma=1.0), prior)
+    path = model.map_path(X, y, n_scales=5, tol=1e-10)
+    first = path.results[0].coef
+    assert not np.any(np.delete(first, 6)) and first[6] != 0
+    # the threshold from the residual of the least-squares fit on column 6 (computed here)
+    A = np.c_[np.ones(len(y)), X[:, 6]]
+    r = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    groups = [[0, 1, 2], [3, 4, 5], [7, 8]]
+    s0 = min(math.sqrt(len(c)) / np.linalg.norm(X[:, c].T @ r) for c in groups)
+    assert path.scales[0] == pytest.approx(s0, rel=1e-7)
+    assert np.any(np.delete(model.__class__(model.likelihood, br.GroupLaplace(
+        s0 * 1.01, prior.groups)).map(X, y).coef, 6))
+
+
 def test_formula_categorical_term_enters_and_leaves_together():
     pd = pytest.importorskip("pandas")
     pytest.importorskip("formulaic")

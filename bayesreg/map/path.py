@@ -25,7 +25,27 @@ def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | No
     eta0 = bound.null_eta(y, sw, fit_intercept)
     g = bound.gradient(y, np.full(n, eta0), sw)
     grad0 = np.asarray(X.T @ g).ravel()
-    return pen.zero_threshold(np.abs(grad0))
+    c0 = pen.zero_threshold(np.abs(grad0))
+    unpen = getattr(pen, "unpenalized", ())
+    if c0 is not None and len(unpen) and np.isfinite(c0) and c0 > 0:
+        # unpenalized columns: the null model fits them too. Its gradient comes from the MAP at
+        # a strength where every penalized coefficient is zero (1e3 x the threshold without
+        # them, raised until it is), then the threshold is recomputed there
+        c = 1e3 * c0
+        for _ in range(10):
+            fit = fit_map(lik, prior.with_strength(c), X, y, sw, fit_intercept, tol=1e-12,
+                          warn=False)
+            pen_cols = np.setdiff1d(np.arange(X.shape[1]), unpen)
+            if not np.any(fit.coef[pen_cols]):
+                break
+            c *= 1e3
+        eta = fit.intercept + np.asarray(X @ fit.coef).ravel()
+        g = bound.gradient(y, eta, sw)
+        grad0 = np.asarray(X.T @ g).ravel()
+        # 1 + 1e-8: the unpenalized fit's residual is exact to rounding only, and the first
+        # point must be all-zero in the penalized groups
+        c0 = pen.zero_threshold(np.abs(grad0)) * (1.0 + 1e-8)
+    return c0
 
 
 def _ridge_reference(X, sw, pen) -> float:
