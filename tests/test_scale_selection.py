@@ -23,90 +23,158 @@ def _data(rng, n=90, p=6, kind="gaussian"):
     return X, y
 
 
-# ---------------------------------------------------------------- cv.glmnet, written out here
-def glmnet_cvraw(family, measure, y, mu):
-    """cv.elnet / cv.lognet / cv.fishnet per-row losses (glmnet 4.1)."""
-    if measure == "mse":
-        return (y - mu) ** 2
-    if measure == "mae":
-        return np.abs(y - mu)
-    if measure == "class":
-        return y * (mu <= 0.5) + (1 - y) * (mu >= 0.5)
-    if family == "gaussian":
-        return (y - mu) ** 2
-    if family == "binomial":
-        p = np.minimum(np.maximum(mu, 1e-5), 1 - 1e-5)
-        return 2 * (0 - (y * np.log(p) + (1 - y) * np.log(1 - p)))
-    devy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1)) - y, 0.0)
-    return 2 * (devy - (y * np.log(mu) - mu))
+# ------------------------------------------------- cv.glmnet 4.1-8, transliterated from its R code
+# R/cv.elnet.R, R/cv.lognet.R, R/cv.fishnet.R (per-row losses on predmat, the fold predictions
+# on the link scale), R/cvcompute.R + R/cvstats.R (grouped = TRUE), R/getOptcv.glmnet.R and
+# R/auc.R (survival::concordance with case weights, written here as the pairwise sum).
+def r_auc_mat(y, prob, w):
+    """auc.mat: weighted concordance of prob with y (pairs y_i = 1, y_j = 0, ties count 1/2)."""
+    i1, i0 = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    num = den = 0.0
+    for i in i1:
+        for j in i0:
+            ww = w[i] * w[j]
+            num += ww * ((prob[i] > prob[j]) + 0.5 * (prob[i] == prob[j]))
+            den += ww
+    return num / den
 
 
-def glmnet_stats(predmat, y, foldid, family, measure):
-    """cvcompute + cvstats (grouped = TRUE, unit weights): predmat (n, nlambda)."""
-    labels = np.unique(foldid)
-    outmat = np.array([glmnet_cvraw(family, measure, y[foldid == k, None],
-                                    predmat[foldid == k]).mean(axis=0) for k in labels])
-    wisum = np.array([np.sum(foldid == k) for k in labels], dtype=float)
-    cvm = (outmat * wisum[:, None]).sum(0) / wisum.sum()
-    cvsd = np.sqrt(((outmat - cvm) ** 2 * wisum[:, None]).sum(0) / wisum.sum() / (len(labels) - 1))
+def r_cv_family(family, predmat, y, type_measure, weights, foldid):
+    """cv.elnet / cv.lognet / cv.fishnet: ``(cvraw, weights, grouped)``."""
+    if family == "gaussian":  # predmat = X b + a
+        cvraw = {"mse": (y[:, None] - predmat) ** 2, "deviance": (y[:, None] - predmat) ** 2,
+                 "mae": np.abs(y[:, None] - predmat)}[type_measure]
+        return cvraw, weights, True
+    if family == "poisson":  # devi(y, eta)
+        eta = predmat
+        devy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)) - y, 0.0)[:, None]
+        cvraw = {"mse": (y[:, None] - np.exp(eta)) ** 2, "mae": np.abs(y[:, None] - np.exp(eta)),
+                 "deviance": 2 * (devy - (y[:, None] * eta - np.exp(eta)))}[type_measure]
+        return cvraw, weights, True
+    prob = 1 / (1 + np.exp(-predmat))
+    Y = np.c_[1 - y, y]  # diag(nc)[as.numeric(as.factor(y)), ]: columns (0, 1)
+    nfolds = foldid.max()
+    if type_measure == "auc":
+        assert len(y) / nfolds >= 10  # else glmnet switches to the deviance
+        cvraw = np.array([[r_auc_mat(Y[foldid == i, 1], prob[foldid == i, j], weights[foldid == i])
+                           for j in range(prob.shape[1])] for i in range(1, nfolds + 1)])
+        wisum = np.array([weights[foldid == i].sum() for i in range(1, nfolds + 1)])
+        return cvraw, wisum, False
+    y1, y2 = Y[:, :1], Y[:, 1:]
+    if type_measure == "mse":
+        cvraw = (y1 - (1 - prob)) ** 2 + (y2 - prob) ** 2
+    elif type_measure == "mae":
+        cvraw = np.abs(y1 - (1 - prob)) + np.abs(y2 - prob)
+    elif type_measure == "class":
+        cvraw = y1 * (prob > 0.5) + y2 * (prob <= 0.5)
+    else:
+        pm = np.minimum(np.maximum(prob, 1e-5), 1 - 1e-5)
+        lp = y1 * np.log(1 - pm) + y2 * np.log(pm)
+        ly = 0.0  # y * log(y) with 0 log 0 = 0, for 0/1 responses
+        cvraw = 2 * (ly - lp)
+    return cvraw, weights, True
+
+
+def r_cvcompute(cvraw, weights, foldid):
+    nfolds = foldid.max()
+    mat = np.where(np.isinf(cvraw), np.nan, cvraw)
+    outmat = np.empty((nfolds, mat.shape[1]))
+    for i in range(1, nfolds + 1):
+        mi, wi = mat[foldid == i], weights[foldid == i]
+        ok = ~np.isnan(mi)
+        outmat[i - 1] = (np.where(ok, mi, 0) * wi[:, None]).sum(0) / (ok * wi[:, None]).sum(0)
+    wisum = np.array([weights[foldid == i].sum() for i in range(1, nfolds + 1)])
+    return outmat, wisum, np.full(mat.shape[1], nfolds)
+
+
+def r_cvstats(cvraw, weights, N):
+    cvm = (cvraw * weights[:, None]).sum(0) / weights.sum()
+    cvsd = np.sqrt(((cvraw - cvm) ** 2 * weights[:, None]).sum(0) / weights.sum() / (N - 1))
     return cvm, cvsd
 
 
-def glmnet_opt(lambdas, cvm, cvsd):
-    """getOptcv.glmnet: lambda.min and lambda.1se."""
-    cvmin = np.min(cvm)
-    lam_min = np.max(lambdas[cvm <= cvmin])
-    i = int(np.flatnonzero(lambdas == lam_min)[0])
-    lam_1se = np.max(lambdas[cvm <= (cvm + cvsd)[i]])
+def r_getoptcv(lam, cvm, cvsd, auc=False):
+    cvm = -cvm if auc else cvm
+    lam_min = np.max(lam[cvm <= np.min(cvm)])
+    idmin = int(np.flatnonzero(lam == lam_min)[0])
+    lam_1se = np.max(lam[cvm <= (cvm + cvsd)[idmin]])
     return lam_min, lam_1se
 
 
-def sklearn_fold_means(family, X, y, train, test, lam, n_fit):
-    """Predicted means on the test rows of scikit-learn's fit at glmnet's lambda on n_fit rows."""
-    if family == "gaussian":  # Lasso(alpha) on the fold = glmnet lambda (sigma = 1)
-        est = Lasso(alpha=lam * n_fit / train.sum(), tol=1e-13, max_iter=200_000)
-        return est.fit(X[train], y[train]).predict(X[test])
-    if family == "binomial":  # ridge-logistic: -(1/n) loglik + lam/2 |w|^2 -> C = 1/(n lam)
+def r_cv_glmnet(family, predmat, y, type_measure, weights, foldid):
+    """cv.glmnet's ``cvm, cvsd`` from the fold predictions (``predmat``, link scale)."""
+    cvraw, w, grouped = r_cv_family(family, predmat, y, type_measure, weights, foldid)
+    if grouped:
+        cvraw, w, N = r_cvcompute(cvraw, w, foldid)
+    else:
+        N = np.full(cvraw.shape[1], foldid.max())
+    return r_cvstats(cvraw, w, N)
+
+
+def sklearn_fold_eta(family, X, y, sw, train, test, lam, n_fit):
+    """The link on the test rows of scikit-learn's fit of the training rows (weights ``sw``) at
+    glmnet's lambda when the datafit is divided by ``n_fit`` (glmnet: the training weight)."""
+    S_tr = sw[train].sum()
+    if family == "gaussian":  # Lasso: 1/(2 sum sw) sum sw r^2 + alpha |w|_1 (weights rescaled)
+        est = Lasso(alpha=lam * n_fit / S_tr, tol=1e-13, max_iter=200_000)
+        return est.fit(X[train], y[train], sample_weight=sw[train]).predict(X[test])
+    if family == "binomial":  # C sum sw logloss + |w|^2 / 2 = n_fit C (glmnet's objective)
         est = LogisticRegression(C=1.0 / (n_fit * lam), tol=1e-12, max_iter=1000,
                                  solver="newton-cholesky")
-        return est.fit(X[train], y[train]).predict_proba(X[test])[:, 1]
-    est = PoissonRegressor(alpha=lam * n_fit / train.sum(), tol=1e-12, max_iter=1000,
+        return est.fit(X[train], y[train], sample_weight=sw[train]).decision_function(X[test])
+    est = PoissonRegressor(alpha=lam * n_fit / S_tr, tol=1e-12, max_iter=1000,
                            solver="newton-cholesky")
-    return est.fit(X[train], y[train]).predict(X[test])
+    return np.log(est.fit(X[train], y[train], sample_weight=sw[train]).predict(X[test]))
 
 
-@pytest.mark.parametrize("family,convention,measure", [
-    ("gaussian", "glmnet", "deviance"), ("gaussian", "bayes", "mae"),
-    ("binomial", "glmnet", "deviance"), ("binomial", "bayes", "class"),
-    ("poisson", "glmnet", "deviance")])
-def test_cv_follows_cv_glmnet_on_sklearn_fold_fits(rng, family, convention, measure):
-    """cvm, cvsd, lambda.min and lambda.1se, given glmnet's foldid (unequal folds: 90 rows in 4),
-    from scikit-learn fits per fold and glmnet's formulas written in this test."""
+@pytest.mark.parametrize("family,convention,measure,weighted", [
+    ("gaussian", "glmnet", "deviance", True), ("gaussian", "bayes", "mae", False),
+    ("gaussian", "glmnet", "mse", False),
+    ("binomial", "glmnet", "deviance", True), ("binomial", "bayes", "class", True),
+    ("binomial", "glmnet", "auc", True), ("binomial", "glmnet", "mse", False),
+    ("poisson", "glmnet", "deviance", True), ("poisson", "bayes", "mae", False)])
+def test_cv_follows_cv_glmnet_r_code_on_sklearn_fold_fits(rng, family, convention, measure,
+                                                          weighted):
+    """cvm, cvsd, lambda.min and lambda.1se, given glmnet's foldid (unequal folds: 90 rows in 4)
+    and case weights, from scikit-learn fits per fold and cv.glmnet's R code transliterated
+    above (glmnet's binomial mse / mae code y in two columns: twice bayesreg's)."""
     X, y = _data(rng, kind=family)
     n = len(y)
+    sw = rng.uniform(0.3, 2.5, n) if weighted else np.ones(n)
     foldid = rng.permutation(np.resize(np.arange(1, 5), n))
     if family == "gaussian":
         model = br.Model(br.Gaussian(1.0), br.Laplace(1.0))
         scales = np.geomspace(0.01, 2.0, 8)
-        lam = 1.0 / (n * scales)  # Laplace b = sigma^2 / (n lambda)
+        lam = 1.0 / (sw.sum() * scales)  # Laplace b = sigma^2 / (S lambda)
     else:
         model = br.Model(br.Bernoulli() if family == "binomial" else br.Poisson(), br.Normal(1.0))
         scales = np.geomspace(0.05, 3.0, 6)
-        lam = 1.0 / (n * scales**2)  # Normal tau^2 = 1 / (n lambda)
+        lam = 1.0 / (sw.sum() * scales**2)  # Normal tau^2 = 1 / (S lambda)
     sel = model.select_scale(X, y, methods=("cv",), scales=scales, foldid=foldid,
-                             convention=convention, measure=measure, tol=1e-11)
+                             convention=convention, measure=measure, tol=1e-11,
+                             sample_weight=sw if weighted else None)
     pred = np.empty((n, scales.size))
     for k in np.unique(foldid):
         test = foldid == k
-        n_fit = n if convention == "bayes" else (~test).sum()
+        n_fit = sw.sum() if convention == "bayes" else sw[~test].sum()
         for j, lj in enumerate(lam):
-            pred[test, j] = sklearn_fold_means(family, X, y, ~test, test, lj, n_fit)
-    cvm, cvsd = glmnet_stats(pred, y, foldid, family, measure)
-    np.testing.assert_allclose(sel.cv_mean, cvm, rtol=2e-5, atol=1e-9)
-    np.testing.assert_allclose(sel.cv_se, cvsd, rtol=2e-4, atol=1e-8)
-    lam_min, lam_1se = glmnet_opt(lam, cvm, cvsd)
+            pred[test, j] = sklearn_fold_eta(family, X, y, sw, ~test, test, lj, n_fit)
+    cvm, cvsd = r_cv_glmnet(family, pred, y, measure, sw, foldid)
+    twice = 2.0 if family == "binomial" and measure in ("mse", "mae") else 1.0
+    np.testing.assert_allclose(twice * sel.cv_mean, cvm, rtol=2e-5, atol=1e-9)
+    np.testing.assert_allclose(twice * sel.cv_se, cvsd, rtol=2e-4, atol=1e-8)
+    lam_min, lam_1se = r_getoptcv(lam, cvm, cvsd, auc=measure == "auc")
     assert lam[sel.index_min] == lam_min and lam[sel.index_1se] == lam_1se
     assert sel.scale_min == pytest.approx(scales[np.argmax(lam == lam_min)])
+
+
+def test_class_measure_counts_a_half_as_glmnet_does():
+    """cv.lognet: y = 0 is misclassified when p > 0.5, y = 1 when p <= 0.5."""
+    from bayesreg.selection.cv import row_losses
+
+    got = row_losses(br.Bernoulli(), "class", np.array([0.0, 1.0, 0.0, 1.0]),
+                     np.array([0.5, 0.5, 0.7, 0.2]))
+    np.testing.assert_array_equal(got, [0.0, 1.0, 1.0, 1.0])
 
 
 def test_cv_mse_path_equals_lassocv_with_the_same_folds(rng):

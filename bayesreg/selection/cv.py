@@ -15,7 +15,8 @@ measure        per-row loss (the likelihood's ``cv_deviance`` face for ``"devian
                estimates of their free parameters (nu, sigma, alpha)
 ``mse``        ``(y - mu)^2`` (glmnet's binomial ``mse`` is twice this: its two-column coding)
 ``mae``        ``|y - mu|`` (glmnet's binomial ``mae`` is twice this)
-``class``      binary responses: ``y = 1`` and ``mu <= 1/2``, or ``y = 0`` and ``mu >= 1/2``
+``class``      binary responses: ``y = 1`` and ``mu <= 1/2``, or ``y = 0`` and ``mu > 1/2``
+               (cv.lognet: ``y[,1] * (p > 0.5) + y[,2] * (p <= 0.5)``)
 ``auc``        binary responses: one value per fold (the weighted Mann-Whitney AUC)
 =============  ==============================================================================
 
@@ -96,7 +97,7 @@ def row_losses(lik, measure: str, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     if measure == "mae":
         return np.abs(y - mu)
     if measure == "class":
-        return np.where(y > 0.5, mu <= 0.5, mu >= 0.5).astype(float)
+        return np.where(y > 0.5, mu <= 0.5, mu > 0.5).astype(float)
     raise ParameterError(f"measure {measure!r} has no per-row loss.")  # pragma: no cover
 
 
