@@ -673,3 +673,37 @@ def test_report_gains_a_choosing_the_scale_section(rng, tmp_path):
     assert 'id="choosing-the-scale"' in page and "cv_1se" in page
     assert "choosing_the_scale" in rep.figures and rep.selection is sel
     assert "choosing the scale: reused" in page  # the list of what was computed
+
+
+def _batch_mcse(draws, chains, n_batches=20):
+    """MCSE of the mean by batch means within each chain."""
+    d = np.asarray(draws).reshape(chains, -1)
+    m = d[:, : d.shape[1] // n_batches * n_batches].reshape(chains, n_batches, -1).mean(-1)
+    return float(m.std(ddof=1) / np.sqrt(m.size))
+
+
+def test_normal_hyperprior_posterior_of_tau2_matches_quadrature(rng):
+    """Normal(tau) prior, fixed sigma, tau^2 ~ InverseGamma(a, b) (BayesianRidge): p(tau^2 | y) is
+    proportional to p(y | tau) InverseGamma(tau^2; a, b), the evidence written in this test
+    (flat intercept integrated); the Gibbs posterior of log tau agrees within MCSE."""
+    n, a, b, sigma = 30, 2.0, 0.5, 0.8
+    X = rng.normal(size=(n, 2))
+    y = 0.3 + X @ np.array([0.5, -0.3]) + sigma * rng.normal(size=n)
+    t = np.linspace(np.log(1e-4), np.log(50.0), 1500)  # t = log tau^2
+    logpost = np.array([_restricted_log_evidence(X, y, np.exp(v / 2), sigma) for v in t])
+    logpost += stats.invgamma.logpdf(np.exp(t), a, scale=b) + t  # Jacobian d tau^2 / dt
+    dens = np.exp(logpost - logpost.max())
+    dens /= integrate.trapezoid(dens, t)
+    mean_log_tau = integrate.trapezoid(dens * t / 2, t)
+    cdf = integrate.cumulative_trapezoid(dens, t, initial=0.0)
+    med_tau = np.exp(np.interp(0.5, cdf, t) / 2)
+    sel = br.Model(br.Gaussian(sigma), br.Normal(1.0)).select_scale(
+        X, y, methods=("hyperprior",), n_scales=5, random_state=3,
+        hyperprior_options=dict(tau2_prior=(a, b), draws=4000, tune=200, chains=2))
+    post = sel.scale_posterior
+    assert post["variable"] == "tau2" and post["hyperprior"] == br.BayesianRidge((a, b))
+    log_tau = np.log(post["draws"])
+    z = (log_tau.mean() - mean_log_tau) / _batch_mcse(log_tau, 2)
+    assert abs(z) < 4.0, z
+    assert post["median"] == pytest.approx(med_tau, rel=0.05)
+    assert "hyperprior" in sel.choices()

@@ -7,6 +7,7 @@ Normal(scale)      w^2 / (2 scale^2)          pm.Normal(0, scale)               
 Laplace(scale)     |w| / scale                pm.Laplace(0, scale)                scale mixture
 ElasticNetPrior    |w|/b + w^2/(2 tau^2)      pm.CustomDist (exact logp)          scale mixture
 BayesianLasso      none (no finite mode)      pm.Laplace(0, sigma*scale) [+ lam2]  Park & Casella
+BayesianRidge      none (no finite mode)      pm.Normal(0, sqrt(tau2)) + InvGamma conjugate
 Horseshoe          none (density inf at 0)    non-centered, HalfCauchy scales     Makalic-Schmidt
 HorseshoePlus      none (density inf at 0)    non-centered, two HalfCauchy levels Makalic-Schmidt
 RegularizedHorse.  none (density inf at 0)    non-centered as rstanarm hs()       none (NUTS)
@@ -23,6 +24,7 @@ the Gibbs conditionals of any ``exp(-a |w| - c w^2 / 2)`` kernel.
 from ._mixture import laplace_mixture_face
 from .base import PRIORS, GibbsFace, HierarchicalPrior, Prior, prior_from_dict, register_prior
 from .bayesian_lasso import BayesianLasso
+from .bayesian_ridge import BayesianRidge
 from .calibration import EffectiveNonzero, effective_nonzero, plot_prior_density
 from .elasticnet import ElasticNetPrior
 from .group_laplace import GroupLaplace
@@ -42,6 +44,7 @@ __all__ = [
     "ElasticNetPrior",
     "GroupLaplace",
     "BayesianLasso",
+    "BayesianRidge",
     "PRIORS",
     "GibbsFace",
     "laplace_mixture_face",

@@ -53,7 +53,9 @@ class ScaleSelection:
         Empirical Bayes (type-II ML) scale and noise sd; ``eb`` holds the method, note and
         (Monte Carlo EM) ``trace``.
     scale_posterior : dict or None
-        Hyperprior: ``draws``, ``median``, ``interval`` (5%, 95%) of the posterior of the scale.
+        Hyperprior: ``draws``, ``median``, ``interval`` (5%, 95%) of the posterior of the scale
+        (``1 / sqrt(lam2)`` under the Bayesian lasso, ``sqrt(tau2)`` under BayesianRidge),
+        ``variable`` (the sampled hyperparameter), ``hyperprior`` (the prior sampled), ``note``.
     loo : pandas.DataFrame or None
         PSIS-LOO per grid scale: ``scale, elpd, se, p_loo, max_pareto_k``; ``scale_loo`` its
         argmax.
@@ -307,8 +309,9 @@ def select_scale(model, X, y, methods=("cv", "eb"), scales=None, n_scales: int =
         Gaussian x Normal, Monte Carlo EM for Gaussian x Gibbs-face priors, the Laplace
         approximation for GLMs with an L2 prior); ``"hyperprior"``: the posterior of the scale
         under the Bayesian lasso's Gamma hyperprior on ``lambda^2 = 1 / scale^2`` (Gaussian x
-        Laplace-type priors, Gibbs); ``"loo"``: PSIS-LOO elpd (ArviZ) of the Gibbs posterior on a
-        coarse sub-grid (Gaussian models).
+        Laplace-type priors) or :class:`~bayesreg.priors.BayesianRidge`'s inverse-gamma
+        hyperprior on ``tau^2 = scale^2`` (Gaussian x Normal), sampled by Gibbs; ``"loo"``:
+        PSIS-LOO elpd (ArviZ) of the Gibbs posterior on a coarse sub-grid (Gaussian models).
     scales : array of prior scales, optional
         The grid (on the full data's n); default: :meth:`Model.map_path`'s ``n_scales``
         log-spaced scales from the all-zero scale (L1 priors) over ``1/eps``.
@@ -324,7 +327,8 @@ def select_scale(model, X, y, methods=("cv", "eb"), scales=None, n_scales: int =
     eb_options : dict
         Monte Carlo EM: ``n_iter`` (30), ``draws`` (400), ``tune`` (200), ``scale0``.
     hyperprior_options : dict
-        ``lam2_prior`` ((r, delta); default BayesianLasso's), ``draws`` (1000), ``tune``
+        ``lam2_prior`` ((r, delta); default BayesianLasso's) or, for a Normal prior,
+        ``tau2_prior`` ((a, b); default BayesianRidge's), ``draws`` (1000), ``tune``
         (500), ``chains`` (2).
     loo_options : dict
         ``n_scales`` (8 points of the grid), ``draws`` (300), ``chains`` (2).
@@ -455,34 +459,53 @@ def _laplace_kind(prior, p):
     return None
 
 
+def _normal_kind(prior, p):
+    """True for a Normal-type (pure L2) prior with one shared scale, else None."""
+    if not smooth_prior(prior, p):
+        return None
+    _, l2 = prior.as_penalty(p).weights
+    return True if np.allclose(l2, l2[0]) else None
+
+
 def _run_hyperprior(sel, model, X, y, sw, opts, seed):
-    from ..priors import BayesianLasso
+    from ..priors import BayesianLasso, BayesianRidge
 
     lik, prior = model.likelihood, model.prior
     p = X.shape[1]
     rel = _laplace_kind(prior, p)
-    if rel is None or not hasattr(lik, "gibbs_noise_face"):
+    normal = _normal_kind(prior, p) if rel is None else None
+    if (rel is None and normal is None) or not hasattr(lik, "gibbs_noise_face"):
         sel.skipped["hyperprior"] = (
             "the hyperprior is the Bayesian lasso's Gamma(r, delta) prior on lambda^2 = "
-            "1 / scale^2, sampled by Gibbs: it needs a Gaussian likelihood and a Laplace-type "
-            "prior with one shared scale (an inverse-gamma hyperprior on a Normal prior's "
-            f"variance is not implemented); got {type(lik).__name__} x {type(prior).__name__}")
+            "1 / scale^2 (Laplace-type priors) or BayesianRidge's InverseGamma(a, b) prior on "
+            "tau^2 = scale^2 (Normal priors), sampled by Gibbs: it needs a Gaussian likelihood "
+            "and a prior with one shared scale; got "
+            f"{type(lik).__name__} x {type(prior).__name__}")
         return
-    hp = opts.get("lam2_prior")
-    hprior = BayesianLasso(relative_to_sigma=rel, lam2_prior=hp)
+    if normal:
+        hprior = BayesianRidge(tau2_prior=opts.get("tau2_prior"))
+        var = "tau2"
+    else:
+        hprior = BayesianLasso(relative_to_sigma=rel, lam2_prior=opts.get("lam2_prior"))
+        var = "lam2"
     m = type(model)(likelihood=lik, prior=hprior, fit_intercept=model.fit_intercept)
     tree = m.sample(X, y, sample_weight=sw, sampler="gibbs", draws=opts.get("draws", 1000),
                     tune=opts.get("tune", 500), chains=opts.get("chains", 2),
                     random_seed=int(seed.generate_state(1)[0] >> 2), progressbar=False,
                     log_likelihood=False)
-    lam2 = np.asarray(tree["posterior"]["lam2"].values).ravel()
-    draws = 1.0 / np.sqrt(lam2)
-    sel.scale_posterior = {
-        "draws": draws, "median": float(np.median(draws)),
-        "interval": (float(np.quantile(draws, 0.05)), float(np.quantile(draws, 0.95))),
-        "lam2_prior": hprior.lam2_prior, "relative_to_sigma": rel,
-        "note": "posterior of scale = 1 / sqrt(lambda^2), lambda^2 ~ Gamma(r, rate delta)"
-                + (" (relative to sigma)" if rel else "")}
+    h = np.asarray(tree["posterior"][var].values).ravel()
+    draws = np.sqrt(h) if normal else 1.0 / np.sqrt(h)
+    post = {"draws": draws, "median": float(np.median(draws)),
+            "interval": (float(np.quantile(draws, 0.05)), float(np.quantile(draws, 0.95))),
+            "variable": var, "hyperprior": hprior}
+    if normal:
+        post.update(tau2_prior=hprior.tau2_prior, relative_to_sigma=False,
+                    note="posterior of scale = sqrt(tau^2), tau^2 ~ InverseGamma(a, scale b)")
+    else:
+        post.update(lam2_prior=hprior.lam2_prior, relative_to_sigma=rel,
+                    note="posterior of scale = 1 / sqrt(lambda^2), lambda^2 ~ Gamma(r, rate delta)"
+                    + (" (relative to sigma)" if rel else ""))
+    sel.scale_posterior = post
 
 
 def _run_loo(sel, model, X, y, sw, grid, opts, seed):
