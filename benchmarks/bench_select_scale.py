@@ -6,7 +6,13 @@ Ratio = bayesreg time / scikit-learn time (best of ``--repeat``), interleaved. S
 (n=5000, p=50), wide (n=200, p=2000), logistic (n=2000, p=50, ridge-logistic: scikit-learn's
 LogisticRegressionCV has no L1 path solver as fast as lbfgs, so the Normal prior is timed).
 
-    python benchmarks/bench_select_scale.py [--repeat 2] [--quick]
+``--path``: ``posterior_path`` (Gibbs, Gaussian x Laplace, 30 scales, 500 draws x 2 chains)
+against an independent ``model.sample(sampler="gibbs")`` per grid point with the same tune and
+draws, with and without the warm start (``tune_warm = tune // 10`` after the first scale);
+seconds per grid point and the ratios to the independent samples, interleaved, BLAS on one
+thread.
+
+    python benchmarks/bench_select_scale.py [--repeat 2] [--quick] [--path]
 """
 
 from __future__ import annotations
@@ -27,6 +33,52 @@ def _time(f, repeat):
     return best, out
 
 
+def bench_path(repeat, quick):
+    import bayesreg as br
+
+    shapes = {"tall": (5000, 50), "square": (500, 200), "wide": (200, 1000)}
+    if quick:
+        shapes = {k: (n // 4, p // 4) for k, (n, p) in shapes.items()}
+    rng = np.random.default_rng(1)
+    n_scales, draws, tune, chains = 30, 500, 500, 2
+    print(f"posterior_path: {n_scales} scales, {draws} draws + {tune} tune x {chains} chains")
+    print("| shape | n | p | independent sample s/point | path cold s/point | path warm s/point "
+          "| cold / indep. | warm / indep. |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, (n, p) in shapes.items():
+        X = rng.normal(size=(n, p))
+        y = X[:, :10] @ rng.normal(size=10) + rng.normal(size=n)
+        model = br.Model(br.Gaussian(None), br.Laplace(1.0))
+        grid = br.Model(br.Gaussian(1.0), br.Laplace(1.0)).map_path(  # skip the all-zero point
+            X, y, n_scales=n_scales + 1).scales[1:]
+
+        def indep(model=model, X=X, y=y, grid=grid):
+            for s in grid:
+                m = br.Model(model.likelihood, br.Laplace(float(s)))
+                m.sample(X, y, draws=draws, tune=tune, chains=chains, sampler="gibbs",
+                         random_seed=0, progressbar=False, log_likelihood=False)
+
+        def cold(model=model, X=X, y=y, grid=grid):
+            model.posterior_path(X, y, scales=grid, draws=draws, tune=tune, chains=chains,
+                                 warm_start=False, random_seed=0)
+
+        def warm(model=model, X=X, y=y, grid=grid):
+            model.posterior_path(X, y, scales=grid, draws=draws, tune=tune, chains=chains,
+                                 random_seed=0)
+
+        warm()  # numba compile / cache load
+        best = {"indep": np.inf, "cold": np.inf, "warm": np.inf}
+        for _ in range(repeat):  # interleaved
+            for k, f in (("indep", indep), ("cold", cold), ("warm", warm)):
+                t = time.perf_counter()
+                f()
+                best[k] = min(best[k], time.perf_counter() - t)
+        m = grid.size
+        print(f"| {name} | {n} | {p} | {best['indep'] / m:.4f} | {best['cold'] / m:.4f} | "
+              f"{best['warm'] / m:.4f} | {best['cold'] / best['indep']:.2f} | "
+              f"{best['warm'] / best['indep']:.2f} |")
+
+
 def main(argv=None):
     from sklearn.linear_model import LassoCV, LogisticRegressionCV
 
@@ -35,7 +87,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--path", action="store_true", help="time posterior_path instead of CV")
     a = ap.parse_args(argv)
+    if a.path:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            bench_path(a.repeat, a.quick)
+        return
     warnings.simplefilter("ignore")  # scikit-learn's ConvergenceWarning / FutureWarning
     shapes = {"tall": (5000, 50), "wide": (200, 2000), "logistic": (2000, 50)}
     if a.quick:

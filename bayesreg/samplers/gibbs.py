@@ -256,6 +256,12 @@ def _run_chain(state, data, work, prior_params, prior_init, prior_update, prior_
             prior_record(state.latent, prior_params, hyper_out[t])
 
 
+@njit(cache=True, nogil=True)
+def keep_latent(latent, params, prec, sigma, rng):
+    """The ``init`` of a warm-started chain: the latent values and ``prec`` are already set."""
+    return None
+
+
 def _face_signatures():
     """The numba signatures every Gibbs face function is called with (see GibbsFace)."""
     from numba import types
@@ -339,8 +345,17 @@ def wide_rows(X, y, sw, fit_intercept=True):
 
 def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, chains: int = 4,
                 random_seed=None, sigma_prior_scale: float | None = None, rows=None, *,
-                progressbar: bool = False):
+                progressbar: bool = False, init_states: list | None = None,
+                return_states: bool = False):
     """The raw Gibbs draws: ``(posterior, sample_stats)`` dicts of arrays (chains, draws, ...).
+
+    ``init_states``: one dict per chain (``w``, ``intercept``, ``sigma``, ``latent``: e.g. the
+    last state of a chain of the same prior family at another scale, from ``return_states``):
+    the chain starts there, with one exact draw of the prior's latent variables given ``w`` and
+    sigma under this model's prior (``GibbsFace.update``) in place of the cold start
+    (``GibbsFace.init``, ``w = 0``); a state whose ``latent`` does not fit this prior is
+    ignored. ``return_states=True`` returns ``(posterior, sample_stats, states)``, the last
+    state of every chain.
 
     ``stats``: the statistics of the data (with ``G``, or without when ``rows = (X~, y~, vn)``
     from :func:`wide_rows` are given for the O(n^2 p) draw). ``sigma_prior_scale``: the resolved
@@ -386,17 +401,31 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
                      float(stats.yy), float(stats.S), np.asarray(stats.xbar, dtype=float),
                      float(stats.ybar), bool(stats.fit_intercept), wide, Xt, yt, vn)
     nw = Xt.shape[0] if wide else 0
+    finals = []
     for ch in progress(range(chains), progressbar, total=chains,
                        desc=f"Gibbs ({tune} tune + {draws} draws per chain)", unit="chain"):
         rng = np.random.default_rng(seeds[ch])
         sigma0 = float(y_sd * np.exp(rng.uniform(-0.5, 0.5))) if estimate else float(lik.sigma)
         state = GibbsState(np.zeros(p), np.array([stats.ybar, sigma0, 0.0]), np.zeros(p),
                            np.zeros(face.n_latent), np.zeros(2), counters[ch])
+        init = face.init
+        warm = init_states[ch % len(init_states)] if init_states else None
+        if warm is not None and np.shape(warm["latent"]) == (face.n_latent,) \
+                and np.shape(warm["w"]) == (p,):
+            state.w[:] = warm["w"]
+            state.scal[0] = warm["intercept"]
+            if estimate:
+                state.scal[1] = warm["sigma"]
+            state.latent[:] = warm["latent"]
+            face.update(state.latent, prior_params, state.w, float(state.scal[1]), state.prec, rng)
+            init = keep_latent
         work = _Work(np.empty((0, 0) if wide else (p, p)), np.zeros((nw, nw) if wide else (p, p)),
                      np.empty(p), np.empty((nw, p) if wide else (0, 0)), np.empty((nw, nw)),
                      np.empty(nw), np.empty(nw))
-        run_chain(state, data, work, prior_params, face.init, face.update, face.sigma_terms,
+        run_chain(state, data, work, prior_params, init, face.update, face.sigma_terms,
                   face.record, noise_params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch])
+        finals.append({"w": state.w.copy(), "intercept": float(state.scal[0]),
+                       "sigma": float(state.scal[1]), "latent": state.latent.copy()})
     B, SIG, RSS = SC[..., 0], SC[..., 1], SC[..., 2]
     ends = np.cumsum([0, *sizes])
     hyper = {name: H[..., ends[k]:ends[k + 1]] if name in prior.vector_hypers else H[..., ends[k]]
@@ -417,6 +446,8 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
         acc, slc = counters[:, 0], counters[:, 1]
         sstats["sigma_exact_rate"] = np.repeat((acc / np.maximum(acc + slc, 1))[:, None], draws,
                                                axis=1)
+    if return_states:
+        return post, sstats, finals
     return post, sstats
 
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from .._errors import ParameterError
+from .._errors import NotSupportedError, ParameterError
 from .._validation import check_int, check_X_y, default_names, seed_sequence
 from .cv import path_scale, prior_at_scale
 
@@ -16,16 +16,26 @@ __all__ = ["posterior_path", "plot_posterior_path"]
 def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 500,
                    random_seed=None, *, tune: int | None = None, chains: int = 2,
                    sampler: str = "auto", sample_weight=None, eps: float = 1e-3,
-                   tol: float = 1e-7, progressbar: bool = False):
+                   tol: float = 1e-7, warm_start: bool = True, tune_warm: int | None = None,
+                   progressbar: bool = False):
     """The posterior ``p(coef, intercept[, sigma] | y, s)`` at every prior scale ``s`` of a
     grid, stacked along a ``scale`` dim, with the MAP path beside it.
 
     The grid is :meth:`Model.map_path`'s (``n_scales`` points from the all-zero scale for L1
-    priors), or ``scales``; a prior without a MAP (e.g. a fixed-scale BayesianLasso) needs
-    ``scales`` or gets ``n_scales`` points over ``[s / 100, 100 s]`` around its own scale ``s``.
-    Each point is sampled independently (``draws`` kept and ``tune`` warm-up draws per chain,
-    seeds from ``SeedSequence(random_seed).spawn``): by the exact Gibbs sampler where the
-    model has one (Gaussian likelihood, Gibbs-face prior), else by NUTS (``sampler``).
+    priors), or ``scales``; a model without a MAP (a fixed-scale BayesianLasso, or sigma
+    estimated on data the model interpolates, p >= n: ``attrs["map_unavailable"]`` says why, and
+    there is no ``map`` group) needs ``scales`` or gets ``n_scales`` points over
+    ``[s / 100, 100 s]`` around its own scale ``s``.
+    Each point keeps ``draws`` draws per chain (seeds from ``SeedSequence(random_seed).spawn``),
+    by the exact Gibbs sampler where the model has one (Gaussian likelihood, Gibbs-face prior),
+    else by NUTS (``sampler``; every point sampled independently after ``tune`` warm-up
+    iterations). The Gibbs path computes the data's sufficient statistics once and, with
+    ``warm_start`` (default), starts every chain at the previous scale's last state (its
+    coefficients, intercept, sigma and the prior's latent variables, refreshed by one exact
+    draw under the new scale) and discards only ``tune_warm`` sweeps (default
+    ``max(tune // 10, 10)``) there; the first scale discards ``tune``. Every sweep is an exact
+    Gibbs step of the new scale's posterior, so the warm start changes where the chain begins,
+    not what it samples.
 
     Returns
     -------
@@ -53,9 +63,14 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
             "a fixed scale, e.g. BayesianLasso(scale=1.0), for a posterior path.")
     has_mode = prior.as_penalty(p) is not None
     path = None
+    no_map = None if has_mode else prior.mode_unavailable()
     if has_mode:
-        path = model.map_path(X, y, scales=scales, n_scales=n_scales, sample_weight=sw, eps=eps,
-                              tol=tol)
+        try:
+            path = model.map_path(X, y, scales=scales, n_scales=n_scales, sample_weight=sw,
+                                  eps=eps, tol=tol)
+        except NotSupportedError as exc:  # e.g. sigma estimated and the data interpolated
+            no_map = str(exc)
+    if path is not None:
         grid = np.asarray(path.scales, dtype=float)
     elif scales is not None:
         try:
@@ -69,19 +84,25 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     gibbs = hasattr(lik, "gibbs_noise_face") and prior.gibbs_face(p) is not None
     if sampler == "auto":
         sampler = "gibbs" if gibbs else "nutpie"
+    tune_warm = max(tune // 10, 10) if tune_warm is None else check_int(tune_warm, "tune_warm", 0)
     seeds = seed_sequence(random_seed).spawn(grid.size)
-    posts, sstats = [], []
-    for k, s in enumerate(grid):
-        m = type(model)(likelihood=lik, prior=prior_at_scale(prior, float(s)),
-                        fit_intercept=model.fit_intercept)
-        tree = m.sample(X, y, sample_weight=sw, draws=draws, tune=tune, chains=chains,
-                        random_seed=int(seeds[k].generate_state(1)[0] >> 2), sampler=sampler,
-                        progressbar=progressbar, log_likelihood=False)
-        posts.append(tree["posterior"].to_dataset().drop_attrs())
-        sstats.append(tree["sample_stats"].to_dataset().drop_attrs())
     scale = xr.DataArray(grid, dims="scale", attrs={"long_name": "prior scale"})
-    post = xr.concat(posts, dim=scale, coords="minimal", compat="override")
-    ss = xr.concat(sstats, dim=scale, coords="minimal", compat="override")
+    if sampler == "gibbs":
+        post, ss = _gibbs_path(model, X, y, sw, grid, names, draws, tune, tune_warm, chains,
+                               seeds, warm_start)
+        post, ss = post.assign_coords(scale=scale), ss.assign_coords(scale=scale)
+    else:
+        posts, sstats = [], []
+        for k, s in enumerate(grid):
+            m = type(model)(likelihood=lik, prior=prior_at_scale(prior, float(s)),
+                            fit_intercept=model.fit_intercept)
+            tree = m.sample(X, y, sample_weight=sw, draws=draws, tune=tune, chains=chains,
+                            random_seed=int(seeds[k].generate_state(1)[0] >> 2), sampler=sampler,
+                            progressbar=progressbar, log_likelihood=False)
+            posts.append(tree["posterior"].to_dataset().drop_attrs())
+            sstats.append(tree["sample_stats"].to_dataset().drop_attrs())
+        post = xr.concat(posts, dim=scale, coords="minimal", compat="override")
+        ss = xr.concat(sstats, dim=scale, coords="minimal", compat="override")
     groups = {"posterior": post, "sample_stats": ss}
     if path is not None:
         mp = xr.Dataset(
@@ -94,9 +115,54 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
             mp["sigma"] = ("scale", np.asarray(sig, dtype=float))
         groups["map"] = mp
     dt = xr.DataTree.from_dict(groups)
+    warm = sampler == "gibbs" and warm_start
     dt.attrs.update({"bayesreg_model": json.dumps(model.to_dict()), "sampler": sampler,
-                     "draws_per_scale": draws, "tune_per_scale": tune, "chains": chains})
+                     "draws_per_scale": draws, "tune_per_scale": tune, "chains": chains,
+                     "warm_start": int(warm), "tune_warm": tune_warm if warm else tune})
+    if no_map is not None:
+        dt.attrs["map_unavailable"] = no_map
     return dt
+
+
+def _gibbs_path(model, X, y, sw, grid, names, draws, tune, tune_warm, chains, seeds, warm):
+    """The Gibbs posterior at every scale from one set of statistics (warm-started chains):
+    ``(posterior, sample_stats)`` Datasets with a leading ``scale`` dim."""
+    import scipy.sparse as sp
+    import xarray as xr
+
+    from ..samplers import gibbs_draws, model_variables, wide_rows
+    from ..suffstats import SuffStats
+
+    lik, prior, fi = model.likelihood, model.prior, model.fit_intercept
+    p = X.shape[1]
+    rows = None
+    if not sp.issparse(X) and p > X.shape[0]:
+        stats, rows = wide_rows(X, y, sw, fi)
+    else:
+        stats = SuffStats.from_rows(X, y, sw, fi)
+    res = lik.resolved(y, sw)
+    s_prior = getattr(res, "sigma_prior_scale", None) if res.free_params else None
+    posts, sstats, states = [], [], None
+    for k, s in enumerate(grid):
+        m = type(model)(likelihood=lik, prior=prior_at_scale(prior, float(s)), fit_intercept=fi)
+        start = states if warm else None
+        post, ss, states = gibbs_draws(m, stats, draws=draws,
+                                       tune=tune if start is None else tune_warm, chains=chains,
+                                       random_seed=seeds[k], sigma_prior_scale=s_prior,
+                                       rows=rows, init_states=start, return_states=True)
+        posts.append(post)
+        sstats.append(ss)
+    coords = {"scale": grid, "chain": np.arange(chains), "draw": np.arange(draws),
+              "feature": list(names)}
+    dims = ("scale", "chain", "draw")
+    pvars = {}
+    for v in model_variables(model):
+        if v in posts[0]:
+            a = np.stack([q[v] for q in posts])
+            pvars[v] = (dims + ("feature",) if a.ndim == 4 else dims, a)
+    svars = {k: (dims, np.stack([q[k] for q in sstats])) for k in sstats[0]}
+    return (xr.Dataset(pvars, coords=coords),
+            xr.Dataset(svars, coords={k: coords[k] for k in dims}))
 
 
 def plot_posterior_path(tree, features=None, ax=None, max_features: int = 6):
