@@ -36,9 +36,9 @@ def _time(f, repeat):
 def bench_path(repeat, quick):
     import bayesreg as br
 
-    shapes = {"tall": (5000, 50), "square": (500, 200), "wide": (200, 1000)}
+    shapes = {"tall": (4000, 40), "square": (400, 100), "wide": (100, 500)}
     if quick:
-        shapes = {k: (n // 4, p // 4) for k, (n, p) in shapes.items()}
+        shapes = {k: (n // 2, p // 2) for k, (n, p) in shapes.items()}
     rng = np.random.default_rng(1)
     n_scales, draws, tune, chains = 30, 500, 500, 2
     print(f"posterior_path: {n_scales} scales, {draws} draws + {tune} tune x {chains} chains")

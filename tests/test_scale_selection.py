@@ -328,6 +328,8 @@ def test_folds_repeats_and_auc(rng):
     assert a.cv_raw[0][0, 5] == pytest.approx(u / ((yk == 1).sum() * (yk == 0).sum()), abs=1e-6)
     assert fit is not None
     assert a.scale_min >= a.scale_1se  # maximized: the 1-SE rule still regularizes more
+    with pytest.warns(UserWarning, match="rows per fold"):  # cv.lognet's N / nfolds < 10
+        model.select_scale(X, y, methods=("cv",), n_scales=3, cv=15, measure="auc")
 
 
 @pytest.mark.parametrize("kw,err", [
@@ -707,6 +709,14 @@ def test_normal_hyperprior_posterior_of_tau2_matches_quadrature(rng):
     assert abs(z) < 4.0, z
     assert post["median"] == pytest.approx(med_tau, rel=0.05)
     assert "hyperprior" in sel.choices()
+    import matplotlib.pyplot as plt
+
+    ax = sel.plot()
+    line = [h for h in ax.get_lines() if h.get_label() == "hyperprior posterior of the scale"][0]
+    xs, ys = line.get_data()  # the density of log tau: its mode near quadrature's
+    mode_q = np.exp(t[np.argmax(dens)] / 2)
+    assert xs[np.argmax(ys)] == pytest.approx(mode_q, rel=0.25)
+    plt.close("all")
 
 
 def test_warm_started_posterior_path_matches_independent_chains_within_mcse(rng):

@@ -233,8 +233,9 @@ class ScaleSelection:
     # ------------------------------------------------------------------ plot
     def plot(self, ax=None):
         """One log-scale axis: the CV curve with its 1-SE band and the min / 1-SE choices,
-        the (scaled) log evidence, the hyperprior posterior of the scale and the LOO elpd
-        (right axis). Returns the matplotlib Axes."""
+        the (scaled) log evidence, the hyperprior posterior of the scale (its density on the
+        log scale, 90% interval and median) and the LOO elpd (right axis). Returns the
+        matplotlib Axes."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -264,10 +265,20 @@ class ScaleSelection:
             handles.append(ax.axvline(self.scale_eb, color="C1", ls="-.", lw=1,
                                       label=f"EB ({self.eb['method']})"))
         if self.scale_posterior is not None:
+            from matplotlib.transforms import blended_transform_factory
+            from scipy.stats import gaussian_kde
+
             lo, hi = self.scale_posterior["interval"]
             handles.append(ax.axvspan(lo, hi, color="C2", alpha=0.15,
                                       label="hyperprior 90% interval"))
             ax.axvline(self.scale_posterior["median"], color="C2", lw=1)
+            t = np.log(np.asarray(self.scale_posterior["draws"], dtype=float))
+            if t.size > 1 and np.ptp(t) > 0:  # density of log scale, in the lower 40% of the axis
+                g = np.linspace(t.min(), t.max(), 200)
+                d = gaussian_kde(t)(g)
+                trans = blended_transform_factory(ax.transData, ax.transAxes)
+                handles += ax.plot(np.exp(g), 0.4 * d / d.max(), "C2-", transform=trans,
+                                   label="hyperprior posterior of the scale")
         ax.legend(handles=handles, loc="best", fontsize=8)
         return ax
 
@@ -377,6 +388,13 @@ def select_scale(model, X, y, methods=("cv", "eb"), scales=None, n_scales: int =
             folds = fold_plan(X.shape[0], cv, foldid, n_repeats,
                               np.random.default_rng(seeds[0]) if random_state is None
                               else random_state)
+            if measure == "auc" and X.shape[0] / max(np.unique(folds[0]).size, 1) < 10:
+                import warnings
+
+                warnings.warn(f"measure='auc' with {X.shape[0] / np.unique(folds[0]).size:.3g} "
+                              "rows per fold (< 10): each fold's AUC is very noisy (cv.glmnet "
+                              "switches to the deviance here); use fewer folds or "
+                              "measure='deviance'.", UserWarning, stacklevel=2)
             out = cross_validate(model, X, y, sw, grid, folds, measure, convention, tol=tol,
                                  max_iter=max_iter, n_jobs=n_jobs, progressbar=progressbar)
             sel.measure, sel.convention = measure, convention
