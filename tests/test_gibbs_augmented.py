@@ -62,7 +62,7 @@ def test_student_t_fixed_nu_sigma_p1_vs_grid(prior):
     mom = _grid_moments(_logdens_grid(lambda eta: st.t.logpdf(y, nu, loc=eta, scale=s), prior, x),
                         (-1.5, -2.0), (2.5, 2.5))
     model = br.Model(br.StudentT(nu=nu, sigma=s), prior)
-    dt = sample_gibbs(model, x[:, None], y, draws=2000, tune=200, chains=4, random_seed=3)
+    dt = sample_gibbs(model, x[:, None], y, draws=1500, tune=200, chains=2, random_seed=3)
     zs = _zs(dt.posterior, mom)
     assert np.max(np.abs(zs)) < Z_MAX, zs
     # lp is the exact log posterior at the draws (scipy here)
@@ -86,7 +86,7 @@ def test_binomial_polya_gamma_p1_vs_grid_with_weights():
     lik = br.Binomial(trials)
     mom = _grid_moments(_logdens_grid(lambda eta: sw * st.binom.logpmf(y, trials, 1 / (1 + np.exp(-eta))),
                                       prior, x), (-2.0, -1.0), (1.4, 2.6))
-    dt = sample_gibbs(br.Model(lik, prior), x[:, None], y, draws=2000, tune=200, chains=4,
+    dt = sample_gibbs(br.Model(lik, prior), x[:, None], y, draws=1500, tune=200, chains=2,
                       random_seed=1, sample_weight=sw)
     zs = _zs(dt.posterior, mom)
     assert np.max(np.abs(zs)) < Z_MAX, zs
@@ -107,9 +107,9 @@ def test_binomial_gibbs_matches_expanded_bernoulli_rows():
     rows = np.repeat(np.arange(n), trials)
     yb = np.concatenate([np.r_[np.ones(int(k)), np.zeros(int(t - k))] for k, t in zip(y, trials)])
     prior = br.Normal(1.0)
-    a = sample_gibbs(br.Model(br.Binomial(trials), prior), X, y, draws=1500, tune=200,
+    a = sample_gibbs(br.Model(br.Binomial(trials), prior), X, y, draws=1000, tune=100,
                      chains=4, random_seed=4, log_likelihood=False).posterior
-    b = sample_gibbs(br.Model(br.Bernoulli(), prior), X[rows], yb, draws=1500, tune=200,
+    b = sample_gibbs(br.Model(br.Bernoulli(), prior), X[rows], yb, draws=1000, tune=100,
                      chains=4, random_seed=5, log_likelihood=False).posterior
     zs = []
     for v in ("coef", "intercept"):
@@ -147,11 +147,11 @@ def test_wide_dense_rows_and_fixed_intercept():
     X = rng.normal(size=(n, p))
     y = X[:, 0] + 0.5 * rng.standard_t(3, size=n)
     model = br.Model(br.StudentT(nu=3.0, sigma=0.5), br.Normal(1.0), fit_intercept=False)
-    wide = sample_gibbs(model, X, y, draws=2000, tune=100, chains=4, random_seed=1,
+    wide = sample_gibbs(model, X, y, draws=1200, tune=100, chains=2, random_seed=1,
                         log_likelihood=False).posterior["coef"]
     import scipy.sparse as sp  # sparse X: always the p x p statistics
 
-    gram = sample_gibbs(model, sp.csr_matrix(X), y, draws=2000, tune=100, chains=4,
+    gram = sample_gibbs(model, sp.csr_matrix(X), y, draws=1200, tune=100, chains=2,
                         random_seed=2, log_likelihood=False).posterior["coef"]
     d = wide.mean(("chain", "draw")) - gram.mean(("chain", "draw"))
     z = d / np.hypot(arviz_stats.mcse(wide), arviz_stats.mcse(gram))
@@ -198,9 +198,9 @@ def test_gibbs_matches_nuts(case):
         trials = rng.integers(1, 6, size=n)
         y = rng.binomial(trials, 1 / (1 + np.exp(-(0.3 + X @ [0.8, -0.3])))).astype(float)
         model, names = br.Model(br.Binomial(trials), br.Normal(1.0)), ("coef", "intercept")
-    g = sample_gibbs(model, X, y, draws=2000, tune=300, chains=4, random_seed=1,
+    g = sample_gibbs(model, X, y, draws=1500, tune=300, chains=2, random_seed=1,
                      log_likelihood=False, progressbar=False).posterior
-    nt = sample(model, X, y, draws=1000, tune=600, chains=2, random_seed=1, sampler="nutpie",
+    nt = sample(model, X, y, draws=700, tune=500, chains=2, random_seed=1, sampler="nutpie",
                 progressbar=False, log_likelihood=False).posterior
     zs = []
     for v in names:
@@ -209,3 +209,15 @@ def test_gibbs_matches_nuts(case):
             d = a.mean(("chain", "draw")) - b.mean(("chain", "draw"))
             zs.extend(np.ravel((d / np.hypot(arviz_stats.mcse(a), arviz_stats.mcse(b))).values))
     assert np.max(np.abs(zs)) < Z_MAX, zs
+
+
+def test_bayes_regressor_samples_student_t_by_gibbs():
+    """The scikit-learn BayesRegressor takes the new likelihood; its default sampler is the
+    rule of choose_sampler (Gibbs here) and coef_ is the posterior mean of the draws."""
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + 0.5 * rng.standard_t(3, size=40)
+    est = br.BayesRegressor(prior=br.Laplace(0.5), likelihood=br.StudentT(nu=4.0), draws=100,
+                            tune=50, chains=1, random_seed=0).fit(X, y)
+    assert est.posterior_.attrs["sampler"] == "gibbs"
+    np.testing.assert_allclose(est.coef_, est.posterior_.posterior["coef"].mean(("chain", "draw")))
