@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from .._errors import ParameterError
 from ._kernels import col_norms, diag_hess_cols, diag_hess_rows, xtg_sq_cols, xtg_sq_rows
-from .enet import Design, fortran_columns, solve_enet
+from .enet import Design, fortran_columns, solve_enet, syrk_blocks
 from .objective import kkt_weights
 from .ridge import solve_ridge
 
@@ -78,7 +78,7 @@ def _armijo(lik, y, sw, pen, eta, w, F, X_dw, dw, db, delta):
 
 
 def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-6, max_iter=None,
-              inner_max_iter=10000, method="auto"):
+              inner_max_iter=10000, method="auto", path_state=None):
     """Minimize ``datafit(b0 + X w) + sum_j a_j |w_j| + c_j / 2 w_j^2`` (module docstring).
 
     Pure L2 (``a == 0``): Newton's method, each step exact (Cholesky of the weighted ridge) for
@@ -103,13 +103,20 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     polish_steps = 30 if max_iter is None else min(30, max_iter)
     max_iter = 100 if max_iter is None else max_iter
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=float)
+    pure_l2 = not np.any(a > 0)
+    warm = method == "prox_newton" and not pure_l2 and _warm_kernel_applies(X)
+    if warm and path_state is not None and path_state.scale is not None:
+        # later points of a path: the certificate's scale depends on the data only
+        eta0, scale = path_state.scale
+        b = (eta0 if b0 is None else float(b0)) if fit_intercept else 0.0
+        return _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol * scale, scale,
+                                 max_iter, polish_steps, _penalty_fn(a, c), path_state)
     eta0 = lik.null_eta(y, sw, fit_intercept)
     b = eta0 if b0 is None else float(b0)
     if not fit_intercept:
         b = 0.0
     # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
     g_null = lik.gradient(y, np.full(n, eta0), sw)
-    pure_l2 = not np.any(a > 0)
     use_qn = (not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P) and not (
         method == "prox_newton" and not pure_l2)
     at_null = use_qn and not np.any(w) and b == eta0
@@ -126,6 +133,8 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     else:
         xg_null, D0 = _rmatvec(X, g_null), None
     scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
+    if path_state is not None:
+        path_state.scale = (eta0, scale)
     tol_abs = tol * scale
     n_qn = 0
     if use_qn:
@@ -163,9 +172,10 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         # slower than a fresh start does (measured: up to 20x); restarting bounds the cost at
         # that of proximal Newton alone plus the 2 * _QN_STALL quasi-Newton iterations.
 
-    def pen(wv):
-        return float(np.sum(a * np.abs(wv)) + 0.5 * np.sum(c * wv * wv))
-
+    pen = _penalty_fn(a, c)
+    if warm:
+        return _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale,
+                                 max_iter, polish_steps, pen, path_state)
     eta = b + _matvec(X, w)
     F = lik.datafit(y, eta, sw) + pen(w)
     kkt = np.inf
@@ -225,6 +235,203 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     solver = "newton" if pure_l2 else ("owlqn+prox_newton" if use_qn else "prox_newton")
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_qn, bool(kkt <= tol_abs),
                        solver, eta_out)
+
+
+def _penalty_fn(a, c):
+    """``w -> sum_j a_j |w_j| + c_j / 2 w_j^2``."""
+    def pen(wv):
+        return float(a @ np.abs(wv) + 0.5 * (c @ (wv * wv)))
+    return pen
+
+
+def _warm_kernel_applies(X) -> bool:
+    """Dense float64 X in Fortran order (what :func:`_prox_newton_warm`'s kernels read; the GLM
+    solver's ``prepare_path`` makes a path's X so)."""
+    return (not sp.issparse(X) and isinstance(X, np.ndarray) and X.dtype == np.float64
+            and X.flags.f_contiguous)
+
+
+def _kkt_from_xg(xg, g_sum, w, a, c, fit_intercept):
+    """:func:`~bayesreg.map.objective.kkt_weights` from ``xg = X^T g`` already at hand."""
+    gw = xg + c * w
+    viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
+    k = float(viol.max(initial=0.0))
+    return max(k, abs(g_sum)) if fit_intercept else k
+
+
+#: a zero coefficient joins the working set of a warm-started proximal Newton step when its
+#: gradient reaches this fraction of its L1 weight (violators, and those about to become one)
+WARM_WS_MARGIN = 0.9
+_WARM_INNER_EPOCHS = 2000
+
+
+class GLMPathState:
+    """What the proximal Newton steps of one path reuse from point to point (dense X with
+    ``n >= 2 p`` and ``p <= GRAM_MAX_P``): the curvature-weighted, centered Gram matrix
+    ``G = X~^T X~`` (``X~ = diag(sqrt(h0)) (X - 1 m0^T)``, ``m0`` the h0-weighted column means,
+    ``H0 = sum h0``) at the curvature ``h0`` of an earlier Newton step. Its model is a proximal
+    quasi-Newton model with a lagged Hessian: every step is still certified by the true KKT
+    violation, and the matrix is rebuilt at the current curvature whenever a step contracts the
+    violation by less than ``GRAM_REFRESH`` or needs a line search."""
+
+    def __init__(self, gram: bool):
+        self.gram = gram  # whether the lagged Gram matrix applies (n >= 2p, p <= GRAM_MAX_P)
+        self.G = self.m0 = None
+        self.H0 = 0.0
+        self.n_builds = 0
+        self.scale = None  # (intercept-only eta, certificate scale): data only, one per path
+        self._face = None  # (support, c_S, Cholesky factor of G_SS + diag(c_S))
+
+    def build(self, X, h):
+        H0 = float(h.sum())
+        m0 = (X.T @ h) / H0
+        self.G = np.ascontiguousarray(syrk_blocks(X, m0, np.sqrt(h)))
+        self.m0, self.H0 = m0, H0
+        self.n_builds += 1
+        self._face = None
+
+    def face_solve(self, S, cS, rhs):
+        """``(G_SS + diag(c_S))^-1 rhs`` by a Cholesky factor kept while G, S and c_S stay
+        the same (consecutive steps and path points share one face)."""
+        import scipy.linalg as sla
+
+        f = self._face
+        if f is None or not (np.array_equal(f[0], S) and np.array_equal(f[1], cS)):
+            A = self.G[np.ix_(S, S)]
+            A[np.diag_indices_from(A)] += cS
+            f = self._face = (S, cS, sla.cho_factor(A, lower=True, check_finite=False))
+        return sla.cho_solve(f[2], rhs, check_finite=False)
+
+
+GRAM_MAX_P = 2000
+GRAM_REFRESH = 0.25
+
+
+def path_state_for(X):
+    """A :class:`GLMPathState` when the lagged-Gram steps apply to this (dense) X, else None."""
+    if not _warm_kernel_applies(X):
+        return None
+    return GLMPathState(X.shape[0] >= 2 * X.shape[1] and X.shape[1] <= GRAM_MAX_P)
+
+
+def _gram_model_step(st, xg, g_sum, w, a, c, target, fi):
+    """Minimize the lagged model ``gp.(u - w) + 1/2 (u - w)' G (u - w) + sum a|u| + c/2 u^2``
+    (``gp = X^T g - m0 sum g``: the gradient with the intercept profiled) by Gram-space CD,
+    finished by exact solves on the support's face (Cholesky of ``G_SS + diag(c_S)``) when CD is
+    slow (ill-conditioned curvature). Returns ``(u, db)``."""
+    from ._glm_kernels import gram_cd
+
+    G = st.G
+    gp = xg - st.m0 * g_sum if fi else xg.copy()
+    u = w.copy()
+    gr = gp.copy()
+    for _ in range(10):
+        _, viol = gram_cd(G, gr, u, a, c, 20, target)
+        if viol <= target:
+            break
+        S = np.flatnonzero(u)
+        if S.size == 0:
+            continue
+        sgn = np.sign(u[S])
+        rhs = (G[S] @ w) - gp[S] - a[S] * sgn
+        try:
+            uS = st.face_solve(S, c[S], rhs)
+        except np.linalg.LinAlgError:
+            continue
+        if not np.all(np.isfinite(uS)) or np.any(np.sign(uS) != sgn):
+            continue  # the face is not the model's: more CD epochs settle the signs
+        u_f = np.zeros_like(u)
+        u_f[S] = uS
+        u = u_f
+        gr = gp + G @ (u - w)
+    dw = u - w
+    db = (-g_sum / st.H0 - float(st.m0 @ dw)) if fi else 0.0
+    return u, db
+
+
+def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, max_iter,
+                      polish_steps, pen, state=None):
+    """Proximal Newton from a warm start (a path point): glmnet's IRLS with a working set.
+
+    Each step: the gradient ``X^T g`` at the current point (one pass over X: it is also the
+    certificate), then the step's model:
+
+    * with a :class:`GLMPathState` that holds a Gram matrix (built once the support reaches
+      ``GRAM_INNER_FRAC p``): the lagged-curvature model solved in p-space
+      (:func:`_gram_model_step`), no pass over X;
+    * otherwise the exact weighted least-squares model on a working set (support + zero
+      coefficients whose gradient is within ``WARM_WS_MARGIN`` of their L1 weight) by the serial
+      CD kernel :func:`~bayesreg.map._glm_kernels.wcd_ws` (intercept profiled by h-weighted
+      centering; nothing rebuilt: no design, no copy of X);
+
+    each to a model violation ``max(0.3 tol_abs, min(0.1 kkt, kkt^2 / scale))`` (a forcing
+    sequence for Newton's quadratic convergence), then Armijo backtracking on the true
+    objective. Coefficients outside the working set stay zero during a step; the next gradient
+    pass checks them (glmnet's KKT check). Stops when the full KKT violation is <= ``tol_abs``;
+    the support polish of :func:`solve_glm` finishes a stalled run."""
+    from ._glm_kernels import wcd_ws, xv_cols
+
+    fi = bool(fit_intercept)
+    nz = np.flatnonzero(w).astype(np.int64)
+    eta = b + xv_cols(X, w[nz], nz) if nz.size else np.full(X.shape[0], float(b))
+    F = lik.datafit(y, eta, sw) + pen(w)
+    g = lik.gradient(y, eta, sw)
+    xg = X.T @ g
+    g_sum = float(g.sum())
+    kkt = _kkt_from_xg(xg, g_sum, w, a, c, fi)
+    it = 0
+    refresh = False
+    p = w.shape[0]
+    while kkt > tol_abs and it < max_iter:
+        it += 1
+        target = max(0.3 * tol_abs, min(0.1 * kkt, kkt * kkt / scale))
+        gw = xg + c * w
+        ws = np.flatnonzero((w != 0) | (np.abs(gw) >= WARM_WS_MARGIN * a)).astype(np.int64)
+        if state is not None and state.gram and (
+                refresh or (state.G is None and ws.size >= GRAM_INNER_FRAC * p)):
+            state.build(X, lik.curvature(y, eta, sw))
+            refresh = False
+        if state is not None and state.G is not None:
+            w_new, db = _gram_model_step(state, xg, g_sum, w, a, c, target, fi)
+            ws = np.flatnonzero(w_new != w).astype(np.int64)
+        else:
+            z, h, _ = lik.working_response(y, eta, sw, g)
+            r = z - eta
+            w_new = w.copy()
+            db, _, _ = wcd_ws(X, h, r, w_new, ws, a, c, fi, _WARM_INNER_EPOCHS, target)
+        dw_ws = w_new[ws] - w[ws]
+        if not np.any(dw_ws) and db == 0.0:
+            if state is not None and state.G is not None and not refresh:
+                refresh = True  # a stale model: rebuild it at the current curvature
+                continue
+            break
+        X_dw = xv_cols(X, dw_ws, ws)
+        delta = float(xg[ws] @ dw_ws) + g_sum * db + pen(w_new) - pen(w)
+        dw = np.zeros_like(w)
+        dw[ws] = dw_ws
+        ls = _armijo(lik, y, sw, pen, eta, w, F, X_dw, dw, db, delta)
+        if ls is None:
+            if state is not None and state.G is not None and not refresh:
+                refresh = True
+                continue
+            break
+        t, eta, w, F = ls
+        b = b + t * db
+        g = lik.gradient(y, eta, sw)
+        xg = X.T @ g
+        g_sum = float(g.sum())
+        kkt_old, kkt = kkt, _kkt_from_xg(xg, g_sum, w, a, c, fi)
+        if state is not None and state.G is not None and (t < 1.0 or kkt > GRAM_REFRESH * kkt_old):
+            refresh = True
+    eta_out = eta
+    if kkt > tol_abs and np.any(w):
+        w_pol, b, kkt, n_pol = _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt,
+                                               tol_abs, max_steps=polish_steps)
+        it += n_pol
+        if w_pol is not w:
+            w, eta_out = w_pol, None
+    return GLMSolution(w, float(b), float(kkt), float(tol_abs), it, bool(kkt <= tol_abs),
+                       "prox_newton", eta_out)
 
 
 _POLISH_MAX_SUPPORT = 2000

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._errors import ParameterError
 from .._progress import progress
+from .._threads import serial_blas
 from .._validation import check_int
 from ..penalties import require_penalty
 from .result import MAPPath
@@ -93,7 +94,9 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         units = None
     if units is not None:
         X = divide_columns(X, units)
-    X, design = select_solver(res_lik, pen).prepare_path(X, y, sw, fit_intercept, pen, n_points)
+    solver = select_solver(res_lik, pen)
+    # outside the serial-BLAS block: a path's one large product (a Gram matrix) keeps the threads
+    X, design = solver.prepare_path(X, y, sw, fit_intercept, pen, n_points)
     if scales is None:
         c_max = max_strength(lik, prior, X_given, y, sw, fit_intercept)
         if c_max is None:
@@ -103,15 +106,16 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     results, priors = [], []
     w0 = b0 = sigma0 = free0 = None
-    for c in progress(strengths, progressbar, total=len(strengths), desc="MAP path",
-                      unit="scale"):
-        pr = prior.with_strength(float(c))
-        res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol, max_iter=max_iter,
-                      w0=w0, b0=b0, sigma0=sigma0, design=design, units=units,
-                      glm_method="auto" if w0 is None else "prox_newton", checked=w0 is not None,
-                      free0=free0)
-        w0, b0, sigma0, free0 = res.coef.copy(), res.intercept, res.sigma, res.free
-        results.append(res)
-        priors.append(pr)
+    with serial_blas(solver.serial_blas(pen)):
+        for c in progress(strengths, progressbar, total=len(strengths), desc="MAP path",
+                          unit="scale"):
+            pr = prior.with_strength(float(c))
+            res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol,
+                          max_iter=max_iter, w0=w0, b0=b0, sigma0=sigma0, design=design,
+                          units=units, glm_method="auto" if w0 is None else "prox_newton",
+                          checked=w0 is not None, free0=free0)
+            w0, b0, sigma0, free0 = res.coef.copy(), res.intercept, res.sigma, res.free
+            results.append(res)
+            priors.append(pr)
     out_scales = np.array([float(np.max(np.atleast_1d(pr.path_scale))) for pr in priors])
     return MAPPath(strengths=np.asarray(strengths), scales=out_scales, priors=priors, results=results)

@@ -39,10 +39,11 @@ from typing import Any
 import numpy as np
 
 from .._errors import ConvergenceWarning, NotSupportedError
+from .._threads import serial_blas
 from .._validation import check_int, default_names
 from ..penalties import require_penalty
 from .enet import Design, fortran_columns, solve_enet
-from .glm import solve_glm
+from .glm import GLMPathState, path_state_for, solve_glm
 from .objective import certified, check_representable, log_posterior, objective
 from .result import MAPResult
 from .ridge import solve_ridge
@@ -109,6 +110,11 @@ class Solver:
         """``(X, design)`` to reuse over the ``n_points`` fits of a path (default: as given)."""
         return X, None
 
+    def serial_blas(self, penalty) -> bool:
+        """Whether the solve runs with BLAS on one thread (:mod:`bayesreg._threads`): True for
+        iterative solvers (many small level-2 calls), False for a few large level-3 calls."""
+        return True
+
 
 SOLVERS: list[Solver] = []
 
@@ -174,6 +180,9 @@ class ClosedFormRidge(_FixedNoise):
     def accepts(self, lik, penalty):
         return super().accepts(lik, penalty) and not penalty.has_kinks
 
+    def serial_blas(self, penalty):
+        return False  # a Gram / kernel matrix and a Cholesky: level 3, the library's threads
+
     def solve(self, problem):
         d = _least_squares_design(problem, False)
         s2 = 1.0 / problem.lik.quadratic_weight()
@@ -229,6 +238,9 @@ class JointSigma(Solver):
             return False
         probe = lik.bind(sigma=1.0)
         return any(s.accepts(probe, penalty) for s in SOLVERS if s is not self)
+
+    def serial_blas(self, penalty):
+        return penalty.has_kinks  # pure L2: sweeps of the closed form on one Gram matrix
 
     def solve(self, problem):
         lik = problem.lik
@@ -316,14 +328,19 @@ class GLM(Solver):
                 and getattr(lik, "convex", True))
 
     def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
-        # every prox-Newton step reads columns: one Fortran copy for the whole path
-        return (fortran_columns(X) if penalty.has_kinks else X), None
+        # every prox-Newton step reads columns: one Fortran copy for the whole path, and the
+        # state its warm-started steps share (a lagged curvature-weighted Gram matrix)
+        if not penalty.has_kinks:
+            return X, None
+        X = fortran_columns(X)
+        return X, path_state_for(X)
 
     def solve(self, problem):
         a, c = problem.penalty.weights
+        state = problem.design if isinstance(problem.design, GLMPathState) else None
         sol = solve_glm(problem.lik, problem.X, problem.y, problem.sw, a, c,
                         problem.fit_intercept, w0=problem.w0, b0=problem.b0, tol=problem.tol,
-                        max_iter=problem.max_iter, method=problem.glm_method)
+                        max_iter=problem.max_iter, method=problem.glm_method, path_state=state)
         return Solution(sol.coef, sol.intercept, optimality=sol.kkt, optimality_kind="kkt",
                         tol_abs=sol.tol_abs, n_iter=sol.n_iter,
                         solver=sol.method or ("prox_newton" if problem.penalty.has_kinks
@@ -572,6 +589,14 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
                       w0 if units is None or w0 is None else np.asarray(w0) * units, b0, free0,
                       design, glm_method)
     solver = select_solver(res_lik, pen)
+    # iterative solvers: BLAS on one thread for the solve and the result's products
+    with serial_blas(solver.serial_blas(pen)):
+        return _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y, sw,
+                                   rows, n, names, units, fit_intercept, feature_names, warn)
+
+
+def _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n,
+                        names, units, fit_intercept, feature_names, warn) -> MAPResult:
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             sol = solver.solve(problem)
@@ -584,6 +609,8 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     w, b = (sol.coef if units is None else sol.coef / units), float(sol.intercept)
     d = problem.design
     wsum = float(sw.sum()) if rows else d.S
+    if not isinstance(d, Design):
+        d = None  # a solver's own path state (GLMPathState), not a least-squares design
     rss = (d.rss(sol.coef) if d is not None and (not rows or _recorded(d, sol.coef))
            else None)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -605,7 +632,7 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
             f"tolerance {sol.tol_abs:.3g} after {sol.n_iter} iterations. Increase max_iter, "
             "loosen tol, or standardize X.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     sigma = sol.free.get("sigma", getattr(lik, "sigma", None))
     return MAPResult(coef=w, intercept=b, sigma=sigma, log_posterior=lp, objective=obj,
