@@ -18,7 +18,10 @@ duration of a solve and restores the previous limits afterwards (re-entrant and 
 limit is set by the outermost entry and restored by the last exit, so concurrent fits in threads,
 as cross-validation runs them, share one limit; a user's own ``threadpool_limits`` is kept). The
 closed-form ridge (a few large level-3 calls: Gram / kernel matrix, Cholesky) keeps the library's
-threads. ``BAYESREG_SERIAL_BLAS=0`` in the environment turns the limit off.
+threads. ``BAYESREG_SERIAL_BLAS=0`` in the environment turns the limit off. OpenBLAS ignores a
+thread count set from a thread other than the main one (measured with OpenBLAS 0.3.3x): code
+that runs fits in worker threads (cross-validation folds) enters :func:`serial_blas` in the
+main thread around the parallel section, so the folds' BLAS calls do not nest threads either.
 """
 
 from __future__ import annotations

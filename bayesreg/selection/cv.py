@@ -242,7 +242,12 @@ def cross_validate(model, X, y, sw, scales, foldids, measure, convention, tol=1e
     else:
         from joblib import Parallel, delayed
 
-        outs = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(t) for t in tasks)
+        from .._threads import serial_blas
+
+        # fold paths in threads: BLAS on one thread, set here in the calling thread (no nested
+        # parallelism; OpenBLAS ignores a limit set from a worker thread)
+        with serial_blas():
+            outs = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(t) for t in tasks)
     raws, weights, cvms, cvsds = [], [], [], []
     for r in range(len(foldids)):
         rows = [o for t, o in zip(tasks, outs) if t[0] == r]
