@@ -304,7 +304,7 @@ class GLMPathState:
 
 
 GRAM_MAX_P = 2000
-GRAM_REFRESH = 0.25
+GRAM_REFRESH = 0.5
 
 
 def path_state_for(X):
