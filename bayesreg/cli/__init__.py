@@ -10,6 +10,8 @@ Subcommands::
     bayesreg report      DATA --target COL [model options] --out DIR
     bayesreg convert     --from sklearn:Lasso --alpha 0.1 --n-samples 442 --sigma 1
     bayesreg convert     --from prior:laplace --scale 0.5 --to sklearn --n-samples 442 --sigma 1
+    bayesreg select      DATA --target COL [model options] --methods cv,eb
+    bayesreg select-variables POST.nc DATA --target COL [--search forward|l1] [--cv loo|K]
 
 ``DATA`` is a CSV file with a header row, or the name of a bundled data set (``diabetes``,
 ``prostate``). Exit codes: 0 success, 1 a check failed (cross-check not passed, sampler
@@ -21,7 +23,8 @@ traceback.
 own explanation (exit 2); ``sample``, ``compare`` and ``report`` work without a MAP.
 
 One module per command (``fit``, ``crosscheck``, ``sample``, ``compare``, ``report``,
-``convert``, ``demo``) over the shared layer ``_common`` (arguments, data, model, output).
+``convert``, ``demo``, ``select``, ``select_variables``) over the shared layer ``_common``
+(arguments, data, model, output).
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@ and ``run(args, out) -> int``."""
 
 from __future__ import annotations
 
-from . import compare, convert, crosscheck, demo, fit, report, sample, select
+from . import compare, convert, crosscheck, demo, fit, report, sample, select, select_variables
 from ._common import FORMATTER, ArgumentParser
 
 #: subcommand name -> its module, in the order ``--help`` lists them
 COMMANDS = {"demo": demo, "fit": fit, "crosscheck": crosscheck, "sample": sample,
-            "compare": compare, "report": report, "convert": convert, "select": select}
+            "compare": compare, "report": report, "convert": convert, "select": select,
+            "select-variables": select_variables}
 
 EPILOG = """examples:
   bayesreg demo --quick

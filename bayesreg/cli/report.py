@@ -49,6 +49,9 @@ def add_parser(sub) -> None:
                    help="skip the PyMC find_MAP cross-check (one model compilation)")
     r.add_argument("--select-scale", action="store_true",
                    help="add a 'choosing the scale' section (5-fold CV and empirical Bayes)")
+    r.add_argument("--select-variables", action="store_true",
+                   help="add a 'selecting variables' section (projection predictive selection: "
+                        "forward search, PSIS-LOO, the suggested submodel; DSS next to it)")
     r.add_argument("--json", action="store_true")
     _add_common(r)
 
@@ -72,7 +75,7 @@ def run(args, out: _Out) -> int:
                  compare_priors=not args.no_compare_priors, progressbar=not args.quiet,
                  idata=idata, fit=fit, crosscheck=not args.no_crosscheck,
                  on_step=lambda msg: out.progress(_cli_step(msg)),
-                 select_scale=args.select_scale)
+                 select_scale=args.select_scale, select_variables=args.select_variables)
     if args.json:
         _print_json({"report": str(rep.html), "steps": rep.steps})
     else:
@@ -86,4 +89,5 @@ def _cli_step(message: str) -> str:
     """A report step announced with the CLI flag that skips it (not the Python keyword)."""
     return (message.replace("crosscheck=False", "--no-crosscheck")
             .replace("compare_priors=False", "--no-compare-priors")
-            .replace("select_scale=False skips it", "without --select-scale it is skipped"))
+            .replace("select_scale=False skips it", "without --select-scale it is skipped")
+            .replace("select_variables=False skips it", "without --select-variables it is skipped"))

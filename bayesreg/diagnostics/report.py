@@ -51,6 +51,8 @@ class ReportResult:
         The full comparison table (``out_dir/comparison.csv``, every column of :func:`compare`).
     selection : ScaleSelection or None
         With ``select_scale``: the prior-scale choices (:meth:`bayesreg.Model.select_scale`).
+    variables : ProjectionSelection or None
+        With ``select_variables``: the projection predictive selection (:func:`bayesreg.project`).
     steps : dict of str -> str
         What each expensive step did: ``"map"``, ``"crosscheck"``, ``"posterior"``, ``"loo"``
         -> "computed ...", "reused ...", "skipped ..." (the page's "What was computed" list).
@@ -72,6 +74,7 @@ class ReportResult:
     csv: Path | None = None
     steps: dict = field(default_factory=dict)
     selection: Any = None
+    variables: Any = None
 
     def __repr__(self) -> str:
         return (f"ReportResult(html={str(self.html)!r}, markdown={str(self.markdown)!r}, "
@@ -334,6 +337,10 @@ class _Ctx:
     has_mode: bool = True
     selection: Any = None
     selection_err: str | None = None
+    variables: Any = None
+    variables_err: str | None = None
+    dss: Any = None
+    dss_err: str | None = None
     steps: dict = field(default_factory=dict)
     on_step: Callable[[str], None] | None = None
 
@@ -470,12 +477,14 @@ def _section_summary(ctx: _Ctx) -> None:
               f"{diag.n_chains} chains x {diag.n_draws} draws; sampler diagnostics: "
               f"**{'OK' if diag.ok else 'PROBLEMS'}**.")
     toc = _TOC + ((("choosing-the-scale", "Choosing the scale"),)
-                  if "scale" in ctx.steps else ())
+                  if "scale" in ctx.steps else ()) + (
+        (("selecting-variables", "Selecting variables"),) if "variables" in ctx.steps else ())
     ctx.doc.ul([f"[{title}](#{anchor})" for anchor, title in toc])
     names = {"map": "MAP", "crosscheck": "PyMC cross-check", "posterior": "posterior draws",
              "loo": "LOO prior comparison"}
     ctx.doc.p("What was computed for this report (run, reused from the inputs, or skipped):")
     names["scale"] = "choosing the scale"
+    names["variables"] = "selecting variables"
     ctx.doc.ul([f"{names.get(k, k)}: {v}." for k, v in ctx.steps.items()])
 
 
@@ -825,8 +834,87 @@ def _section_scale(ctx: _Ctx) -> None:
         plt.close(ax.figure)
 
 
+def _section_variables(ctx: _Ctx) -> None:
+    """Selecting variables (only with ``select_variables``): projection predictive selection with
+    the posterior as the reference (elpd per submodel size, the suggested submodel, its projected
+    posterior) and the DSS summary next to it."""
+    if "variables" not in ctx.steps:
+        return
+    doc, sel = ctx.doc, ctx.variables
+    doc.h2("Selecting variables", "selecting-variables")
+    doc.p("Which variables matter? Projection predictive selection (as R's projpred) takes the "
+          "posterior as the reference model and projects every draw onto submodels (KL "
+          "projection: the submodel closest in predictions to the full posterior); a search adds "
+          "the variables one by one, each size is scored by PSIS-LOO. The suggested size is "
+          "projpred's rule: the smallest submodel whose elpd is within one standard error of the "
+          "reference's (`sel.suggest_size()`).")
+    if sel is None:
+        doc.p(f"The variable selection could not run: `{ctx.variables_err}`.")
+        return
+    k = sel.suggest_size()
+    cols = [c for c in ("feature", "elpd", "elpd_se", "elpd_diff", "elpd_diff_se", sel.metric,
+                        f"{sel.metric}_se", "pareto_k_max") if c in sel.table.columns]
+    doc.table(sel.table[cols], "size")
+    chosen = sel.order[:k]
+    notes = [f"Search: {sel.search}, scored by "
+             f"{'PSIS-LOO' if sel.cv == 'loo' else f'{sel.cv}-fold cross-validation'}; "
+             f"reference elpd {sel.reference['elpd']:.1f} +- {sel.reference['elpd_se']:.1f}.",
+             f"Suggested size **{k}**: " + (", ".join(f"`{f}`" for f in chosen) if chosen
+                                            else "the intercept-only model") + "."]
+    if ctx.dss is not None:
+        same = set(ctx.dss.selected) == set(chosen)
+        notes.append(f"Decoupling shrinkage and selection (`br.sparsify`) selects "
+                     f"{ctx.dss.size}: " + ", ".join(f"`{f}`" for f in ctx.dss.selected)
+                     + (" (the same set)." if same else " (a different set)."))
+    elif ctx.dss_err is not None:
+        notes.append(f"Decoupling shrinkage and selection could not run: `{ctx.dss_err}`.")
+    doc.ul(notes)
+    if k > 0:
+        from .compare import compare
+
+        sub = compare(sel.posterior(k), hdi_prob=ctx.hdi_prob)
+        keep = [c for c in ("mean", "sd", "hdi_low", "hdi_high") if c in sub.columns]
+        doc.details(f"Projected posterior of the suggested submodel (size {k})", sub[keep],
+                    "param")
+    import matplotlib.pyplot as plt
+
+    ax = sel.plot()
+    ctx.add_figure("selecting_variables", ax.figure,
+                   "elpd (PSIS-LOO) of each submodel size with +-1 SE, the reference model "
+                   "(red) and the suggested size (dashed).")
+    plt.close(ax.figure)
+
+
 _SECTIONS = (_section_summary, _section_map, _section_crosscheck, _section_compare,
-            _section_diagnose, _section_plots, _section_priors_loo, _section_scale)
+            _section_diagnose, _section_plots, _section_priors_loo, _section_scale,
+            _section_variables)
+
+
+def _run_variables(ctx: _Ctx, select_variables: Any, random_seed: Any) -> None:
+    """The projection predictive selection of the report (computed, or reused when given) and
+    the DSS summary of the same posterior."""
+    from ..selection.projection import ProjectionSelection, project
+    from ..selection.sparsify import sparsify
+
+    if isinstance(select_variables, ProjectionSelection):
+        ctx.variables = select_variables
+        ctx.steps["variables"] = "reused (`select_variables=` a ProjectionSelection)"
+    else:
+        ctx.say("selecting variables (br.project: forward search, PSIS-LOO; "
+                "select_variables=False skips it)")
+        try:
+            ctx.variables = project(ctx.idata, ctx.model, ctx.X, ctx.y, search="forward",
+                                    cv="loo", random_seed=random_seed)
+            ctx.steps["variables"] = "computed (`br.project`: forward search, PSIS-LOO)"
+        except Exception as exc:  # the report still shows everything else
+            ctx.variables_err = f"{type(exc).__name__}: {exc}"
+            ctx.steps["variables"] = f"failed ({type(exc).__name__})"
+            return
+    try:
+        ctx.dss = sparsify(ctx.idata, ctx.model, ctx.X, ctx.y)
+    except Exception as exc:  # DSS is a side note: the section says why it is missing
+        ctx.dss = None
+        ctx.dss_err = f"{type(exc).__name__}: {exc}"
 
 
 def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", draws: int = 1000,
@@ -835,7 +923,7 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
            idata: Any = None, fit: Any = None, crosscheck: Any = True,
            prior_idata: dict | None = None,
            on_step: Callable[[str], None] | None = None,
-           select_scale: Any = False) -> ReportResult:
+           select_scale: Any = False, select_variables: Any = False) -> ReportResult:
     """Fit, cross-check, sample, compare and diagnose a model; write an HTML + Markdown report.
 
     Steps: ``fit = model.map(X, y)`` (the posterior mode / penalized estimate, with its
@@ -890,6 +978,12 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
         True: add a "Choosing the scale" section (``model.select_scale(X, y, methods=("cv",
         "eb"), n_scales=30, cv=5, random_state=random_seed)``: CV with cv.glmnet's statistics
         and empirical Bayes, side by side); a ``ScaleSelection`` is shown as given.
+    select_variables : bool or ProjectionSelection, default False
+        True: add a "Selecting variables" section: ``br.project(idata, model, X, y,
+        search="forward", cv="loo", random_seed=random_seed)`` on the report's posterior (elpd per
+        submodel size with the reference line, the suggested submodel and its projected
+        posterior) and ``br.sparsify`` (DSS) next to it; a ``ProjectionSelection`` is shown as
+        given.
 
     The page lists what was computed, reused or skipped (also in ``ReportResult.steps``), and
     the full comparison table is written to ``out_dir/comparison.csv``.
@@ -916,6 +1010,10 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
     if prior_idata is not None and not isinstance(prior_idata, dict):
         raise BayesregTypeError(f"prior_idata must be a dict name -> DataTree, got "
                                 f"{type(prior_idata).__name__}.")
+    if not (isinstance(select_variables, (bool, np.bool_)) or select_variables is None
+            or hasattr(select_variables, "suggest_size")):
+        raise BayesregTypeError(f"select_variables must be True, False or a ProjectionSelection "
+                                f"(br.project(...)), got {type(select_variables).__name__}.")
     mode = has_mode(model.prior)
     if fit is not None and not mode:
         raise ParameterError(f"fit was given but {type(model.prior).__name__} has no finite MAP: "
@@ -950,6 +1048,9 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                 except Exception as exc:  # the report still shows everything else
                     ctx.selection_err = f"{type(exc).__name__}: {exc}"
                     ctx.steps["scale"] = f"failed ({type(exc).__name__})"
+        if select_variables is not None and (bool(select_variables) if isinstance(
+                select_variables, (bool, np.bool_)) else True):
+            _run_variables(ctx, select_variables, random_seed)
         for section in _SECTIONS:
             bar.describe(f"report: {section.__name__.removeprefix('_section_')} section")
             section(ctx)
@@ -963,4 +1064,5 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
                         fit=ctx.fit, idata=ctx.idata, table=ctx.table, diagnosis=ctx.diag,
                         crosscheck=ctx.cc, crosscheck_error=ctx.cc_err, loo=ctx.loo,
                         prior_idata=ctx.trees, prior_models=ctx.models, csv=csv_path,
-                        steps=dict(ctx.steps), selection=ctx.selection)
+                        steps=dict(ctx.steps), selection=ctx.selection,
+                        variables=ctx.variables)
