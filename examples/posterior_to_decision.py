@@ -14,6 +14,14 @@ standardized diabetes predictors, then:
 4. ``model.predict_interval``: 90% posterior predictive intervals, with their coverage on a
    held-out fifth of the rows; ``br.plot_ppc`` / ``br.plot_loo_pit`` (arviz-plots).
 
+The same from the command line, into the HTML report::
+
+    bayesreg sample diabetes --target target --standardize --prior laplace --scale 6.6 \
+        --out post.nc --seed 1
+    bayesreg select-variables post.nc diabetes --target target --standardize --plot elpd.png
+    bayesreg report diabetes --target target --standardize --prior laplace --scale 6.6 \
+        --posterior post.nc --select-variables --out report
+
 Run:  python examples/posterior_to_decision.py [--quick] [--out DIR]
 """
 

@@ -397,8 +397,10 @@ def project(idata, model, X, y, sample_weight=None, *, search: str = "forward",
     O(n p S) pass for the reference predictions, O(n p^2) for the weighted Gram matrix, then
     the forward search costs ``sum_k (p - k) O(k^3 + k^2 C)`` (independent of n); evaluation
     ``O(n k S')`` per size (``S' = min(S, n_draws)``) plus PSIS ``O(n S' log S')`` per size:
-    a 1000-draw, p = 50, n = 200 selection to size 20 (``n_draws=400``) took 4.7 s on a shared,
-    oversubscribed 2-core machine (load 7). Bernoulli / Poisson: each projection is IRLS,
+    a 1000-draw, p = 50, n = 200 forward selection to size 20 takes 1.5 s with ``n_draws=400``
+    and 2.5 s projecting all 1000 draws (``benchmarks/bench_projection.py``, one BLAS thread, on
+    a shared 2-core machine at load 5; kulprit on the 10-variable diabetes data: 10-20 times
+    slower). Bernoulli / Poisson: each projection is IRLS,
     O(iterations * n k^2) per draw or cluster; the forward search is ``sum_k (p - k)`` of them
     on C clusters (warm-started). K-fold multiplies everything by K and adds K posterior samplings.
 
