@@ -399,7 +399,7 @@ def project(idata, model, X, y, sample_weight=None, *, search: str = "forward",
     ``O(n k S')`` per size (``S' = min(S, n_draws)``) plus PSIS ``O(n S' log S')`` per size:
     a 1000-draw, p = 50, n = 200 forward selection to size 20 takes 1.5 s with ``n_draws=400``
     and 2.5 s projecting all 1000 draws (``benchmarks/bench_projection.py``, one BLAS thread, on
-    a shared 2-core machine at load 5; kulprit on the 10-variable diabetes data: 10-20 times
+    a shared 2-core machine at load 5; kulprit on the 10-variable diabetes data: 13-18 times
     slower). Bernoulli / Poisson: each projection is IRLS,
     O(iterations * n k^2) per draw or cluster; the forward search is ``sum_k (p - k)`` of them
     on C clusters (warm-started). K-fold multiplies everything by K and adds K posterior samplings.
