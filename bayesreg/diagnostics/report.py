@@ -1024,7 +1024,9 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
 
     with stages(progressbar, 4 + len(_SECTIONS), "bayesreg report") as bar:
         def step(message: str) -> None:
-            bar.describe(message)
+            # with on_step the caller announces the whole message (a command line with its own
+            # flag names): the bar shows only the step's title, without the keyword that skips it
+            bar.describe(message.split(" (")[0] if on_step is not None else message)
             if on_step is not None:
                 on_step(message)
 
