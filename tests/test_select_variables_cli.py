@@ -56,6 +56,9 @@ def test_cli_table_json_and_plot(posterior_file, capsys):
     assert main(argv + ["--search", "l1", "--no-dss"]) == 0
     text = capsys.readouterr().out
     assert "suggested size: 2" in text and "elpd_diff_se" in text and "order:" in text
+    assert main(argv[:5] + ["--max-size", "1", "--no-dss", "-q"]) == 0
+    out = capsys.readouterr()
+    assert "suggested size: 1" in out.out and "raise --max-size" in out.out and not out.err
 
 
 def test_cli_errors_are_one_line(posterior_file, tmp_path, capsys):

@@ -3,11 +3,12 @@ written by ``bayesreg sample`` (:func:`bayesreg.project`), with the DSS summary 
 
 from __future__ import annotations
 
+import warnings
+
 from ._common import (
     EXIT_OK,
     CLIError,
     _add_common,
-    _frame_text,
     _open_tree,
     _Out,
     _posint,
@@ -88,6 +89,14 @@ def add_parser(sub) -> None:
     _add_common(p)
 
 
+def _table_text(df) -> str:
+    """The table with log densities to one decimal (``%.4g`` would drop them at -2548.3)."""
+    one = {c: "{:.1f}".format for c in ("elpd", "elpd_se", "elpd_diff", "elpd_diff_se")
+           if c in df.columns}
+    rest = {c: "{:.4g}".format for c in df.columns if c not in one and c != "feature"}
+    return df.to_string(formatters={**one, **rest})
+
+
 def run(args, out: _Out) -> int:
     from ..selection.projection import ALPHA_ONE_SE, project
     from ..selection.sparsify import sparsify
@@ -106,7 +115,10 @@ def run(args, out: _Out) -> int:
                   n_clusters=args.n_clusters, n_draws=args.n_draws,
                   random_seed=args.seed if args.seed is not None else 0)
     alpha = ALPHA_ONE_SE if args.alpha is None else args.alpha
-    size = sel.suggest_size(alpha=alpha, pct=args.pct)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        size = sel.suggest_size(alpha=alpha, pct=args.pct)
+    beyond = bool(caught)  # no size within the rule's bound: max_size returned
     dss = None if args.no_dss else sparsify(idata, model, X, y)
     if args.plot:
         import matplotlib
@@ -120,6 +132,7 @@ def run(args, out: _Out) -> int:
         _print_json({"model": model.to_dict(), "search": args.search, "cv": args.cv,
                      "order": sel.order, "suggested_size": size,
                      "suggested_features": sel.order[:size], "reference": sel.reference,
+                     "rule_met": not beyond,
                      "table": sel.table[cols].reset_index().to_dict(orient="records"),
                      "dss": None if dss is None else {"selected": dss.selected,
                                                       "size": dss.size}})
@@ -130,9 +143,12 @@ def run(args, out: _Out) -> int:
     out.result(f"reference (the posterior): elpd {sel.reference['elpd']:.2f} "
                f"(se {sel.reference['elpd_se']:.2f}), {sel.metric} "
                f"{sel.reference[sel.metric]:.4g}  [{what}]")
-    out.result(_frame_text(sel.table[cols]))
+    out.result(_table_text(sel.table[cols]))
     out.result(f"order: {', '.join(sel.order)}")
     out.result(f"suggested size: {size} ({', '.join(sel.order[:size]) or 'intercept only'})")
+    if beyond:
+        out.result(f"  no submodel up to size {sel.max_size} is within the rule's bound of the "
+                   "reference: this is --max-size (search further: raise --max-size)")
     if dss is not None:
         agree = "the same set" if set(dss.selected) == set(sel.order[:size]) else "differs"
         out.result(f"DSS (br.sparsify) selects {dss.size}: {', '.join(dss.selected)} ({agree})")
