@@ -155,7 +155,7 @@ def row(name, X, y, frac, l1_ratio, repeat, peer_tol=1e-4, skip=()):
                 nnz=int(np.count_nonzero(fit.coef)), solver=fit.solver)
 
 
-def build_rows(only, repeat, scale_sparse=1.0):
+def build_rows(only, repeat, scale_sparse=1.0, all_peers=False):
     rows = []
 
     def want(key):
@@ -176,11 +176,12 @@ def build_rows(only, repeat, scale_sparse=1.0):
             n, p = int(50000 * scale_sparse), int(200000 * scale_sparse)
             X, y = gauss_sparse(n, p, 1e-4, seed=12, k=20000)
             for l1r, nm in ((1.0, "lasso"), (0.5, "enet")):
-                # celer on sparse X with an intercept: 175-210 s per fit in a first trial
-                # (against 0.6-21 s for the others), so it is left out of the sparse rows
+                # celer on sparse X with an intercept: 175-210 s per fit in a first trial, and
+                # scikit-learn 20-40 s (ratios 0.02-0.04), against 0.5-1.3 s for skglm: both
+                # are left out of the sparse rows unless --all-peers
                 rows.append((lambda X=X, y=y, frac=frac, l1r=l1r, nm=nm, n=n, p=p: row(
                     f"{nm} sparse {n}x{p} d=1e-4 amax/{frac}", X, y, frac, l1r, repeat,
-                    skip=("celer",))))
+                    skip=() if all_peers else ("celer", "sklearn"))))
         if want(f"enetwide/{frac}"):
             X, y = gauss_dense(400, 12000, seed=13, k=600)
             rows.append((lambda X=X, y=y, frac=frac: row(
@@ -229,6 +230,8 @@ def main(argv=None):
                          "enetwide/20 enetwide/100 (substrings match)")
     ap.add_argument("--sparse-scale", type=float, default=1.0,
                     help="scale n and p of the sparse rows (density kept)")
+    ap.add_argument("--all-peers", action="store_true",
+                    help="also time celer and scikit-learn on the sparse rows (minutes per fit)")
     ap.add_argument("--blas-threads", type=int, default=1)
     ap.add_argument("--numba-threads", type=int, default=1)
     ap.add_argument("--out", default="", help="write a markdown report here")
@@ -245,7 +248,7 @@ def main(argv=None):
     tables = []
     for run in range(args.runs):
         results = []
-        for fn in build_rows(args.only, args.repeat, args.sparse_scale):
+        for fn in build_rows(args.only, args.repeat, args.sparse_scale, args.all_peers):
             r = fn()
             results.append(r)
             ps = "  ".join(f"{k} {c['t']:.3f}s gap {c['gap']:.1e} | br {c['t_br']:.3f}s gap "
