@@ -6,7 +6,8 @@ Protocol for every row
    relative duality gap ``gap / ||y - ybar||^2`` computed by ``benchmarks/optimality.py``
    (written from the textbook definition, independent of every solver).
 2. For each peer, bayesreg gets **that peer's achieved gap** as its ``tol`` (equal accuracy:
-   the table prints both achieved gaps, bayesreg's is <= the peer's), fits through the public
+   the table prints both achieved gaps, bayesreg's is <= the peer's except at the
+   rounding floor, below 1e-15), fits through the public
    API (``Model.map``, input validation included) and is scored by the same function. The
    row's ratio is the worst (largest) of bayesreg / peer over the peers.
 3. Interleaved rounds (bayesreg at every peer's tolerance, then every peer within 3x of the
