@@ -15,7 +15,7 @@ export MPLBACKEND ?= Agg
 help:
 	@echo "make demo   - set up .venv and run the demo on the bundled diabetes data"
 	@echo "make test   - set up .venv and run the test suite (incl. slow sampling tests)"
-	@echo "make bench  - benchmarks against scikit-learn / naive PyMC"
+	@echo "make bench  - benchmarks against scikit-learn, skglm, celer (the bench extra)"
 	@echo "make docs   - build the documentation site (mkdocs --strict)"
 	@echo "make lint   - ruff"
 
@@ -43,6 +43,8 @@ demo-quick: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_peers.py --out benchmarks/RESULTS_peers.md
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -37,7 +37,8 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
     Returns
     -------
     X : ndarray of float64 (C or F order; the caller's array itself when it already is one) or
-        scipy.sparse.csc_matrix of float64 (a copy)
+        scipy.sparse.csc_matrix of float64 in canonical form (sharing the caller's arrays when X
+        already is one: never modified; else a copy)
     feature_names : list of str or None
         Column names when X is a pandas DataFrame.
     """
@@ -50,8 +51,11 @@ def check_X(X: Any, name: str = "X", accept_sparse: bool = True):
                             "pass a dense array (X.toarray()).")
         if X.ndim != 2:
             raise DataError(f"{name} must be 2-D, got shape {X.shape}.")
-        X = sp.csc_matrix(X, dtype=np.float64, copy=True)
-        X.sum_duplicates()
+        if X.format == "csc" and X.dtype == np.float64 and X.has_canonical_format:
+            X = sp.csc_matrix(X, copy=False)  # shares the caller's arrays (never modified)
+        else:
+            X = sp.csc_matrix(X, dtype=np.float64, copy=True)
+            X.sum_duplicates()
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise DataError(f"{name} is empty (shape {X.shape}): need at least one row and one column.")
         from ._scan import scan_columns  # finite entries and column maxima, one pass

@@ -292,6 +292,19 @@ def cd_sparse(data, indices, indptr, xbar, r_st, R, S, w, ws, a, c, norms2, n_ep
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
+def csc_col_sq(data, indptr):
+    """``sum_i X_ij^2`` for every column of a CSC matrix (no temporary the size of X)."""
+    p = indptr.shape[0] - 1
+    out = np.empty(p)
+    for j in range(p):
+        s = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            s += data[k] * data[k]
+        out[j] = s
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
 def grad_sparse(data, indices, indptr, xbar, r_st, R, ws):
     """``X~_j^T r`` for j in ``ws`` given the sparse-kernel state (r_st, R)."""
     out = np.empty(ws.shape[0])
@@ -522,6 +535,10 @@ def warmup() -> None:
     R = np.zeros(1)
     cd_sparse(np.ones(2), idx, ip, xbar, np.ones(3), R, 3.0, np.zeros(2), ws, a, c, np.ones(2), 1)
     grad_sparse(np.ones(2), idx, ip, xbar, np.ones(3), R, ws)
+    for ip_, idx_ in ((ip, idx), (ip.astype(np.int32), idx.astype(np.int32))):  # scipy's index dtypes
+        csc_col_sq(np.ones(2), ip_)
+        cd_sparse(np.ones(2), idx_, ip_, xbar, np.ones(3), R, 3.0, np.zeros(2), ws, a, c, np.ones(2), 1)
+        grad_sparse(np.ones(2), idx_, ip_, xbar, np.ones(3), R, ws)
     matvec_cols(X, xbar, np.ones(2), ws)
     corr_gap(1.0, np.ones(2), np.zeros(2), a, c)
     screen_and_score(np.ones(2), np.zeros(2), a, c, 1.0, 0.1, np.ones(2), np.zeros(2, dtype=np.bool_),

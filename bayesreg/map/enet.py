@@ -36,6 +36,7 @@ from ._kernels import (
     col_norms,
     col_stats,
     corr_gap,
+    csc_col_sq,
     grad_dense,
     grad_sparse,
     gram_solve,
@@ -147,11 +148,14 @@ class Design:
         self.colsq_raw = None  # sum_i X_ij^2 (unweighted), when a pass over X computed it anyway
         self._informative = self._sqrt_norms2 = None  # cached on first use
         if self.sparse:
-            Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
-            Xs.data *= v[Xs.indices]
+            if self.unit_weights and X.format == "csc" and X.dtype == np.float64:
+                Xs = sp.csc_matrix(X, copy=False)  # the caller's arrays, read only
+            else:  # the weights folded in: one copy
+                Xs = sp.csc_matrix(X, dtype=np.float64, copy=True)
+                Xs.data *= v[Xs.indices]
             self.Xs = Xs
             self.xbar = (np.asarray(Xs.T @ v).ravel() / S) if fit_intercept else np.zeros(p)
-            unc = np.asarray(Xs.multiply(Xs).sum(axis=0)).ravel()
+            unc = csc_col_sq(Xs.data, Xs.indptr)
             self._set_norms(np.maximum(unc - S * self.xbar**2, 0.0), unc)
             self.use_gram = False
         else:
@@ -431,13 +435,6 @@ def _tightened(tol_abs, gap, primal, gap_decrease):
     return min(tol_abs, max(gap_decrease * gap, 1e-14 * abs(primal)))
 
 
-def _working_set(score_free, w, ws_size):
-    """Indices of the current support plus the strongest violators (skglm / celer style)."""
-    score = score_free.copy()
-    score[w != 0] = np.inf
-    return _top_features(score, np.arange(score.shape[0], dtype=np.int64), ws_size)
-
-
 def _top_features(score, keep, k):
     """Sorted indices, among ``keep`` (sorted), of the ``k`` largest scores (support: +inf)."""
     if k >= keep.shape[0]:
@@ -445,14 +442,18 @@ def _top_features(score, keep, k):
     return np.sort(keep[np.argpartition(-score[keep], k - 1)[:k]])
 
 
-def _violation_score(corr, w, a, c, norms2):
-    g = corr - c * w
-    ag = np.abs(g)
-    s = np.where(a > 0, ag / np.where(a > 0, a, 1.0), np.where(ag > 0, np.inf, 0.0))
-    s[norms2 == 0.0] = -np.inf
-    return s
+def _next_ws_size(ws_size, ws_size0, w, gap, prev_gap, p):
+    """Working-set size of the next outer iteration: twice the support (skglm's rule: the
+    working set follows the support instead of doubling every outer iteration, which on large
+    supports ends with CD epochs over all p features), doubled (celer's rule) when the last
+    outer iteration did not cut the full duality gap by 10 %."""
+    k = 2 * int(np.count_nonzero(w))
+    if gap > 0.9 * prev_gap:
+        return min(max(2 * ws_size, k), p)
+    return min(max(ws_size0, k), p)
 
 
+_ACTIVE_CYCLES = True
 _POLISH_MAX = 1500  # largest support solved exactly by the Newton polish
 POLISH_EVERY = 50
 
@@ -546,9 +547,10 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
         res = yc - (X @ w - float(xbar @ w)) if np.any(w) else yc.copy()
     # first working set: larger when a full gradient costs many working-set epochs (wide X)
     ws_size = max(10, min(d.p // 400, 100), 2 * int(np.count_nonzero(w)))
+    ws_size0 = ws_size
     n_epochs = 0
     last_polish = last_as = 0
-    gap = np.inf
+    gap = prev_gap = np.inf
 
     def obj_ws(r, wv, aa, cc):
         return 0.5 * float(r @ (sw * r)) + float(aa @ np.abs(wv)) + 0.5 * float(cc @ (wv * wv))
@@ -617,26 +619,42 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
         ws = _top_features(score, keep, min(max(ws_size, int(np.count_nonzero(w))), max(keep.size, 1)))
         a_ws, c_ws = a[ws], c[ws]
         inner_start = n_epochs
+        cycle = 0
         # (slow inner convergence: return to the outer loop every 100 epochs for a polish)
         while n_epochs < max_iter and n_epochs - inner_start < 100:
-            hist = np.empty((min(anderson_k + 1, max_iter - n_epochs), ws.size))
-            cd_dense_record(X, xbar, sw, res, w, ws, a, c, norms2, hist)
+            # glmnet's active-set cycling inside the working set: every third Anderson cycle
+            # sweeps the whole working set, the others only its non-zero coefficients (on large
+            # supports the zero half of the working set costs a third of every epoch and
+            # rarely changes); the working set holds the whole support, so the Anderson
+            # residual can be rebuilt from the swept columns
+            cur = ws
+            if cycle % 3 and _ACTIVE_CYCLES:
+                act = ws[w[ws] != 0.0]
+                if 0 < act.size < ws.size:
+                    cur = act
+            cycle += 1
+            a_cur, c_cur = (a_ws, c_ws) if cur is ws else (a[cur], c[cur])
+            hist = np.empty((min(anderson_k + 1, max_iter - n_epochs), cur.size))
+            cd_dense_record(X, xbar, sw, res, w, cur, a, c, norms2, hist)
             n_epochs += hist.shape[0]
             if hist.shape[0] == anderson_k + 1:
                 # Anderson acceleration of CD (Bertrand & Massias 2021): keep it only when it
                 # lowers the objective
                 ok, w_acc = anderson(hist)
                 if ok:
-                    res_acc = yc - matvec_cols(X, xbar, w_acc, ws)
-                    if obj_ws(res_acc, w_acc, a_ws, c_ws) < obj_ws(res, hist[-1], a_ws, c_ws):
-                        w[ws] = w_acc
+                    res_acc = yc - matvec_cols(X, xbar, w_acc, cur)
+                    if obj_ws(res_acc, w_acc, a_cur, c_cur) < obj_ws(res, hist[-1], a_cur, c_cur):
+                        w[cur] = w_acc
                         res = res_acc
+            if cur is not ws:
+                continue  # the working-set gap is checked after full sweeps
             u = sw * res
             corr_ws = grad_dense(X, xbar, sw, res, ws)
             _, gap_ws = duality_gap(float(res @ u), corr_ws, w[ws], a_ws, c_ws)
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
-        ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
+        ws_size = _next_ws_size(ws_size, ws_size0, w, gap, prev_gap, d.p)
+        prev_gap = gap
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged,
                         int(np.count_nonzero(screened)) - n_const)
@@ -690,35 +708,53 @@ def _solve_gram(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
 
 def _solve_sparse(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None):
     Xs = d.Xs
-    data, indices, indptr = Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64)
+    data, indices, indptr = Xs.data, Xs.indices, Xs.indptr  # int32 or int64: both compiled
     # true residual r = r_st + t * v, with r_st = y~ - Xs w and t = xbar.w
     r_st = d.yt - np.asarray(Xs @ w).ravel() if np.any(w) else d.yt.copy()
     t = float(d.xbar @ w)
     R = np.array([float(d.v @ r_st)])
-    ws_size = max(10, 2 * int(np.count_nonzero(w)))
+    ws_size = ws_size0 = max(10, 2 * int(np.count_nonzero(w)))
     n_epochs = 0
-    gap = np.inf
+    gap = prev_gap = np.inf
+    norms2 = d.norms2
+    screened = norms2 == 0.0
+    keep = d.informative
+    radius = d.sqrt_norms2 if not c.any() else np.sqrt(norms2 + c)
+    score = np.empty(d.p)
     while True:
         r = r_st + t * d.v
-        corr = d.corr(r)
+        if 4 * keep.size < 3 * d.p:
+            # screened features are 0 at the optimum: the gap of the problem restricted to the
+            # kept ones bounds P(w) - P* as well, and their gradient is all that is needed
+            R[0] = float(d.v @ r_st)
+            corr = np.zeros(d.p)
+            corr[keep] = grad_sparse(data, indices, indptr, d.xbar, r_st, R, keep)
+        else:
+            corr = d.corr(r)
         rss = float(r @ r)
-        primal, gap = duality_gap(rss, corr, w, a, c)
+        primal, gap, sc = corr_gap(rss, corr, w, a, c)
         if n_epochs == 0:
             tol_abs = _tightened(tol_abs, gap, primal, gap_decrease)
         if gap <= tol_abs or n_epochs >= max_iter:
             d._last_rss = (w, rss)
             break
-        ws = _working_set(_violation_score(corr, w, a, c, d.norms2), w, ws_size)
+        # gap-safe screening and the working-set scores in one numba pass (as in the dense solver)
+        if screen_and_score(corr, w, a, c, sc, gap, radius, screened, score):
+            keep = np.flatnonzero(~screened).astype(np.int64)
+        ws = _top_features(score, keep, min(max(ws_size, int(np.count_nonzero(w))),
+                                            max(keep.size, 1)))
+        a_ws, c_ws = a[ws], c[ws]
         while n_epochs < max_iter:
             k = min(5, max_iter - n_epochs)
-            t += cd_sparse(data, indices, indptr, d.xbar, r_st, R, d.S, w, ws, a, c, d.norms2, k)
+            t += cd_sparse(data, indices, indptr, d.xbar, r_st, R, d.S, w, ws, a, c, norms2, k)
             n_epochs += k
             R[0] = float(d.v @ r_st)  # refresh (rounding drift)
             corr_ws = grad_sparse(data, indices, indptr, d.xbar, r_st, R, ws)
             r = r_st + t * d.v
-            _, gap_ws = duality_gap(float(r @ r), corr_ws, w[ws], a[ws], c[ws])
+            gap_ws = corr_gap(float(r @ r), corr_ws, w[ws], a_ws, c_ws)[1]
             if gap_ws <= max(0.3 * gap, 0.5 * tol_abs):
                 break
-        ws_size = min(max(2 * ws_size, 2 * int(np.count_nonzero(w))), d.p)
+        ws_size = _next_ws_size(ws_size, ws_size0, w, gap, prev_gap, d.p)
+        prev_gap = gap
     converged = gap <= tol_abs
     return EnetSolution(w, d.intercept(w), gap, tol_abs, n_epochs, converged)
