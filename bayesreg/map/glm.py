@@ -437,6 +437,62 @@ def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, 
 _POLISH_MAX_SUPPORT = 2000
 
 
+def newton_on_support(lik, XS, y, sw, fit_intercept, wS, b, smooth_penalty, tol_abs,
+                      max_steps=30, step_limit=None):
+    """Newton's method with an Armijo line search on ``datafit(b + XS wS) + P(wS)``, where the
+    penalty ``P`` is smooth on the support (the caller's face: ``smooth_penalty(wS) -> (value,
+    gradient, Hessian)``, the Hessian a dense ``m x m`` array). ``step_limit(wS, dS)``: the
+    largest step length allowed along ``dS`` (keeps the L1 signs; None: 1). Stops when the
+    gradient is below ``0.01 tol_abs`` or a step fails. Returns ``(wS, b, steps, improved)``
+    with ``improved`` True when the objective did not increase (shared by the L1 and the
+    group-lasso polish)."""
+    m = XS.shape[1]
+    fi = 1.0 if fit_intercept else 0.0
+
+    def F(ws, bb):
+        return lik.datafit(y, bb + XS @ ws, sw) + smooth_penalty(ws)[0]
+
+    wS, bb = wS.copy(), float(b)
+    f0 = F(wS, bb)
+    steps = 0
+    for steps in range(1, max_steps + 1):  # noqa: B007 (returned as the step count)
+        eta = bb + XS @ wS
+        g = lik.gradient(y, eta, sw)
+        h = lik.curvature(y, eta, sw)
+        _, pg, pH = smooth_penalty(wS)
+        grad = np.r_[XS.T @ g + pg, g.sum() * fi]
+        if np.abs(grad).max() <= 0.01 * tol_abs:
+            break
+        H = np.empty((m + 1, m + 1))
+        H[:m, :m] = (XS * h[:, None]).T @ XS + pH
+        H[:m, m] = H[m, :m] = (XS.T @ h) * fi
+        H[m, m] = float(h.sum()) if fit_intercept else 1.0
+        try:
+            step = -np.linalg.solve(H, grad)
+        except np.linalg.LinAlgError:
+            break
+        slope = float(grad @ step)
+        if not slope < 0:
+            break
+        dS = step[:m]
+        t = 1.0 if step_limit is None else step_limit(wS, dS)
+        f_cur, accepted = F(wS, bb), False
+        for _ in range(40):
+            w_t, b_t = wS + t * dS, bb + t * step[m] * fi
+            f_t = F(w_t, b_t)
+            if np.isfinite(f_t) and f_t <= f_cur + 1e-4 * t * slope + 1e-15 * abs(f_cur):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            break
+        wS, bb = w_t, b_t
+    return wS, bb, steps, bool(F(wS, bb) <= f0 + 1e-12 * abs(f0))
+
+
+_POLISH_MAX_SUPPORT = 2000
+
+
 def _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt, tol_abs, max_steps=30):
     """Finish an L1 GLM fit by Newton's method on its support with the signs fixed.
 
@@ -452,50 +508,19 @@ def _support_polish(lik, X, y, sw, a, c, fit_intercept, w, b, kkt, tol_abs, max_
     XS = X[:, S].toarray() if sp.issparse(X) else np.asarray(X[:, S])
     sgn = np.sign(w[S])
     aS, cS = a[S], c[S]
-    wS = w[S].copy()
-    fi = 1.0 if fit_intercept else 0.0
+    H_pen = np.diag(cS)
 
-    def F(ws, bb):
-        return lik.datafit(y, bb + XS @ ws, sw) + float(aS @ (sgn * ws)) + 0.5 * float(cS @ (ws * ws))
+    def smooth_penalty(ws):
+        return float(aS @ (sgn * ws)) + 0.5 * float(cS @ (ws * ws)), aS * sgn + cS * ws, H_pen
 
-    bb = float(b)
-    f0 = F(wS, bb)
-    steps = 0
-    for steps in range(1, max_steps + 1):  # noqa: B007 (returned as the step count)
-        eta = bb + XS @ wS
-        g = lik.gradient(y, eta, sw)
-        h = lik.curvature(y, eta, sw)
-        grad = np.r_[XS.T @ g + aS * sgn + cS * wS, g.sum() * fi]
-        if np.abs(grad).max() <= 0.01 * tol_abs:
-            break
-        m = S.size
-        H = np.empty((m + 1, m + 1))
-        H[:m, :m] = (XS * h[:, None]).T @ XS
-        H[np.diag_indices(m)] += cS
-        H[:m, m] = H[m, :m] = (XS.T @ h) * fi
-        H[m, m] = float(h.sum()) if fit_intercept else 1.0
-        try:
-            step = -np.linalg.solve(H, grad)
-        except np.linalg.LinAlgError:
-            break
-        # keep signs: largest t <= 1 with sign(wS + t dS) == sgn
-        dS = step[:m]
+    def keep_signs(ws, dS):  # largest t <= 1 with sign(ws + t dS) == sgn
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(sgn * dS < 0, -wS / dS, np.inf)
-        t = min(1.0, 0.99 * float(ratio.min(initial=np.inf)))
-        f_cur = F(wS, bb)
-        accepted = False
-        for _ in range(40):
-            w_t, b_t = wS + t * dS, bb + t * step[m] * fi
-            f_t = F(w_t, b_t)
-            if np.isfinite(f_t) and f_t <= f_cur + 1e-4 * t * float(grad @ step) + 1e-15 * abs(f_cur):
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
-            break
-        wS, bb = w_t, b_t
-    if not F(wS, bb) <= f0 + 1e-12 * abs(f0):
+            ratio = np.where(sgn * dS < 0, -ws / dS, np.inf)
+        return min(1.0, 0.99 * float(ratio.min(initial=np.inf)))
+
+    wS, bb, steps, improved = newton_on_support(lik, XS, y, sw, fit_intercept, w[S], b,
+                                                smooth_penalty, tol_abs, max_steps, keep_signs)
+    if not improved:
         return w, b, kkt, steps
     w_new = np.zeros_like(w)
     w_new[S] = wS

@@ -316,6 +316,7 @@ def group_support_polish(lik, penalty, X, y, sw, fit_intercept, w, b, kkt, tol_a
     decreases. Returns ``(w, b, kkt, steps)``."""
     import scipy.sparse as sps
 
+    from .glm import newton_on_support
     from .objective import kkt_at
 
     labels = penalty.labels
@@ -328,9 +329,8 @@ def group_support_polish(lik, penalty, X, y, sw, fit_intercept, w, b, kkt, tol_a
     XS = X[:, S].toarray() if sps.issparse(X) else np.asarray(X[:, S])
     labS = labels[S]
     m = S.size
-    fi = 1.0 if fit_intercept else 0.0
 
-    def pen_parts(ws):
+    def smooth_penalty(ws):
         pos = labS >= 0
         sq = np.bincount(labS[pos], weights=ws[pos] ** 2, minlength=lam.size)
         norms = np.sqrt(sq)
@@ -345,43 +345,9 @@ def group_support_polish(lik, penalty, X, y, sw, fit_intercept, w, b, kkt, tol_a
             H[np.ix_(cols, cols)] = lam[g] * (np.eye(cols.size) - np.outer(u, u)) / norms[g]
         return float(lam @ norms), grad, H
 
-    def F(ws, bb):
-        return lik.datafit(y, bb + XS @ ws, sw) + pen_parts(ws)[0]
-
-    wS, bb = w[S].copy(), float(b)
-    f0 = F(wS, bb)
-    steps = 0
-    for steps in range(1, max_steps + 1):  # noqa: B007 (returned as the step count)
-        eta = bb + XS @ wS
-        g = lik.gradient(y, eta, sw)
-        h = lik.curvature(y, eta, sw)
-        _, pg, pH = pen_parts(wS)
-        grad = np.r_[XS.T @ g + pg, g.sum() * fi]
-        if np.abs(grad).max() <= 0.01 * tol_abs:
-            break
-        H = np.empty((m + 1, m + 1))
-        H[:m, :m] = (XS * h[:, None]).T @ XS + pH
-        H[:m, m] = H[m, :m] = (XS.T @ h) * fi
-        H[m, m] = float(h.sum()) if fit_intercept else 1.0
-        try:
-            step = -np.linalg.solve(H, grad)
-        except np.linalg.LinAlgError:
-            break
-        slope = float(grad @ step)
-        if not slope < 0:
-            break
-        t, f_cur, accepted = 1.0, F(wS, bb), False
-        for _ in range(40):
-            w_t, b_t = wS + t * step[:m], bb + t * step[m] * fi
-            f_t = F(w_t, b_t)
-            if np.isfinite(f_t) and f_t <= f_cur + 1e-4 * t * slope + 1e-15 * abs(f_cur):
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
-            break
-        wS, bb = w_t, b_t
-    if not F(wS, bb) <= f0 + 1e-12 * abs(f0):
+    wS, bb, steps, improved = newton_on_support(lik, XS, y, sw, fit_intercept, w[S], b,
+                                                smooth_penalty, tol_abs, max_steps)
+    if not improved:
         return w, b, kkt, steps
     w_new = np.zeros_like(w)
     w_new[S] = wS
