@@ -110,6 +110,10 @@ class Prior(Parametrized, ABC):
     _strength_power: float = 1.0
     #: extra command-line names (``--prior NAME``) besides :meth:`cli_name`
     cli_aliases: tuple[str, ...] = ()
+    #: ``{constructor parameter: argparse dest}`` of the flags that set this prior on the
+    #: command line (``--prior NAME --global-scale A ...``; see ``bayesreg.cli._common``); empty:
+    #: the prior has its own handling (normal, laplace, elasticnet, bayesian-lasso) or none
+    cli_options: dict[str, str] = {}
     #: posterior variable holding 0/1 inclusion indicators per coefficient (spike-and-slab), or
     #: None; ``compare`` reports its mean as the posterior inclusion probability
     inclusion_variable: str | None = None

@@ -87,6 +87,9 @@ class RegularizedHorseshoe(GlobalLocalPrior):
                "global_df", "relative_to_sigma")
     hyper_names = ("tau", "lambda", "c2")
     vector_hypers = ("lambda",)
+    cli_options = {"global_scale": "global_scale", "expected_nonzero": "expected_nonzero",
+                   "slab_scale": "slab_scale", "slab_df": "slab_df", "local_df": "local_df",
+                   "global_df": "global_df"}
     _default_global_scale = RSTANARM_GLOBAL_SCALE
 
     def __init__(self, global_scale: float | None = None, expected_nonzero: float | None = None,

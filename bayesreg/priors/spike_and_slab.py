@@ -58,6 +58,7 @@ class SpikeAndSlab(HierarchicalPrior):
     vector_hypers = ("inclusion",)
     inclusion_variable = "inclusion"
     cli_aliases = ("spike-slab",)
+    cli_options = {"inclusion_prob": "inclusion_prob", "slab_scale": "slab_scale"}
 
     def __init__(self, inclusion_prob: float | np.ndarray = 0.5,
                  slab_scale: float | np.ndarray = 1.0, relative_to_sigma: bool = False) -> None:
