@@ -131,8 +131,7 @@ def small_table(tmp_path):
 
 
 @pytest.mark.parametrize("prior", [["--prior", "horseshoe"],
-                                   pytest.param(["--prior", "spike-slab", "--slab-scale", "2"],
-                                                marks=pytest.mark.skip("collapsed Gibbs"))])
+                                   ["--prior", "spike-slab", "--slab-scale", "2"]])
 def test_cli_sample_compare_report_end_to_end(prior, small_table, tmp_path, capsys):
     post = tmp_path / "post.nc"
     base = [str(small_table), "--target", "y", *prior, "--draws", "150", "--tune", "100",

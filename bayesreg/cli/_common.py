@@ -423,18 +423,17 @@ def _prior_takers(dest: str) -> str:
 
 def _sparse_prior(args, cls, lik):
     """A sparse prior built from the flags it declares in its ``cli_options`` (no switch on
-    names). ``relative_to_sigma`` (where the prior has it and defaults to True: the horseshoe
-    family, R2D2) follows the likelihood: True when it has a noise scale (gaussian, student-t),
-    False otherwise (bernoulli, poisson, ...)."""
-    import inspect
-
+    names). A parameter declared with the dest ``"has_noise_scale"`` (``relative_to_sigma`` of
+    the horseshoe family and R2D2) follows the likelihood: True when it has a noise scale
+    (gaussian, student-t), False otherwise (bernoulli, poisson, ...)."""
     if args.alpha is not None or args.scale is not None or args.l2_scale is not None \
             or args.l1_ratio is not None:
         flag = next(f for f, v in (("--alpha", args.alpha), ("--scale", args.scale),
                                    ("--l2-scale", args.l2_scale), ("--l1-ratio", args.l1_ratio))
                     if v is not None)
+        own = ", ".join(_PRIOR_FLAGS[d] for d in cls.cli_options.values() if d in _PRIOR_FLAGS)
         raise CLIError(f"{flag} does not apply to --prior {args.prior} (no MAP, no penalty): "
-                       f"its options are {', '.join(_PRIOR_FLAGS[d] for d in cls.cli_options.values())}.")
+                       f"its options are {own}.")
     opts = cls.cli_options
     for dest, flag in _PRIOR_FLAGS.items():
         if getattr(args, dest, None) not in (None, False) and dest not in opts.values():
@@ -442,10 +441,8 @@ def _sparse_prior(args, cls, lik):
                            f"--prior {args.prior}.")
     kw = {param: getattr(args, dest) for param, dest in opts.items()
           if getattr(args, dest, None) not in (None, False)}
-    sig = inspect.signature(cls.__init__).parameters
-    rel = sig.get("relative_to_sigma")
-    if rel is not None and rel.default is True:
-        kw["relative_to_sigma"] = bool(lik.has_noise_scale)
+    kw.update({param: bool(lik.has_noise_scale) for param, dest in opts.items()
+               if dest == "has_noise_scale"})
     return cls(**kw)
 
 

@@ -29,7 +29,7 @@ from .._errors import NotSupportedError, ParameterError
 from .._params import Parametrized, kebab_name, registered_class
 from ..penalties import Penalty, require_penalty
 
-__all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "PRIORS", "register_prior",
+__all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "SelectionFace", "PRIORS", "register_prior",
            "prior_from_dict"]
 
 PRIORS: dict[str, type[Prior]] = {}
@@ -94,6 +94,25 @@ class GibbsFace(NamedTuple):
     record: Any
 
 
+class SelectionFace(NamedTuple):
+    """A point-mass-and-Gaussian-slab prior, as the collapsed Gibbs sampler reads it
+    (:mod:`bayesreg.samplers.collapsed`).
+
+    Attributes
+    ----------
+    log_odds : ndarray (p,)
+        ``log(pi_j / (1 - pi_j))``.
+    slab_var : ndarray (p,)
+        ``s_j^2`` (times ``sigma^2`` when ``rel``).
+    rel : bool
+        The slab variance is relative to sigma^2.
+    """
+
+    log_odds: np.ndarray
+    slab_var: np.ndarray
+    rel: bool
+
+
 class Prior(Parametrized, ABC):
     """Base class: an independent prior on every regression coefficient.
 
@@ -112,7 +131,8 @@ class Prior(Parametrized, ABC):
     cli_aliases: tuple[str, ...] = ()
     #: ``{constructor parameter: argparse dest}`` of the flags that set this prior on the
     #: command line (``--prior NAME --global-scale A ...``; see ``bayesreg.cli._common``); empty:
-    #: the prior has its own handling (normal, laplace, elasticnet, bayesian-lasso) or none
+    #: the prior has its own handling (normal, laplace, elasticnet, bayesian-lasso) or none. The
+    #: dest ``"has_noise_scale"`` sets the parameter to whether the likelihood has a noise scale
     cli_options: dict[str, str] = {}
     #: posterior variable holding 0/1 inclusion indicators per coefficient (spike-and-slab), or
     #: None; ``compare`` reports its mean as the posterior inclusion probability
@@ -283,6 +303,18 @@ class Prior(Parametrized, ABC):
         raise NotSupportedError(f"{type(self).__name__} has no PyMC form.")
 
     # -- Gibbs face -------------------------------------------------------------------
+    def gibbs_selection_face(self, n_coef: int) -> SelectionFace | None:
+        """A point-mass-and-Gaussian-slab prior's ``SelectionFace`` (log prior odds and slab
+        variances) for the collapsed Gibbs sampler (:mod:`bayesreg.samplers.collapsed`:
+        coefficients integrated out, exact single-site flips of the inclusion indicators), or
+        None (default)."""
+        return None
+
+    def has_gibbs(self, n_coef: int) -> bool:
+        """Whether ``sampler="gibbs"`` can sample this prior (a Gibbs face or a selection face)."""
+        return self.gibbs_face(n_coef) is not None or \
+            self.gibbs_selection_face(n_coef) is not None
+
     def gibbs_face(self, n_coef: int) -> GibbsFace | None:
         """The conditionals of the exact Gibbs sampler, or None (then sample with NUTS)."""
         return None

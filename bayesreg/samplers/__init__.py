@@ -93,7 +93,7 @@ def choose_sampler(model, X) -> str:
     nuts = "pymc" if getattr(model.prior, "inclusion_variable", None) is not None else "nutpie"
     try:
         check_gibbs(model)
-        if model.prior.gibbs_face(p) is None:
+        if not model.prior.has_gibbs(p):
             return nuts
     except (BayesregError, ValueError, TypeError):
         return nuts

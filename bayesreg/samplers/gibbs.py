@@ -321,13 +321,18 @@ def check_gibbs(model) -> None:
 
 
 def _prior_face(prior, p: int):
+    """``(GibbsFace, None)``, or ``(None, SelectionFace)`` for a point-mass prior sampled by the
+    collapsed sampler (:mod:`bayesreg.samplers.collapsed`)."""
+    sel = prior.gibbs_selection_face(p)
+    if sel is not None:
+        return None, sel
     face = prior.gibbs_face(p)
     if face is None:
         raise NotSupportedError(
             f"sampler='gibbs' needs a prior with Gibbs conditionals, got {type(prior).__name__}: "
             "use sampler='nutpie' for this prior (sampler='pymc' when it has discrete "
             "inclusion indicators).")
-    return face
+    return face, None
 
 
 def wide_rows(X, y, sw, fit_intercept=True):
@@ -379,9 +384,10 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
             raise NotSupportedError(
                 f"estimating sigma needs sum(sample_weight) > 1 (got {stats.S:g}); fix sigma with "
                 "Gaussian(sigma=...).")
-    face = _prior_face(prior, p)
+    face, sel = _prior_face(prior, p)
     noise = lik.gibbs_noise_face()
-    prior_params = np.ascontiguousarray(face.params, dtype=np.float64).ravel()
+    prior_params = (np.zeros(1) if face is None else
+                    np.ascontiguousarray(face.params, dtype=np.float64).ravel())
     noise_params = np.ascontiguousarray(noise.params, dtype=np.float64).ravel()
     estimate = bool(lik.free_params)
     seeds = seed_sequence(random_seed).spawn(chains)
@@ -392,6 +398,12 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     counters = np.zeros((chains, 2), dtype=np.int64)
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
     wide = rows is not None
+    if sel is not None and wide:  # the collapsed sampler reads the Gram matrix
+        import dataclasses
+
+        Xt_ = np.asarray(rows[0], dtype=float)
+        stats = dataclasses.replace(stats, G=Xt_.T @ Xt_)
+        rows, wide = None, False
     if wide:
         Xt, yt, vn = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
         G = np.zeros((1, 1))
@@ -406,6 +418,14 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
                        desc=f"Gibbs ({tune} tune + {draws} draws per chain)", unit="chain"):
         rng = np.random.default_rng(seeds[ch])
         sigma0 = float(y_sd * np.exp(rng.uniform(-0.5, 0.5))) if estimate else float(lik.sigma)
+        if sel is not None:
+            from .collapsed import run_collapsed_chain
+
+            run_collapsed_chain(sel, data.G, data.q, data.yy, data.S, data.xbar, data.ybar,
+                                data.fit_intercept, noise_params, noise.update, tune, draws, rng,
+                                np.array([stats.ybar, sigma0, 0.0]), counters[ch], W[ch],
+                                SC[ch], H[ch])
+            continue
         state = GibbsState(np.zeros(p), np.array([stats.ybar, sigma0, 0.0]), np.zeros(p),
                            np.zeros(face.n_latent), np.zeros(2), counters[ch])
         init = face.init
