@@ -5,8 +5,8 @@ C+(0, 1), relative to sigma), n = 200 rows, p = 50 and p = 500 (p > n: the Gibbs
 draw is the O(n^2 p) algorithm of Bhattacharya et al. 2016), 5 non-zero coefficients. Every
 sampler runs the same chains x (tune + draws) in this process, BLAS on one thread
 (threadpoolctl), samplers interleaved per repeat. ESS is ArviZ's bulk ESS; the table reports the
-minimum over coef, intercept, sigma and tau, and the median over the coefficients, each divided
-by wall time. nutpie's first run includes compiling the model; the second reuses it. The last
+minimum over coef, intercept, sigma and tau, the median over the coefficients and tau's own,
+each divided by wall time. nutpie's first run includes compiling the model; the second reuses it. The last
 column is the largest |z| of the posterior-mean differences Gibbs vs NUTS (MCSE-scaled, both
 samplers' MCSEs): the two sample the same posterior.
 
@@ -40,7 +40,8 @@ def _ess(tree):
     post = tree["posterior"].to_dataset()[["coef", "intercept", "sigma", "tau"]]
     ess = arviz_stats.ess(post)
     vals = np.concatenate([np.ravel(ess[v].values) for v in ess.data_vars])
-    return float(vals.min()), float(np.median(np.ravel(ess["coef"].values)))
+    return (float(vals.min()), float(np.median(np.ravel(ess["coef"].values))),
+            float(ess["tau"].values))
 
 
 def _zmax(a, b):
@@ -87,26 +88,27 @@ def main(argv=None):
                         warnings.simplefilter("ignore")
                         tree = model.sample(X, y, sampler=sampler, random_seed=r, **kw)
                     dt = time.perf_counter() - t0
-                    mn, med = _ess(tree)
+                    mn, med, et = _ess(tree)
                     div = (int(tree["sample_stats"]["diverging"].sum())
                            if "diverging" in tree["sample_stats"].data_vars else 0)
                     tag = sampler + (" (incl. compile)" if sampler == "nutpie" and r == 0 else "")
-                    rows.append((p, tag, r, dt, mn, med, div))
+                    rows.append((p, tag, r, dt, mn, med, et, div))
                     last[sampler] = tree
                     print(f"p={p} {tag} run {r}: {dt:.1f} s, min ESS {mn:.0f}, med ESS {med:.0f}, "
-                          f"divergences {div}", flush=True)
+                          f"tau ESS {et:.0f}, divergences {div}", flush=True)
             rows.append((p, f"max |z| Gibbs vs NUTS: {_zmax(last['gibbs'], last['nutpie']):.2f}; "
-                         f"Gibbs kernel load {t_jit:.1f} s", None, None, None, None, None))
+                         f"Gibbs kernel load {t_jit:.1f} s", None, None, None, None, None, None))
     print(f"\nHorseshoe, Gaussian, sigma estimated: n={args.n}, {args.chains} chains x "
           f"({args.tune} tune + {args.draws} draws), BLAS 1 thread")
-    print("| p | sampler | run | wall s | min ESS | med ESS | min ESS/s | med ESS/s | divergences |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for p, tag, r, dt, mn, med, div in rows:
+    print("| p | sampler | run | wall s | min ESS | med ESS (coef) | tau ESS | min ESS/s | "
+          "med ESS/s | tau ESS/s | divergences |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for p, tag, r, dt, mn, med, et, div in rows:
         if r is None:
-            print(f"| {p} | {tag} | | | | | | | |")
+            print(f"| {p} | {tag} | | | | | | | | | |")
             continue
-        print(f"| {p} | {tag} | {r} | {dt:.1f} | {mn:.0f} | {med:.0f} | {mn / dt:.1f} | "
-              f"{med / dt:.1f} | {div} |")
+        print(f"| {p} | {tag} | {r} | {dt:.1f} | {mn:.0f} | {med:.0f} | {et:.0f} | "
+              f"{mn / dt:.1f} | {med / dt:.1f} | {et / dt:.1f} | {div} |")
 
 
 if __name__ == "__main__":

@@ -220,3 +220,36 @@ def test_regularized_horseshoe_gibbs_matches_nuts_with_sigma_estimated():
         se = np.sqrt(arviz_stats.mcse(a) ** 2 + arviz_stats.mcse(b) ** 2)
         zs += list(np.atleast_1d((d / se).to_numpy()))
     assert np.max(np.abs(zs)) < Z_MAX, np.round(zs, 2)
+
+
+# ============================================================= horseshoe: tau interweaving
+def test_horseshoe_gibbs_tau_with_many_coefficients_vs_nested_quadrature():
+    """Normal means, X = I_12, sigma = 1, tau ~ C+(0, 1): the posterior of tau is the product of
+    the 12 one-dimensional marginal likelihoods times its prior (nested trapezoid quadrature on
+    log grids); E[tau | y], E[log tau | y] and E[w_j | y] against the Gibbs sampler (whose tau
+    step includes the interweaving update along fixed tau^2 lambda_j^2)."""
+    y = np.array([0.1, -0.4, 0.2, 0.0, 0.6, -0.2, 0.3, 5.0, -3.5, 0.05, -0.1, 2.5])
+    p = len(y)
+    t = np.linspace(-30, 30, 3001)[:, None]  # log lambda
+    u = np.linspace(-12, 6, 901)[None, :]  # log tau
+    s = np.exp(2 * (t + u))
+    base_l = st.halfcauchy.logpdf(np.exp(t)) + t
+    logm, post_mean = [], []
+    for yj in y:
+        dens = np.exp(st.norm.logpdf(yj, 0, np.sqrt(1 + s)) + base_l)
+        m = integrate.trapezoid(dens, t[:, 0], axis=0)
+        logm.append(np.log(m))
+        post_mean.append(integrate.trapezoid(dens * yj * s / (1 + s), t[:, 0], axis=0) / m)
+    lw = st.halfcauchy.logpdf(np.exp(u[0])) + u[0] + np.sum(logm, axis=0)
+    wt = np.exp(lw - lw.max())
+    Z = integrate.trapezoid(wt, u[0])
+    e_tau = integrate.trapezoid(wt * np.exp(u[0]), u[0]) / Z
+    e_logtau = integrate.trapezoid(wt * u[0], u[0]) / Z
+    means = [integrate.trapezoid(wt * pm, u[0]) / Z for pm in post_mean]
+    model = br.Model(br.Gaussian(sigma=1.0), br.Horseshoe(1.0), fit_intercept=False)
+    idata = model.sample(np.eye(p), y, draws=3000, tune=300, chains=4, sampler="gibbs",
+                         random_seed=9, progressbar=False, log_likelihood=False)
+    tau = idata.posterior["tau"]
+    zs = [_z(tau, e_tau), _z(np.log(tau), e_logtau)]
+    zs += [_z(idata.posterior["coef"].isel(feature=j), means[j]) for j in range(p)]
+    assert np.max(np.abs(zs)) < Z_MAX, np.round(zs, 2)

@@ -59,6 +59,11 @@ def test_kappa_is_the_rao_blackwell_shrinkage_of_least_squares():
     assert np.max(np.abs(dw)) > 10 * np.max(np.abs(d.mean(axis=(0, 1))))
     table = br.compare(idata, X=X, y=y)
     np.testing.assert_allclose(table["kappa"].to_numpy(), kappa, rtol=1e-12)
+    # next to the lasso MAP of the same data: the MAP columns and the horseshoe's kappa
+    lasso = br.Model(br.Gaussian(sigma=1.0), br.Laplace(0.2)).map(X, y)
+    both = br.compare(idata, lasso, X=X, y=y)
+    np.testing.assert_array_equal(both["map"].to_numpy(), lasso.coef)
+    np.testing.assert_allclose(both["kappa"].to_numpy(), kappa, rtol=1e-12)
     m = table.attrs["m_eff"]
     assert m["mean"] == pytest.approx(float(np.sum(1.0 - kappa)), rel=1e-12)
     assert m["low"] <= m["median"] <= m["high"]

@@ -109,16 +109,17 @@ def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None,
 
 
 def _prior_of(idata: Any, fit: Any):
-    """The prior of the fit, or of the model that drew ``idata`` (None when not recorded)."""
-    if fit is not None:
-        return fit.prior
+    """The prior of the model that drew ``idata`` (its ``bayesreg_model`` attribute), else the
+    fit's (None when neither is known). The posterior's own prior comes first: a sparse
+    posterior compared with the lasso MAP of the same data (``compare(hs_idata, lasso_fit)``)
+    keeps its inclusion probabilities and shrinkage factors."""
     from .._errors import BayesregError
     from ..spec import ModelSpec
 
     try:
         return ModelSpec.from_idata(idata).prior
     except (BayesregError, KeyError, TypeError, ValueError):
-        return None
+        return None if fit is None else fit.prior
 
 
 def _inclusion(idata: Any, fit: Any, p: int) -> np.ndarray | None:
@@ -145,7 +146,7 @@ def _shrinkage(idata: Any, fit: Any, X: Any, y: Any, p: int, hdi_prob: float):
     prior = _prior_of(idata, fit)
     if prior is None or not getattr(prior, "hyper_names", ()):
         return None, None
-    lik = fit.likelihood if fit is not None else None
+    lik = fit.likelihood if fit is not None and fit.prior == prior else None
     try:
         sf = shrinkage_factors(idata, X, y, prior=prior, likelihood=lik)
     except (BayesregError, KeyError, TypeError, ValueError):
@@ -286,7 +287,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         Posterior draws (``model.sample``): posterior variables ``coef`` (chain, draw, feature),
         ``intercept`` and ``sigma`` (when estimated).
     fit : MAPResult, optional
-        The posterior mode of the same model on the same data (``model.map(X, y)``). None (a
+        The posterior mode of the same model on the same data (``model.map(X, y)``), or of
+        another model on the same data: a sparse prior's posterior (no mode of its own) next to
+        the lasso MAP, ``compare(horseshoe_idata, laplace_model.map(X, y))``, answers where the
+        sparse mode agrees with the sparse posterior. None (a
         prior without a finite mode, e.g. ``BayesianLasso``, or no MAP at hand): the table has
         the posterior columns only, the MAP columns ``map``, ``map_in_hdi`` and
         ``shrinkage_map`` are absent (not NaN), and the likelihood / intercept used for the
