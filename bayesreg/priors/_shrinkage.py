@@ -290,9 +290,36 @@ def hs_record(latent, params, out):
             out[k + p + j] = np.sqrt(latent[2 * p + j])
 
 
+@njit(cache=True, nogil=True)
+def hs_global_get(latent, params, sigma, d):
+    """``v_j = tau^2 d_j``, ``d_j = lambda_j^2 [sigma^2]``; ``log tau^2`` (NaN: tau fixed)."""
+    p = d.shape[0]
+    if params[2] > 0:
+        return np.nan
+    s2 = sigma * sigma if params[1] > 0 else 1.0
+    for j in range(p):
+        d[j] = latent[j] * s2
+    return np.log(latent[4 * p])
+
+
+@njit(cache=True, nogil=True)
+def hs_global_logprior(latent, params, u):
+    """``log IG(e^u; 1/2, 1/xi) + u`` (the Makalic-Schmidt auxiliary xi fixed)."""
+    p = (latent.shape[0] - 2) // 4
+    return -0.5 * u - np.exp(-u) / latent[4 * p + 1]
+
+
+@njit(cache=True, nogil=True)
+def hs_global_set(latent, params, u, sigma, prec):
+    p = prec.shape[0]
+    latent[4 * p] = min(max(np.exp(u), _VMIN), _VMAX)
+    _hs_fill_prec(latent, params, prec, sigma)
+
+
 def horseshoe_face(n_coef: int, global_scale: float, rel: bool, fix_global: bool, plus: bool
                    ) -> GibbsFace:
     """The :class:`GibbsFace` of the horseshoe (``plus=False``) or horseshoe+ prior."""
     params = np.array([float(global_scale), float(rel), float(fix_global), float(plus)])
     return GibbsFace(params=params, n_latent=4 * n_coef + 2, init=hs_init, update=hs_update,
-                     sigma_terms=hs_sigma_terms, record=hs_record)
+                     sigma_terms=hs_sigma_terms, record=hs_record, global_get=hs_global_get,
+                     global_logprior=hs_global_logprior, global_set=hs_global_set)

@@ -24,6 +24,7 @@ from abc import ABC, abstractmethod
 from typing import Any, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from .._errors import NotSupportedError, ParameterError
 from .._params import Parametrized, kebab_name, registered_class
@@ -52,6 +53,22 @@ def _as_param(v):
     return v.tolist() if isinstance(v, np.ndarray) else v
 
 
+@njit(cache=True, nogil=True)
+def no_global_get(latent, params, sigma, d):
+    """Default ``GibbsFace.global_get``: no global variance (NaN: the sampler skips the step)."""
+    return np.nan
+
+
+@njit(cache=True, nogil=True)
+def no_global_logprior(latent, params, u):
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def no_global_set(latent, params, u, sigma, prec):
+    return None
+
+
 class GibbsFace(NamedTuple):
     """A prior's conditionals for the exact Gibbs sampler (all numba-compiled functions).
 
@@ -76,6 +93,15 @@ class GibbsFace(NamedTuple):
     record : function ``(latent, params, out) -> None``
         Write the values of :attr:`Prior.hyper_names` into ``out`` in order (one value per
         name, ``p`` values for a name in :attr:`Prior.vector_hypers`).
+    global_get, global_logprior, global_set : functions, optional
+        A global variance ``g`` with ``v_j = g d_j`` (the horseshoe's ``tau^2``), updated with
+        the coefficients integrated out (Johndrow, Orenstein & Bhattacharya 2020):
+        ``global_get(latent, params, sigma, d) -> log g`` fills ``d`` (NaN: no such step),
+        ``global_logprior(latent, params, u)`` is the log conditional prior density of ``u =
+        log g`` given the other latents (Jacobian included), ``global_set(latent, params, u,
+        sigma, prec)`` stores ``g = e^u`` and refills ``prec``. The sampler draws ``u`` from
+        ``global_logprior(u) + log N(y~; 0, sigma^2 I + e^u X~ diag(d) X~')`` (slice sampling)
+        at the start of each sweep, before the coefficients.
 
     Notes
     -----
@@ -92,6 +118,9 @@ class GibbsFace(NamedTuple):
     update: Any
     sigma_terms: Any
     record: Any
+    global_get: Any = no_global_get
+    global_logprior: Any = no_global_logprior
+    global_set: Any = no_global_set
 
 
 class SelectionFace(NamedTuple):
