@@ -53,7 +53,7 @@ def test_horseshoe_glm_nuts_vs_quadrature_and_divergences_reported(family):
     model = br.Model(lik, br.Horseshoe(TAU, fix_global=True, relative_to_sigma=False),
                      fit_intercept=False)
     idata = model.sample(x[:, None], y, draws=600, tune=400, chains=2, random_seed=4,
-                         progressbar=False, log_likelihood=False)
+                         sampler="nutpie", progressbar=False, log_likelihood=False)
     assert idata.attrs["sampler"] == "nutpie"
     w = idata.posterior["coef"].isel(feature=0)
     z = (float(w.mean()) - truth) / float(arviz_stats.mcse(w))

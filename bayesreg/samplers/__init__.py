@@ -99,6 +99,8 @@ def choose_sampler(model, X) -> str:
         return nuts
     d = p if sparse.issparse(X) else min(p, n)
     if not hasattr(model.likelihood, "gibbs_noise_face"):  # latent variables per row
+        if model.prior.gibbs_face(p) is None:  # a collapsed (Gaussian-only) sampler
+            return nuts
         cheap = d <= GIBBS_AUTO_MAX_AUGMENTED_DIM and n * d * d <= GIBBS_AUTO_MAX_AUGMENTED_WORK
         return "gibbs" if cheap else nuts
     return "gibbs" if d <= GIBBS_AUTO_MAX_DIM else nuts

@@ -705,7 +705,12 @@ def augmented_draws(model, X, y, sw, draws: int = 1000, tune: int = 1000, chains
     n, p = X.shape
     prior = model.prior.bind_data(int(n), p, getattr(lik, "sigma", None))
     prior.check_n_coef(p)
-    pface = _prior_face(prior, p)
+    pface, sel = _prior_face(prior, p)
+    if sel is not None:
+        raise NotSupportedError(
+            f"{type(prior).__name__}'s collapsed Gibbs sampler needs a Gaussian likelihood (the "
+            f"coefficients are integrated out in closed form); with {type(lik).__name__} use "
+            "sampler='pymc' (NUTS for the slab, BinaryGibbsMetropolis for the indicators).")
     prior_params = np.ascontiguousarray(pface.params, dtype=np.float64).ravel()
     wide = not sp.issparse(X) and p > n
     fit_intercept = bool(model.fit_intercept)
