@@ -46,6 +46,8 @@ _LAZY = {
     "GroupLaplace": "bayesreg.priors",
     "effective_nonzero": "bayesreg.priors",
     "plot_prior_density": "bayesreg.priors",
+    "shrinkage_factors": "bayesreg.diagnostics",
+    "ShrinkageFactors": "bayesreg.diagnostics",
     "ScaleSelection": "bayesreg.selection.scale",
 }
 
@@ -99,6 +101,8 @@ __all__ = [
     "SpikeAndSlab",
     "GroupLaplace",
     "effective_nonzero",
+    "shrinkage_factors",
+    "ShrinkageFactors",
     "plot_prior_density",
     "Binomial",
     "NegativeBinomial",

@@ -232,7 +232,7 @@ def test_user_errors_exit_2_one_line(argv, needle, capsys):
     [],
     ["frobnicate"],
     ["fit", "diabetes"],  # --target missing
-    ["fit", "diabetes", "--target", "target", "--prior", "horseshoe", "--scale", "1"],
+    ["fit", "diabetes", "--target", "target", "--prior", "cauchy", "--scale", "1"],  # no such prior
     ["fit", "diabetes", "--target", "target", "--scale", "-1"],
     ["fit", "diabetes", "--target", "target", "--scale", "abc"],
     ["sample", "diabetes", "--target", "target", "--scale", "1"],  # --out missing

@@ -97,8 +97,9 @@ def test_shrinkage_priors_page_code_runs(monkeypatch, tmp_path, capsys):
     for code in blocks:
         exec(compile(code, "shrinkage-priors.md", "exec"), ns)
     out = capsys.readouterr().out
-    assert "prior m_eff" in out and "no finite posterior mode" in out and "m_eff:" in out
-    assert np.all((ns["kappa"] > 0) & (ns["kappa"] < 1))
+    assert "prior m_eff" in out and "no finite posterior mode" in out and "posterior m_eff" in out
+    assert np.all((ns["sf"].kappa > 0) & (ns["sf"].kappa < 1))
+    assert "pip" in ns["table"].columns or "pip" in out
 
 
 # --------------------------------------------- the theory pages' formulas, checked numerically

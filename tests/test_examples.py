@@ -10,7 +10,7 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ALL = ["polynomial_norms", "sparse_feature_cross", "map_equivalence", "posterior_analysis",
-       "logistic_sparsity", "gradient_view", "posterior_to_decision"]
+       "logistic_sparsity", "gradient_view", "posterior_to_decision", "sparse_posteriors"]
 
 needs_sampling = pytest.mark.skipif(
     not all(importlib.util.find_spec(m) for m in ("pymc", "arviz", "matplotlib")),
@@ -140,6 +140,32 @@ def test_logistic_sparsity(tmp_path, capsys):
 
 @pytest.mark.slow
 @needs_sampling
+@needs_sampling
+def test_sparse_posteriors(tmp_path):
+    """The shrinkage factors order the coefficients as the evidence of least squares does:
+    kappa_j against |t_j| of the OLS fit (scipy, independent of bayesreg) is strongly
+    decreasing, and the most significant predictor (lcavol) is the least shrunk."""
+    import scipy.stats as st
+
+    from bayesreg.datasets import load_prostate
+
+    mod = load("sparse_posteriors")
+    out = mod.main(quick=True, out_dir=tmp_path)
+    X, y = load_prostate(return_X_y=True, standardize=True)
+    A = np.column_stack([np.ones(len(y)), X])
+    beta, rss = np.linalg.lstsq(A, y, rcond=None)[:2]
+    s2 = float(rss[0]) / (len(y) - A.shape[1])
+    t = np.abs(beta / np.sqrt(s2 * np.diag(np.linalg.inv(A.T @ A))))[1:]
+    for name, table in out["tables"].items():
+        kappa = table["kappa"].to_numpy()
+        assert np.all((kappa > 0) & (kappa < 1)), name
+        assert st.spearmanr(kappa, t).statistic < -0.8, (name, kappa, t)
+        assert np.argmin(kappa) == np.argmax(t) == list(X.columns).index("lcavol")
+        assert table["map"].eq(0).any()  # next to a sparse lasso mode
+    assert "Shrinkage and sparsity" in Path(out["report"].markdown).read_text()
+    assert (tmp_path / "sparse_posteriors.png").exists()
+
+
 def test_posterior_analysis(tmp_path, capsys):
     mod = load("posterior_analysis")
     out = mod.main(quick=True, out_dir=tmp_path)

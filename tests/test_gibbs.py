@@ -442,7 +442,10 @@ def test_auto_sampler_is_gibbs_where_it_exists_and_is_cheap():
     assert choose_sampler(br.Model(br.Bernoulli(), br.Laplace(0.5)), X) == "gibbs"  # Polya-gamma
     assert choose_sampler(br.Model(br.Poisson(), br.Normal(1.0)), X) == "nutpie"
     assert choose_sampler(br.Model(br.Gaussian(), br.Horseshoe()), X) == "gibbs"
-    assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe()), X) == "nutpie"
-    assert choose_sampler(br.Model(br.Gaussian(), br.SpikeAndSlab()), X) == "pymc"
+    assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe()), X) == "gibbs"
+    assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe(local_df=3.0)),
+                          X) == "nutpie"
+    assert choose_sampler(br.Model(br.Gaussian(), br.SpikeAndSlab()), X) == "gibbs"  # collapsed
+    assert choose_sampler(br.Model(br.Bernoulli(), br.SpikeAndSlab()), X) == "pymc"
     with pytest.raises(ParameterError, match="sampler"):
         m.sample(X, y, sampler="metropolis")

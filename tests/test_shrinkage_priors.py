@@ -189,13 +189,19 @@ def test_bad_parameters_raise_parameter_errors(bad):
         bad()
 
 
-def test_spike_and_slab_refuses_nutpie_and_gibbs():
+def test_spike_and_slab_refuses_nutpie_and_gibbs_without_a_gaussian_likelihood():
     X = RNG.normal(size=(20, 3))
     model = br.Model(br.Gaussian(sigma=1.0), br.SpikeAndSlab())
     with pytest.raises(NotSupportedError, match="sampler='pymc'"):
         model.sample(X, X[:, 0], sampler="nutpie")
-    with pytest.raises(NotSupportedError, match="gibbs"):
-        model.sample(X, X[:, 0], sampler="gibbs")
+    from bayesreg.samplers import choose_sampler
+
+    assert choose_sampler(model, X) == "gibbs"  # collapsed Gibbs (Gaussian likelihood)
+    yb = (X[:, 0] > 0).astype(float)
+    logit = br.Model(br.Bernoulli(), br.SpikeAndSlab())
+    assert choose_sampler(logit, X) == "pymc"
+    with pytest.raises(NotSupportedError, match="Gaussian likelihood"):
+        logit.sample(X, yb, sampler="gibbs")
 
 
 # ============================================================= m_eff calibration

@@ -16,7 +16,27 @@ import numpy as np
 
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_USAGE = 0, 1, 2
 
-PRIOR_CHOICES = ("normal", "laplace", "elasticnet", "bayesian-lasso")
+#: the priors with hand-written command-line handling (a scale, or a library penalty)
+_PENALTY_PRIORS = ("normal", "laplace", "elasticnet", "bayesian-lasso")
+#: the prior parameters the command line sets: argparse dest -> flag (a prior declares which it
+#: takes in ``cli_options`` {constructor parameter: dest}; the sparse priors)
+_PRIOR_FLAGS = {"global_scale": "--global-scale", "expected_nonzero": "--expected-nonzero",
+                "slab_scale": "--slab-scale", "slab_df": "--slab-df", "local_df": "--local-df",
+                "global_df": "--global-df", "fix_global": "--fix-global",
+                "inclusion_prob": "--inclusion-prob", "mean_r2": "--mean-r2",
+                "r2_precision": "--r2-precision", "concentration": "--concentration"}
+
+
+def prior_classes() -> dict[str, type]:
+    """``{--prior name: class}`` of the registered priors that declare ``cli_options`` (the
+    sparse priors: horseshoe, horseshoe-plus, regularized-horseshoe, r2d2, spike-slab)."""
+    from ..priors import PRIORS
+
+    return {n: cls for cls in PRIORS.values() if getattr(cls, "cli_options", None)
+            for n in (cls.cli_name(), *cls.cli_aliases)}
+
+
+PRIOR_CHOICES = _PENALTY_PRIORS + tuple(prior_classes())
 FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
@@ -330,6 +350,14 @@ def build_model_from_args(args, n_samples: int, columns: dict | None = None):
 
     lik = _likelihood(args, columns)
     fit_intercept = not args.no_intercept
+    sparse = prior_classes()
+    if args.prior in sparse:
+        return Model(likelihood=lik, prior=_sparse_prior(args, sparse[args.prior], lik),
+                     fit_intercept=fit_intercept)
+    for dest, flag in _PRIOR_FLAGS.items():
+        if getattr(args, dest, None) not in (None, False):
+            raise CLIError(f"{flag} applies to the {_prior_takers(dest)} prior only, not "
+                           f"--prior {args.prior}.")
     if args.prior == "bayesian-lasso":
         if args.alpha is not None:
             raise CLIError("--prior bayesian-lasso has no MAP, so no library penalty: give "
@@ -385,6 +413,37 @@ def build_model_from_args(args, n_samples: int, columns: dict | None = None):
         est.set_params(fit_intercept=fit_intercept)
         model = conversions.from_sklearn(est, n_samples=n_samples, sigma=args.sigma)
     return model
+
+
+def _prior_takers(dest: str) -> str:
+    names = [cls.cli_name() for cls in dict.fromkeys(prior_classes().values())
+             if dest in cls.cli_options.values()]
+    return " / ".join(names) or "no"
+
+
+def _sparse_prior(args, cls, lik):
+    """A sparse prior built from the flags it declares in its ``cli_options`` (no switch on
+    names). A parameter declared with the dest ``"has_noise_scale"`` (``relative_to_sigma`` of
+    the horseshoe family and R2D2) follows the likelihood: True when it has a noise scale
+    (gaussian, student-t), False otherwise (bernoulli, poisson, ...)."""
+    if args.alpha is not None or args.scale is not None or args.l2_scale is not None \
+            or args.l1_ratio is not None:
+        flag = next(f for f, v in (("--alpha", args.alpha), ("--scale", args.scale),
+                                   ("--l2-scale", args.l2_scale), ("--l1-ratio", args.l1_ratio))
+                    if v is not None)
+        own = ", ".join(_PRIOR_FLAGS[d] for d in cls.cli_options.values() if d in _PRIOR_FLAGS)
+        raise CLIError(f"{flag} does not apply to --prior {args.prior} (no MAP, no penalty): "
+                       f"its options are {own}.")
+    opts = cls.cli_options
+    for dest, flag in _PRIOR_FLAGS.items():
+        if getattr(args, dest, None) not in (None, False) and dest not in opts.values():
+            raise CLIError(f"{flag} applies to the {_prior_takers(dest)} prior only, not "
+                           f"--prior {args.prior}.")
+    kw = {param: getattr(args, dest) for param, dest in opts.items()
+          if getattr(args, dest, None) not in (None, False)}
+    kw.update({param: bool(lik.has_noise_scale) for param, dest in opts.items()
+               if dest == "has_noise_scale"})
+    return cls(**kw)
 
 
 def _sklearn_estimator(likelihood: str, prior: str, alpha: float, rho: float):
@@ -447,6 +506,13 @@ def _unit(v: str) -> float:
     return x
 
 
+def _open_unit(v: str) -> float:
+    x = _parsed(v, float, "a number")
+    if not 0.0 < x < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number strictly between 0 and 1, got {v!r}")
+    return x
+
+
 def _posint(v: str) -> int:
     x = _parsed(v, int, "an integer")
     if x < 1:
@@ -480,8 +546,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    "over-dispersed counts, binomial with --trials)")
     g.add_argument("--prior", choices=PRIOR_CHOICES, default="laplace",
                    help="coefficient prior (default laplace): normal=L2/ridge, laplace=L1/lasso, "
-                        "bayesian-lasso=Park & Casella's hierarchical lasso (no MAP: for sample, "
-                        "compare and report only)")
+                        "bayesian-lasso=Park & Casella's hierarchical lasso; the sparse priors "
+                        "horseshoe, horseshoe-plus, regularized-horseshoe (rstanarm hs()), r2d2, "
+                        "spike-slab (no MAP: for sample, compare and report only; their scales "
+                        "are relative to sigma for the gaussian likelihood)")
     g.add_argument("--scale", type=_positive, metavar="S",
                    help="prior scale (Normal sd, Laplace b, elasticnet L1 scale, bayesian-lasso "
                         "1/lambda relative to sigma; bayesian-lasso without --scale: Gamma "
@@ -506,6 +574,33 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="binomial: the column with the number of trials per row (--target is "
                         "the number of successes)")
     g.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
+    h = p.add_argument_group("sparse priors (horseshoe, horseshoe-plus, regularized-horseshoe, "
+                             "r2d2, spike-slab)")
+    h.add_argument("--global-scale", type=_positive, metavar="A",
+                   help="horseshoe family: scale of the half-Cauchy / half-t on tau (horseshoe "
+                        "default 1, regularized-horseshoe default 0.01 as rstanarm)")
+    h.add_argument("--expected-nonzero", type=_positive, metavar="P0",
+                   help="regularized-horseshoe: prior guess of the number of non-zero "
+                        "coefficients; sets global_scale = P0 / (p - P0) / sqrt(n)")
+    h.add_argument("--fix-global", action="store_true",
+                   help="horseshoe / horseshoe-plus: fix tau = --global-scale")
+    h.add_argument("--slab-scale", type=_positive, metavar="C",
+                   help="regularized-horseshoe slab scale (default 2.5); spike-slab slab sd "
+                        "(default 1)")
+    h.add_argument("--slab-df", type=_positive, metavar="NU",
+                   help="regularized-horseshoe slab degrees of freedom (default 4)")
+    h.add_argument("--local-df", type=_positive, metavar="NU",
+                   help="regularized-horseshoe: half-t df of the local scales (default 1)")
+    h.add_argument("--global-df", type=_positive, metavar="NU",
+                   help="regularized-horseshoe: half-t df of tau (default 1)")
+    h.add_argument("--inclusion-prob", type=_open_unit, metavar="PI",
+                   help="spike-slab prior inclusion probability (default 0.5)")
+    h.add_argument("--mean-r2", type=_open_unit, metavar="M",
+                   help="r2d2: prior mean of R^2 (default 0.5)")
+    h.add_argument("--r2-precision", type=_positive, metavar="K",
+                   help="r2d2: precision a + b of the Beta prior on R^2 (default 2)")
+    h.add_argument("--concentration", type=_positive, metavar="C",
+                   help="r2d2: Dirichlet concentration (default 0.5)")
 
 
 def _add_sampling_options(p: argparse.ArgumentParser, draws: int = 1000) -> None:

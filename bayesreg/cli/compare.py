@@ -61,8 +61,19 @@ def run(args, out: _Out) -> int:
         if model is None or has_mode(model.prior):
             raise CLIError(f"{args.posterior!r} carries no MAP fit: pass --fit fit.json.")
     table = compare(idata, fit, hdi_prob=args.hdi_prob)
+    m_eff = table.attrs.get("m_eff")
     if args.json:
-        _print_json({"table": table.reset_index().to_dict(orient="records")})
+        doc = {"table": table.reset_index().to_dict(orient="records")}
+        if m_eff is not None:
+            doc["m_eff"] = m_eff
+        _print_json(doc)
     else:
         out.result(_frame_text(table))
+        if m_eff is not None:
+            out.result(f"m_eff (effective number of non-zero coefficients, posterior): mean "
+                       f"{m_eff['mean']:.3g}, median {m_eff['median']:.3g}, "
+                       f"{m_eff['prob']:.0%} interval [{m_eff['low']:.3g}, {m_eff['high']:.3g}]; "
+                       "kappa = posterior mean shrinkage factor (0: none, 1: to zero)")
+        if "pip" in table.columns:
+            out.result("pip = posterior inclusion probability")
     return EXIT_OK

@@ -17,6 +17,7 @@ from .plots import (
 )
 from .ppc import plot_loo_pit, plot_ppc, posterior_predictive
 from .report import ReportResult, loo_compare_priors, report
+from .shrinkage import ShrinkageFactors, shrinkage_factors
 
 __all__ = [
     "compare",
@@ -39,4 +40,6 @@ __all__ = [
     "plot_ppc",
     "plot_loo_pit",
     "posterior_predictive",
+    "shrinkage_factors",
+    "ShrinkageFactors",
 ]

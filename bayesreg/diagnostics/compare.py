@@ -32,7 +32,7 @@ ZERO_TOL_RULE = (f"a change of {ROPE_FRACTION} latent-scale units of the linear 
                  "column)")
 
 COLUMNS = ["kind", "map", "mean", "median", "sd", "hdi_low", "hdi_high", "map_in_hdi",
-           "zero_tol", "p_near_zero", "p_sign", "delta", "p_within_delta", "pip", "ls",
+           "zero_tol", "p_near_zero", "p_sign", "delta", "p_within_delta", "pip", "kappa", "ls",
            "shrinkage_map", "shrinkage_mean", "r_hat", "ess_bulk", "ess_tail", "mcse_mean"]
 #: the columns that need a MAP: absent from ``compare(idata, fit=None)``
 MAP_COLUMNS = ("map", "map_in_hdi", "shrinkage_map")
@@ -109,16 +109,17 @@ def _zero_tol(likelihood: Any, x_sd: np.ndarray | None, y: np.ndarray | None,
 
 
 def _prior_of(idata: Any, fit: Any):
-    """The prior of the fit, or of the model that drew ``idata`` (None when not recorded)."""
-    if fit is not None:
-        return fit.prior
+    """The prior of the model that drew ``idata`` (its ``bayesreg_model`` attribute), else the
+    fit's (None when neither is known). The posterior's own prior comes first: a sparse
+    posterior compared with the lasso MAP of the same data (``compare(hs_idata, lasso_fit)``)
+    keeps its inclusion probabilities and shrinkage factors."""
     from .._errors import BayesregError
     from ..spec import ModelSpec
 
     try:
         return ModelSpec.from_idata(idata).prior
     except (BayesregError, KeyError, TypeError, ValueError):
-        return None
+        return None if fit is None else fit.prior
 
 
 def _inclusion(idata: Any, fit: Any, p: int) -> np.ndarray | None:
@@ -134,6 +135,25 @@ def _inclusion(idata: Any, fit: Any, p: int) -> np.ndarray | None:
         return None
     z = np.asarray(da.transpose(*SAMPLE_DIMS, ...).values, dtype=float)
     return z.mean(axis=(0, 1)) if z.shape[-1] == p else None
+
+
+def _shrinkage(idata: Any, fit: Any, X: Any, y: Any, p: int, hdi_prob: float):
+    """(posterior mean of kappa_j, m_eff summary) of :func:`shrinkage_factors`, or (None, None)
+    when the prior has no conditional variances in the posterior (penalized priors)."""
+    from .._errors import BayesregError
+    from .shrinkage import shrinkage_factors
+
+    prior = _prior_of(idata, fit)
+    if prior is None or not getattr(prior, "hyper_names", ()):
+        return None, None
+    lik = fit.likelihood if fit is not None and fit.prior == prior else None
+    try:
+        sf = shrinkage_factors(idata, X, y, prior=prior, likelihood=lik)
+    except (BayesregError, KeyError, TypeError, ValueError):
+        return None, None
+    if sf.kappa.shape[-1] != p:
+        return None, None
+    return sf.kappa_mean, sf.m_eff_summary(hdi_prob)
 
 
 def _model_of(idata: Any):
@@ -267,7 +287,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         Posterior draws (``model.sample``): posterior variables ``coef`` (chain, draw, feature),
         ``intercept`` and ``sigma`` (when estimated).
     fit : MAPResult, optional
-        The posterior mode of the same model on the same data (``model.map(X, y)``). None (a
+        The posterior mode of the same model on the same data (``model.map(X, y)``), or of
+        another model on the same data: a sparse prior's posterior (no mode of its own) next to
+        the lasso MAP, ``compare(horseshoe_idata, laplace_model.map(X, y))``, answers where the
+        sparse mode agrees with the sparse posterior. None (a
         prior without a finite mode, e.g. ``BayesianLasso``, or no MAP at hand): the table has
         the posterior columns only, the MAP columns ``map``, ``map_in_hdi`` and
         ``shrinkage_map`` are absent (not NaN), and the likelihood / intercept used for the
@@ -318,13 +341,18 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         exactly 0 counts the draws equal to 0), ``delta`` and ``p_within_delta`` (with ``delta``),
         ``pip`` (posterior inclusion probability: the mean of the prior's 0/1 inclusion variable,
         ``Prior.inclusion_variable``, present only for priors that have one, e.g.
-        spike-and-slab), ``ls`` (reference estimate),
+        spike-and-slab), ``kappa`` (posterior mean of the shrinkage factor ``kappa_j = 1 / (1 +
+        n sigma^-2 s_j^2 v_j)``, :func:`~bayesreg.shrinkage_factors`, for priors with
+        hyperparameters in the posterior: the horseshoe family, R2D2, spike-and-slab),
+        ``ls`` (reference estimate),
         ``shrinkage_map = 1 - map / ls`` and ``shrinkage_mean = 1 - mean / ls`` (0: none,
         1: shrunk to zero), ``r_hat`` (rank-normalized split R-hat),
         ``ess_bulk``, ``ess_tail``, ``mcse_mean``. Without ``fit``: the same minus ``map``,
         ``map_in_hdi`` and ``shrinkage_map`` (see ``zero_tol`` / ``ls_coef`` for the columns
         that are absent when they do not apply). ``attrs``: ``hdi_prob``,
-        ``zero_tol_rule``, ``ls_rule``.
+        ``zero_tol_rule``, ``ls_rule`` and, with ``kappa``, ``m_eff`` (the posterior of the
+        effective number of non-zero coefficients ``sum_j (1 - kappa_j)``: ``mean``, ``sd``,
+        ``median``, ``low`` / ``high`` of the central interval of mass ``hdi_prob``).
     """
     import arviz as az
     import pandas as pd
@@ -402,6 +430,7 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     else:
         dl = p_within = np.full(p, np.nan)
     pip = _inclusion(idata, fit, p)
+    kappa, m_eff = _shrinkage(idata, fit, X, y, p, hdi_prob)
     # reference estimate
     ls_int = np.nan
     if ls_coef is not None:
@@ -433,6 +462,7 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         "delta": dl,
         "p_within_delta": p_within,
         "pip": np.nan if pip is None else pip,
+        "kappa": np.nan if kappa is None else kappa,
         "ls": ls,
         "shrinkage_map": shrink_map,
         "shrinkage_mean": shrink_mean,
@@ -452,7 +482,7 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
                 "mean": stat(var, "mean"), "median": float(med[var].values), "sd": stat(var, "sd"),
                 "hdi_low": stat(var, lb), "hdi_high": stat(var, ub), "zero_tol": np.nan,
                 "p_near_zero": np.nan, "p_sign": np.nan, "delta": np.nan,
-                "p_within_delta": np.nan, "pip": np.nan,
+                "p_within_delta": np.nan, "pip": np.nan, "kappa": np.nan,
                 "ls": ls_int if var == "intercept" else np.nan,
                 "shrinkage_map": np.nan, "shrinkage_mean": np.nan, "r_hat": stat(var, "r_hat"),
                 "ess_bulk": stat(var, "ess_bulk"), "ess_tail": stat(var, "ess_tail"),
@@ -472,6 +502,10 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
         drop |= set(DELTA_COLUMNS)
     if pip is None:
         drop.add("pip")
+    if kappa is None:
+        drop.add("kappa")
     table = table[[c for c in COLUMNS if c not in drop]]
     table.attrs.update({"hdi_prob": hdi_prob, "zero_tol_rule": rule, "ls_rule": ls_rule})
+    if m_eff is not None:
+        table.attrs["m_eff"] = m_eff
     return table

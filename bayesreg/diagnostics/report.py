@@ -242,15 +242,41 @@ def _png(fig) -> bytes:
 _FAMILIES = {"Normal": "Normal", "Laplace": "Laplace", "ElasticNet": "ElasticNetPrior"}
 
 
-def _equal_variance_alternatives(prior: Any) -> dict[str, Any]:
+def _learned_scale_alternatives(prior: Any, likelihood: Any) -> dict[str, Any]:
+    """For a sparse prior (no fixed density on w, hence no variance to match): the model's prior
+    next to the two reference shrinkage priors whose scales are learned from the data, the
+    Bayesian lasso (Gamma hyperprior on lambda^2) and the horseshoe (tau ~ C+(0, 1)), relative
+    to sigma when the likelihood has one."""
+    from ..priors import BayesianLasso, Horseshoe
+
+    rel = bool(getattr(likelihood, "has_noise_scale", False))
+    own = prior.to_dict()["type"]
+    out = {own: prior}
+    for name, alt in (("BayesianLasso", BayesianLasso(relative_to_sigma=rel)),
+                      ("Horseshoe", Horseshoe(relative_to_sigma=rel))):
+        if name != own:
+            out[name] = alt
+    return out
+
+
+def _equal_variance_alternatives(prior: Any, likelihood: Any = None) -> dict[str, Any]:
     """The model's own prior plus the other two families (Normal, Laplace, elastic net) at the
     same prior variance (per coefficient for per-coefficient scales), from
     :func:`equal_variance_priors` with ``l1_share = 0.5``. The model's prior replaces the family
-    of the same registered type; any other prior comes first under its own type name."""
+    of the same registered type; any other prior comes first under its own type name. A sparse
+    prior without a fixed density on w (hyperparameters in the posterior: the horseshoe family,
+    R2D2, spike-and-slab) is compared with :func:`_learned_scale_alternatives` instead."""
+    from .._errors import NotSupportedError
     from .plots import equal_variance_priors, prior_variance
 
     own = prior.to_dict()["type"]
-    alternatives = equal_variance_priors(prior_variance(prior), 0.5)
+    try:
+        variance = prior_variance(prior)
+    except NotSupportedError:
+        if not getattr(prior, "hyper_names", ()) or getattr(prior, "inclusion_variable", None):
+            raise
+        return _learned_scale_alternatives(prior, likelihood)
+    alternatives = equal_variance_priors(variance, 0.5)
     out = {name: (prior if _FAMILIES[name] == own else alt) for name, alt in alternatives.items()}
     if own not in _FAMILIES.values():
         out = {own: prior, **out}
@@ -282,7 +308,7 @@ def loo_compare_priors(model: Any, X: Any, y: Any, *, idata: Any = None, draws: 
 
     from ..model import Model
 
-    priors = _equal_variance_alternatives(model.prior)
+    priors = _equal_variance_alternatives(model.prior, model.likelihood)
     given = dict(prior_idata or {})
     trees, models = {}, {}
     for k, (name, pr) in enumerate(priors.items()):
@@ -476,8 +502,11 @@ def _section_summary(ctx: _Ctx) -> None:
               f"coefficients, {n} observations. {point}; the posterior was sampled with "
               f"{diag.n_chains} chains x {diag.n_draws} draws; sampler diagnostics: "
               f"**{'OK' if diag.ok else 'PROBLEMS'}**.")
-    toc = _TOC + ((("choosing-the-scale", "Choosing the scale"),)
-                  if "scale" in ctx.steps else ()) + (
+    toc = list(_TOC)
+    if "kappa" in ctx.table.columns or "pip" in ctx.table.columns:
+        toc.insert(3, ("shrinkage", "Shrinkage and sparsity"))
+    toc = tuple(toc) + ((("choosing-the-scale", "Choosing the scale"),)
+                        if "scale" in ctx.steps else ()) + (
         (("selecting-variables", "Selecting variables"),) if "variables" in ctx.steps else ())
     ctx.doc.ul([f"[{title}](#{anchor})" for anchor, title in toc])
     names = {"map": "MAP", "crosscheck": "PyMC cross-check", "posterior": "posterior draws",
@@ -622,6 +651,72 @@ def _section_compare(ctx: _Ctx) -> None:
         findings.append(f"Median shrinkage of the posterior mean relative to least squares: "
                         f"{sp_.median():.2f}.")
     doc.ul(findings)
+
+
+def _section_shrinkage(ctx: _Ctx) -> None:
+    """Shrinkage and sparsity (only for priors with hyperparameters in the posterior: the
+    horseshoe family, R2D2, spike-and-slab): kappa_j, m_eff (posterior and prior), PIPs."""
+    import pandas as pd
+
+    from ..priors.calibration import effective_nonzero
+    from .shrinkage import shrinkage_factors
+
+    table = ctx.table
+    if "kappa" not in table.columns and "pip" not in table.columns:
+        return
+    doc, coef = ctx.doc, ctx.coef
+    doc.h2("Shrinkage and sparsity", "shrinkage")
+    try:
+        sf = shrinkage_factors(ctx.idata, ctx.X, ctx.y, prior=ctx.model.prior,
+                               likelihood=ctx.model.likelihood)
+    except Exception as exc:  # the report still shows everything else
+        sf, why = None, f"{type(exc).__name__}: {exc}"
+    out = pd.DataFrame({"mean": coef["mean"]}, index=coef.index)
+    notes = []
+    if sf is not None:
+        doc.p("A sparse prior separates signal from noise in the posterior, not in a mode. The "
+              "shrinkage factor of coefficient j (Piironen & Vehtari 2017) is `kappa_j = 1 / (1 "
+              "+ n sigma^-2 s_j^2 v_j)`, with `v_j` the prior variance of `w_j` given the drawn "
+              "hyperparameters and `s_j` the sd of column j: for uncorrelated columns the "
+              "posterior mean given the hyperparameters is `(1 - kappa_j)` times least squares "
+              "(0 = no shrinkage, 1 = shrunk to zero). `m_eff = sum_j (1 - kappa_j)` is the "
+              f"effective number of non-zero coefficients (sigma^-2: {sf.precision_rule}).")
+        fr = sf.to_frame()
+        out["kappa"] = fr["kappa_mean"].to_numpy()
+        out["kappa 5%"] = fr["kappa_low"].to_numpy()
+        out["kappa 95%"] = fr["kappa_high"].to_numpy()
+        m = sf.m_eff_summary(ctx.hdi_prob)
+        notes.append(f"Posterior m_eff: mean {m['mean']:.2f}, {m['prob']:.0%} interval "
+                     f"[{m['low']:.2f}, {m['high']:.2f}] of {ctx.p} coefficients.")
+        try:
+            prior_m = effective_nonzero(ctx.model.prior, ctx.n, ctx.p,
+                                        sigma=1.0 / np.sqrt(sf.precision), draws=4000,
+                                        random_seed=0, verbose=False)
+            q = prior_m.quantiles()
+            notes.append(f"Prior m_eff (before seeing y; standardized columns): mean "
+                         f"{prior_m.mean:.2f}, 5%-95% [{q[0.05]:.2f}, {q[0.95]:.2f}]: "
+                         "`br.effective_nonzero` calibrates the prior.")
+        except Exception as exc:
+            notes.append(f"Prior m_eff not available: `{type(exc).__name__}: {exc}`.")
+        strong = [str(k) for k, v in zip(out.index, out["kappa"]) if v < 0.5]
+        notes.append(f"Less than half shrunk (posterior mean kappa < 0.5): {len(strong)} "
+                     f"coefficient{'s' if len(strong) != 1 else ''}"
+                     + (f" ({', '.join(strong[:20])}{', ...' if len(strong) > 20 else ''})."
+                        if strong else "."))
+    else:
+        doc.p(f"The shrinkage factors could not be computed: `{why}`.")
+    if "pip" in table.columns:
+        out["pip"] = coef["pip"].to_numpy()
+        med = [str(k) for k, v in zip(coef.index, coef["pip"]) if v > 0.5]
+        notes.append("`pip` is the posterior inclusion probability (the share of draws with "
+                     "the coefficient in the model); the median probability model (pip > 0.5, "
+                     f"Barbieri & Berger 2004) has {len(med)} coefficient"
+                     f"{'s' if len(med) != 1 else ''}"
+                     + (f": {', '.join(med[:20])}." if med else "."))
+    if "p_near_zero" in coef.columns:
+        out["p_near_zero"] = coef["p_near_zero"].to_numpy()
+    doc.table(out.map(lambda v: f"{v:.3g}" if isinstance(v, float) else v), "param")
+    doc.ul(notes)
 
 
 def _section_diagnose(ctx: _Ctx) -> None:
@@ -782,7 +877,9 @@ def _section_priors_loo(ctx: _Ctx) -> None:
           "same prior variance as this model's, each sampled on the same data and scored by "
           "PSIS-LOO (`arviz.loo`, `arviz.compare`): higher `elpd` is better, `elpd_diff` is "
           "the difference to the best with its standard error `dse`; differences smaller than "
-          "about 2 dse are not meaningful.")
+          "about 2 dse are not meaningful. A sparse prior (no fixed variance to match: the "
+          "horseshoe family, R2D2) is compared with the Bayesian lasso and the horseshoe "
+          "instead, both with their scales learned from the data.")
     if loo is not None:
         doc.table(_loo_table(loo), "prior")
         best = loo.index[0]
@@ -886,8 +983,8 @@ def _section_variables(ctx: _Ctx) -> None:
 
 
 _SECTIONS = (_section_summary, _section_map, _section_crosscheck, _section_compare,
-            _section_diagnose, _section_plots, _section_priors_loo, _section_scale,
-            _section_variables)
+            _section_shrinkage, _section_diagnose, _section_plots, _section_priors_loo,
+            _section_scale, _section_variables)
 
 
 def _run_variables(ctx: _Ctx, select_variables: Any, random_seed: Any) -> None:

@@ -10,9 +10,9 @@ BayesianLasso      none (no finite mode)      pm.Laplace(0, sigma*scale) [+ lam2
 BayesianRidge      none (no finite mode)      pm.Normal(0, sqrt(tau2)) + InvGamma conjugate
 Horseshoe          none (density inf at 0)    non-centered, HalfCauchy scales     Makalic-Schmidt
 HorseshoePlus      none (density inf at 0)    non-centered, two HalfCauchy levels Makalic-Schmidt
-RegularizedHorse.  none (density inf at 0)    non-centered as rstanarm hs()       none (NUTS)
+RegularizedHorse.  none (density inf at 0)    non-centered as rstanarm hs()       M-S + MH/slice
 R2D2               none (unbounded joint)     Beta R^2, Dirichlet split           none (NUTS)
-SpikeAndSlab       none (best subset)         Bernoulli x Normal (sampler="pymc") none
+SpikeAndSlab       none (best subset)         Bernoulli x Normal (sampler="pymc") collapsed
 GroupLaplace       sum_g sqrt(p_g)||w_g||/b   flat + Potential (exact logp)       Kyung et al.
 =================  =========================  ==================================  ==============
 

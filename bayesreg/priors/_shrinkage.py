@@ -25,7 +25,15 @@ and ``s2 = sigma^2`` (relative) or 1:
     xi | .          ~ IG(1, 1/A^2 + 1/tau^2)
 
 and the sigma^2 conditional gains ``p`` degrees of freedom and ``sum_j w_j^2 / (tau^2
-lambda_j^2)`` (relative). ``params = [A, rel, fix_global, plus]``; ``latent = [lambda^2 (p),
+lambda_j^2)`` (relative).
+
+Interweaving (Yu & Meng 2011): given w, the coefficients depend on (tau, lambda) only through
+``rho_j = tau^2 lambda_j^2``, and ``tau^2 | w, rho, nu, xi`` (with ``lambda_j^2 = rho_j / tau^2``)
+is exact: the Jacobian ``tau^(-2p)`` and the inverse-gamma densities give the generalized
+inverse Gaussian ``tau^2 ∝ x^((p - 1)/2 - 1) exp(-x sum_j 1 / (nu_j rho_j) - 1 / (xi x))``, a
+log-concave density of ``log x``, drawn by one slice-sampling update. Each sweep ends with this
+step (tau random), which moves tau along the ridge where the products are fixed: the centered
+update alone mixes tau slowly for large p. ``params = [A, rel, fix_global, plus]``; ``latent = [lambda^2 (p),
 nu (p), eta^2 (p), phi (p), tau^2, xi]``.
 """
 
@@ -160,6 +168,37 @@ def _ig(a, b, rng):
 
 
 @njit(cache=True, nogil=True)
+def _gig_logf(u, a, b, c):
+    return a * u - b * np.exp(u) - c * np.exp(-u)
+
+
+@njit(cache=True, nogil=True)
+def _slice_gig_log(u0, a, b, c, rng):
+    """One stepping-out + shrinkage slice update of u = log x for the density of x ∝
+    x^(a - 1) exp(-b x - c / x) (in u: ``a u - b e^u - c e^-u``, concave)."""
+    logy = _gig_logf(u0, a, b, c) - rng.standard_exponential()
+    left = u0 - rng.random()
+    right = left + 1.0
+    k = 0
+    while _gig_logf(left, a, b, c) > logy and k < 200:
+        left -= 1.0
+        k += 1
+    k = 0
+    while _gig_logf(right, a, b, c) > logy and k < 200:
+        right += 1.0
+        k += 1
+    for _ in range(1000):
+        u1 = left + (right - left) * rng.random()
+        if _gig_logf(u1, a, b, c) > logy:
+            return u1
+        if u1 < u0:
+            left = u1
+        else:
+            right = u1
+    return u0
+
+
+@njit(cache=True, nogil=True)
 def _hs_fill_prec(latent, params, prec, sigma):
     p = prec.shape[0]
     s2 = sigma * sigma if params[1] > 0 else 1.0
@@ -208,6 +247,15 @@ def hs_update(latent, params, w, sigma, prec, rng):
         t2 = _ig(0.5 * (p + 1), 1.0 / latent[4 * p + 1] + ss / (2.0 * s2), rng)
         latent[4 * p] = t2
         latent[4 * p + 1] = _ig(1.0, 1.0 / (A * A) + 1.0 / t2, rng)
+        # interweaving step: tau^2 | rho = tau^2 lambda^2 fixed (module docstring)
+        b = 0.0
+        for j in range(p):
+            b += 1.0 / (latent[p + j] * t2 * latent[j])
+        u = _slice_gig_log(np.log(t2), 0.5 * (p - 1), b, 1.0 / latent[4 * p + 1], rng)
+        t2n = min(max(np.exp(u), _VMIN), _VMAX)
+        for j in range(p):
+            latent[j] = min(max(latent[j] * t2 / t2n, _VMIN), _VMAX)
+        latent[4 * p] = t2n
     _hs_fill_prec(latent, params, prec, sigma)
 
 
@@ -242,9 +290,36 @@ def hs_record(latent, params, out):
             out[k + p + j] = np.sqrt(latent[2 * p + j])
 
 
+@njit(cache=True, nogil=True)
+def hs_global_get(latent, params, sigma, d):
+    """``v_j = tau^2 d_j``, ``d_j = lambda_j^2 [sigma^2]``; ``log tau^2`` (NaN: tau fixed)."""
+    p = d.shape[0]
+    if params[2] > 0:
+        return np.nan
+    s2 = sigma * sigma if params[1] > 0 else 1.0
+    for j in range(p):
+        d[j] = latent[j] * s2
+    return np.log(latent[4 * p])
+
+
+@njit(cache=True, nogil=True)
+def hs_global_logprior(latent, params, u):
+    """``log IG(e^u; 1/2, 1/xi) + u`` (the Makalic-Schmidt auxiliary xi fixed)."""
+    p = (latent.shape[0] - 2) // 4
+    return -0.5 * u - np.exp(-u) / latent[4 * p + 1]
+
+
+@njit(cache=True, nogil=True)
+def hs_global_set(latent, params, u, sigma, prec):
+    p = prec.shape[0]
+    latent[4 * p] = min(max(np.exp(u), _VMIN), _VMAX)
+    _hs_fill_prec(latent, params, prec, sigma)
+
+
 def horseshoe_face(n_coef: int, global_scale: float, rel: bool, fix_global: bool, plus: bool
                    ) -> GibbsFace:
     """The :class:`GibbsFace` of the horseshoe (``plus=False``) or horseshoe+ prior."""
     params = np.array([float(global_scale), float(rel), float(fix_global), float(plus)])
     return GibbsFace(params=params, n_latent=4 * n_coef + 2, init=hs_init, update=hs_update,
-                     sigma_terms=hs_sigma_terms, record=hs_record)
+                     sigma_terms=hs_sigma_terms, record=hs_record, global_get=hs_global_get,
+                     global_logprior=hs_global_logprior, global_set=hs_global_set)

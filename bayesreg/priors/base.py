@@ -24,12 +24,13 @@ from abc import ABC, abstractmethod
 from typing import Any, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from .._errors import NotSupportedError, ParameterError
 from .._params import Parametrized, kebab_name, registered_class
 from ..penalties import Penalty, require_penalty
 
-__all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "PRIORS", "register_prior",
+__all__ = ["Prior", "HierarchicalPrior", "GibbsFace", "SelectionFace", "PRIORS", "register_prior",
            "prior_from_dict"]
 
 PRIORS: dict[str, type[Prior]] = {}
@@ -50,6 +51,22 @@ def prior_from_dict(d: dict[str, Any]) -> Prior:
 
 def _as_param(v):
     return v.tolist() if isinstance(v, np.ndarray) else v
+
+
+@njit(cache=True, nogil=True)
+def no_global_get(latent, params, sigma, d):
+    """Default ``GibbsFace.global_get``: no global variance (NaN: the sampler skips the step)."""
+    return np.nan
+
+
+@njit(cache=True, nogil=True)
+def no_global_logprior(latent, params, u):
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def no_global_set(latent, params, u, sigma, prec):
+    return None
 
 
 class GibbsFace(NamedTuple):
@@ -76,6 +93,15 @@ class GibbsFace(NamedTuple):
     record : function ``(latent, params, out) -> None``
         Write the values of :attr:`Prior.hyper_names` into ``out`` in order (one value per
         name, ``p`` values for a name in :attr:`Prior.vector_hypers`).
+    global_get, global_logprior, global_set : functions, optional
+        A global variance ``g`` with ``v_j = g d_j`` (the horseshoe's ``tau^2``), updated with
+        the coefficients integrated out (Johndrow, Orenstein & Bhattacharya 2020):
+        ``global_get(latent, params, sigma, d) -> log g`` fills ``d`` (NaN: no such step),
+        ``global_logprior(latent, params, u)`` is the log conditional prior density of ``u =
+        log g`` given the other latents (Jacobian included), ``global_set(latent, params, u,
+        sigma, prec)`` stores ``g = e^u`` and refills ``prec``. The sampler draws ``u`` from
+        ``global_logprior(u) + log N(y~; 0, sigma^2 I + e^u X~ diag(d) X~')`` (slice sampling)
+        at the start of each sweep, before the coefficients.
 
     Notes
     -----
@@ -92,6 +118,28 @@ class GibbsFace(NamedTuple):
     update: Any
     sigma_terms: Any
     record: Any
+    global_get: Any = no_global_get
+    global_logprior: Any = no_global_logprior
+    global_set: Any = no_global_set
+
+
+class SelectionFace(NamedTuple):
+    """A point-mass-and-Gaussian-slab prior, as the collapsed Gibbs sampler reads it
+    (:mod:`bayesreg.samplers.collapsed`).
+
+    Attributes
+    ----------
+    log_odds : ndarray (p,)
+        ``log(pi_j / (1 - pi_j))``.
+    slab_var : ndarray (p,)
+        ``s_j^2`` (times ``sigma^2`` when ``rel``).
+    rel : bool
+        The slab variance is relative to sigma^2.
+    """
+
+    log_odds: np.ndarray
+    slab_var: np.ndarray
+    rel: bool
 
 
 class Prior(Parametrized, ABC):
@@ -110,6 +158,11 @@ class Prior(Parametrized, ABC):
     _strength_power: float = 1.0
     #: extra command-line names (``--prior NAME``) besides :meth:`cli_name`
     cli_aliases: tuple[str, ...] = ()
+    #: ``{constructor parameter: argparse dest}`` of the flags that set this prior on the
+    #: command line (``--prior NAME --global-scale A ...``; see ``bayesreg.cli._common``); empty:
+    #: the prior has its own handling (normal, laplace, elasticnet, bayesian-lasso) or none. The
+    #: dest ``"has_noise_scale"`` sets the parameter to whether the likelihood has a noise scale
+    cli_options: dict[str, str] = {}
     #: posterior variable holding 0/1 inclusion indicators per coefficient (spike-and-slab), or
     #: None; ``compare`` reports its mean as the posterior inclusion probability
     inclusion_variable: str | None = None
@@ -279,6 +332,18 @@ class Prior(Parametrized, ABC):
         raise NotSupportedError(f"{type(self).__name__} has no PyMC form.")
 
     # -- Gibbs face -------------------------------------------------------------------
+    def gibbs_selection_face(self, n_coef: int) -> SelectionFace | None:
+        """A point-mass-and-Gaussian-slab prior's ``SelectionFace`` (log prior odds and slab
+        variances) for the collapsed Gibbs sampler (:mod:`bayesreg.samplers.collapsed`:
+        coefficients integrated out, exact single-site flips of the inclusion indicators), or
+        None (default)."""
+        return None
+
+    def has_gibbs(self, n_coef: int) -> bool:
+        """Whether ``sampler="gibbs"`` can sample this prior (a Gibbs face or a selection face)."""
+        return self.gibbs_face(n_coef) is not None or \
+            self.gibbs_selection_face(n_coef) is not None
+
     def gibbs_face(self, n_coef: int) -> GibbsFace | None:
         """The conditionals of the exact Gibbs sampler, or None (then sample with NUTS)."""
         return None

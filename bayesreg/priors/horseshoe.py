@@ -58,6 +58,8 @@ class Horseshoe(GlobalLocalPrior):
 
     _params = ("global_scale", "relative_to_sigma", "fix_global")
     vector_hypers = ("lambda",)
+    cli_options = {"global_scale": "global_scale", "fix_global": "fix_global",
+                   "relative_to_sigma": "has_noise_scale"}
 
     def __init__(self, global_scale: float | None = None, relative_to_sigma: bool = True,
                  fix_global: bool = False) -> None:

@@ -57,6 +57,8 @@ class R2D2(HierarchicalPrior):
     _params = ("mean_r2", "precision", "concentration", "relative_to_sigma")
     hyper_names = ("r2", "phi")
     vector_hypers = ("phi",)
+    cli_options = {"mean_r2": "mean_r2", "precision": "r2_precision",
+                   "concentration": "concentration", "relative_to_sigma": "has_noise_scale"}
 
     def __init__(self, mean_r2: float = 0.5, precision: float = 2.0, concentration: float = 0.5,
                  relative_to_sigma: bool = True) -> None:

@@ -5,7 +5,9 @@ Density:  w_j | lambda_j, tau, c2 ~ N(0, tau^2 lt_j^2),  lt_j^2 = c2 lambda_j^2 
           c2 ~ InvGamma(slab_df / 2, slab_df slab_scale^2 / 2)
 Penalty:  none: the marginal density is infinite at w = 0, there is no finite MAP
 PyMC:     non-centered as rstanarm: coef = z * tau * lt, z ~ N(0, 1)
-Gibbs:    none (the slab breaks the inverse-gamma conjugacy of tau and lambda): NUTS
+Gibbs:    local_df = global_df = 1: Makalic-Schmidt auxiliaries; the slab's factor
+          sqrt(a_j + c2) handled by a Metropolis-Hastings step per lambda_j and slice steps for
+          tau^2 and c2 (exact chain; end of this file). Other degrees of freedom: NUTS
 """
 
 from __future__ import annotations
@@ -79,14 +81,18 @@ class RegularizedHorseshoe(GlobalLocalPrior):
 
     Notes
     -----
-    Posterior variables ``tau``, ``lambda`` (per coefficient), ``c2``. No MAP; no Gibbs face:
-    sample with NUTS (nutpie / PyMC).
+    Posterior variables ``tau``, ``lambda`` (per coefficient), ``c2``. No MAP. With a Gaussian
+    likelihood and half-Cauchy scales (``local_df = global_df = 1``) ``sampler="gibbs"`` runs an
+    exact Gibbs sampler (see :meth:`gibbs_face`); otherwise NUTS (nutpie / PyMC).
     """
 
     _params = ("global_scale", "expected_nonzero", "slab_scale", "slab_df", "local_df",
                "global_df", "relative_to_sigma")
     hyper_names = ("tau", "lambda", "c2")
     vector_hypers = ("lambda",)
+    cli_options = {"global_scale": "global_scale", "expected_nonzero": "expected_nonzero",
+                   "slab_scale": "slab_scale", "slab_df": "slab_df", "local_df": "local_df",
+                   "global_df": "global_df", "relative_to_sigma": "has_noise_scale"}
     _default_global_scale = RSTANARM_GLOBAL_SCALE
 
     def __init__(self, global_scale: float | None = None, expected_nonzero: float | None = None,
@@ -188,6 +194,13 @@ class RegularizedHorseshoe(GlobalLocalPrior):
         lt = pt.sqrt(c2 * lam ** 2 / (c2 + tau ** 2 * lam ** 2))
         return pm.Deterministic(name, z * lt * tau, **({"dims": dims} if dims is not None else {}))
 
+    def gibbs_face(self, n_coef):
+        """Half-Cauchy local and global scales (``local_df = global_df = 1``, the defaults):
+        the exact Gibbs conditionals at the end of this file (Makalic-Schmidt auxiliaries, a
+        Metropolis-Hastings step per local scale, slice steps for tau^2 and c2); None (NUTS)
+        for other degrees of freedom."""
+        return _rhs_face(self, n_coef)
+
     def pymc_values(self, coef, sigma=None, **hyper):
         sd = np.sqrt(self._variance(hyper))
         vals = {"coef_raw": np.asarray(coef, dtype=float) / sd, "tau": hyper["tau"],
@@ -206,3 +219,156 @@ class RegularizedHorseshoe(GlobalLocalPrior):
     def examples(cls):
         return [cls(0.5, slab_scale=1.0, slab_df=6.0, local_df=3.0, global_df=2.0,
                     relative_to_sigma=False)]
+
+
+# --------------------------------------------------------------------------- Gibbs (numba)
+# Gaussian likelihood, half-Cauchy local and global scales (local_df = global_df = 1). With the
+# Makalic & Schmidt (2016) auxiliaries lambda_j^2 | nu_j ~ IG(1/2, 1/nu_j), nu_j ~ IG(1/2, 1),
+# tau^2 | xi ~ IG(1/2, 1/xi), xi ~ IG(1/2, 1/(A^2 s2)) (s2 = sigma^2 when relative, else 1;
+# tau is on the coefficients' scale, its prior scale A sigma), and a_j = tau^2 lambda_j^2,
+#
+#     p(w_j | a_j, c2) = N(w_j; 0, a_j c2 / (a_j + c2)) = N(w_j; 0, a_j) N(w_j; 0, c2) / N(0; 0, a_j + c2),
+#
+# the horseshoe's inverse-gamma conditionals hold up to the factor sqrt(a_j + c2):
+#   lambda_j^2 | .  Metropolis-Hastings with the horseshoe conditional IG(1, 1/nu_j + w_j^2 / (2
+#                   tau^2)) as the proposal: accept with min(1, sqrt((a_j' + c2) / (a_j + c2)))
+#   nu_j | .        ~ IG(1, 1 + 1/lambda_j^2)                 (exact)
+#   tau^2 | .       slice sampling (Neal 2003) of log tau^2 on its exact conditional
+#   xi | .          ~ IG(1, 1/(A^2 s2) + 1/tau^2)             (exact)
+#   c2 | .          slice sampling of log c2 on its exact conditional (InvGamma(slab_df/2,
+#                   slab_df slab_scale^2/2) prior times prod_j p(w_j | a_j, c2))
+# and sigma^2 gains 1 degree of freedom and the sum of squares 2 / (A^2 xi) from xi's prior
+# (relative). Each step leaves the posterior invariant, so the chain is exact (no
+# approximation; the MH and slice steps only cost mixing). ``params = [A, rel, slab_df,
+# slab_scale]``; ``latent = [lambda^2 (p), nu (p), tau^2, xi, c2]``.
+from numba import njit  # noqa: E402
+
+from ._shrinkage import _ig  # noqa: E402
+from .base import GibbsFace  # noqa: E402
+
+_VMIN, _VMAX = 1e-200, 1e200
+
+
+@njit(cache=True, nogil=True)
+def _rhs_fill_prec(latent, prec):
+    p = prec.shape[0]
+    t2, c2 = latent[2 * p], latent[2 * p + 2]
+    for j in range(p):
+        v = t2 * latent[j]
+        prec[j] = 1.0 / min(max(v, _VMIN), _VMAX) + 1.0 / c2
+
+
+@njit(cache=True, nogil=True)
+def _rhs_loglik(w, latent, t2, c2):
+    """sum_j log N(w_j; 0, v_j), v_j = a_j c2 / (a_j + c2), a_j = t2 lambda_j^2 (no 2 pi)."""
+    s = 0.0
+    for j in range(w.shape[0]):
+        a = t2 * latent[j]
+        v = a * c2 / (a + c2)
+        v = min(max(v, _VMIN), _VMAX)
+        s += -0.5 * np.log(v) - 0.5 * w[j] * w[j] / v
+    return s
+
+
+@njit(cache=True, nogil=True)
+def _rhs_logf(which, u, latent, params, w):
+    """Log conditional density of u = log tau^2 (which = 0) or u = log c2 (which = 1)."""
+    p = w.shape[0]
+    x = np.exp(u)
+    if which == 0:
+        xi = latent[2 * p + 1]
+        return -0.5 * u - 1.0 / (xi * x) + _rhs_loglik(w, latent, x, latent[2 * p + 2])
+    a = 0.5 * params[2]
+    b = a * params[3] * params[3]
+    return -a * u - b / x + _rhs_loglik(w, latent, latent[2 * p], x)
+
+
+@njit(cache=True, nogil=True)
+def _rhs_slice(which, u0, latent, params, w, rng):
+    """One stepping-out + shrinkage slice-sampling update (Neal 2003), width 1 in log scale."""
+    logy = _rhs_logf(which, u0, latent, params, w) - rng.standard_exponential()
+    left = u0 - rng.random()
+    right = left + 1.0
+    k = 0
+    while _rhs_logf(which, left, latent, params, w) > logy and k < 200:
+        left -= 1.0
+        k += 1
+    k = 0
+    while _rhs_logf(which, right, latent, params, w) > logy and k < 200:
+        right += 1.0
+        k += 1
+    for _ in range(1000):
+        u1 = left + (right - left) * rng.random()
+        if _rhs_logf(which, u1, latent, params, w) > logy:
+            return u1
+        if u1 < u0:
+            left = u1
+        else:
+            right = u1
+    return u0
+
+
+@njit(cache=True, nogil=True)
+def rhs_init(latent, params, prec, sigma, rng):
+    """Start at lambda_j = 1, tau = A [sigma], c2 = slab_scale^2, auxiliaries at 1 / tau^2."""
+    p = prec.shape[0]
+    s2 = sigma * sigma if params[1] > 0 else 1.0
+    for j in range(2 * p):
+        latent[j] = 1.0
+    latent[2 * p] = params[0] * params[0] * s2
+    latent[2 * p + 1] = latent[2 * p]
+    latent[2 * p + 2] = params[3] * params[3]
+    _rhs_fill_prec(latent, prec)
+
+
+@njit(cache=True, nogil=True)
+def rhs_update(latent, params, w, sigma, prec, rng):
+    """One sweep of the conditionals above, then ``prec``."""
+    p = prec.shape[0]
+    A = params[0]
+    s2 = sigma * sigma if params[1] > 0 else 1.0
+    t2, c2 = latent[2 * p], latent[2 * p + 2]
+    for j in range(p):
+        prop = _ig(1.0, 1.0 / latent[p + j] + w[j] * w[j] / (2.0 * t2), rng)
+        if rng.random() < np.sqrt((t2 * prop + c2) / (t2 * latent[j] + c2)):
+            latent[j] = prop
+        latent[p + j] = _ig(1.0, 1.0 + 1.0 / latent[j], rng)
+    u = _rhs_slice(0, np.log(t2), latent, params, w, rng)
+    latent[2 * p] = min(max(np.exp(u), _VMIN), _VMAX)
+    latent[2 * p + 1] = _ig(1.0, 1.0 / (A * A * s2) + 1.0 / latent[2 * p], rng)
+    u = _rhs_slice(1, np.log(c2), latent, params, w, rng)
+    latent[2 * p + 2] = min(max(np.exp(u), _VMIN), _VMAX)
+    _rhs_fill_prec(latent, prec)
+
+
+@njit(cache=True, nogil=True)
+def rhs_sigma_terms(latent, params, w, out):
+    """Relative: 1 degree of freedom and ``2 / (A^2 xi)`` (xi's IG(1/2, 1/(A^2 sigma^2)))."""
+    p = w.shape[0]
+    if params[1] > 0:
+        out[0] = 1.0
+        out[1] = 2.0 / (params[0] * params[0] * latent[2 * p + 1])
+    else:
+        out[0] = 0.0
+        out[1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def rhs_record(latent, params, out):
+    """``tau, lambda (p), c2`` (the order of ``hyper_names``)."""
+    p = (latent.shape[0] - 3) // 2
+    out[0] = np.sqrt(latent[2 * p])
+    for j in range(p):
+        out[1 + j] = np.sqrt(latent[j])
+    out[p + 1] = latent[2 * p + 2]
+
+
+def _rhs_face(prior: RegularizedHorseshoe, n_coef: int) -> GibbsFace | None:
+    if prior.local_df != 1.0 or prior.global_df != 1.0:
+        return None
+    # unbound expected_nonzero (no n, p yet): the face only says that Gibbs is available;
+    # every sampler binds the prior (bind_data) before it asks for the face it runs
+    A = np.nan if prior.expected_nonzero is not None else prior._A
+    params = np.array([A, float(prior.relative_to_sigma), prior.slab_df, prior.slab_scale])
+    return GibbsFace(params=params, n_latent=2 * n_coef + 3, init=rhs_init, update=rhs_update,
+                     sigma_terms=rhs_sigma_terms, record=rhs_record)

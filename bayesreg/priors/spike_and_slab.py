@@ -5,9 +5,9 @@ Density:  w_j ~ (1 - pi_j) delta_0 + pi_j N(0, slab_scale_j^2 [sigma^2]) indepen
 Penalty:  none: the MAP over (model, coefficients) is best-subset selection (an L0 penalty)
 PyMC:     inclusion ~ Bernoulli(pi), slab ~ N(0, s [sigma]), coef = inclusion * slab
           (sampler="pymc": BinaryGibbsMetropolis for the indicators, NUTS for the slab)
-Gibbs:    none: the Gibbs face draws the latents given w, and a Dirac spike makes that chain
-          reducible (w_j = 0 forces gamma_j = 0); the exact sampler integrates w out
-          (collapsed single-site flips), which is not this face (not built yet)
+Gibbs:    collapsed (Gaussian likelihood): w integrated out, exact single-site flips of gamma,
+          then w | gamma (gibbs_selection_face, bayesreg/samplers/collapsed.py); a Gibbs face
+          drawing the latents given w would be reducible (w_j = 0 forces gamma_j = 0)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from .._errors import NotSupportedError, ParameterError
 from .._validation import check_scale
 from ._shrinkage import LOG_2PI, check_bool
-from .base import HierarchicalPrior, register_prior
+from .base import HierarchicalPrior, SelectionFace, register_prior
 
 __all__ = ["SpikeAndSlab"]
 
@@ -49,8 +49,11 @@ class SpikeAndSlab(HierarchicalPrior):
     -----
     No MAP: the mode over (gamma, w) is the best-subset problem ``max_S loglik(w_S) +
     sum_{j in S} [log(pi_j / (1 - pi_j)) + log N(w_j; 0, s_j^2)]`` over all 2^p subsets S (an
-    L0-penalized fit, NP-hard in general), not a convex penalized estimate. Sample with
-    ``sampler="pymc"`` (discrete indicators: NUTS alone, and so nutpie, cannot sample them).
+    L0-penalized fit, NP-hard in general), not a convex penalized estimate. With a Gaussian
+    likelihood ``sampler="gibbs"`` (the default) runs the collapsed Gibbs sampler of George &
+    McCulloch (coefficients integrated out, exact flips of each indicator;
+    :mod:`bayesreg.samplers.collapsed`); otherwise ``sampler="pymc"`` (discrete indicators:
+    NUTS alone, and so nutpie, cannot sample them).
     """
 
     _params = ("inclusion_prob", "slab_scale", "relative_to_sigma")
@@ -58,6 +61,7 @@ class SpikeAndSlab(HierarchicalPrior):
     vector_hypers = ("inclusion",)
     inclusion_variable = "inclusion"
     cli_aliases = ("spike-slab",)
+    cli_options = {"inclusion_prob": "inclusion_prob", "slab_scale": "slab_scale"}
 
     def __init__(self, inclusion_prob: float | np.ndarray = 0.5,
                  slab_scale: float | np.ndarray = 1.0, relative_to_sigma: bool = False) -> None:
@@ -78,7 +82,8 @@ class SpikeAndSlab(HierarchicalPrior):
                 "exactly, so the posterior mode over (inclusion indicators, coefficients) is the "
                 "best-subset problem (maximize the log-likelihood plus sum over the selected "
                 "set S of log(pi/(1-pi)) + log N(w_j; 0, s^2), over all 2^p subsets: an L0 "
-                "penalty, NP-hard in general). Use model.sample(X, y, sampler='pymc') for the "
+                "penalty, NP-hard in general). Use model.sample(X, y) (Gaussian likelihood: the "
+                "collapsed Gibbs sampler; otherwise sampler='pymc') for the "
                 "posterior inclusion probabilities, then br.compare(idata) on posterior "
                 "summaries; for a sparse convex MAP, a Laplace prior.")
 
@@ -116,6 +121,11 @@ class SpikeAndSlab(HierarchicalPrior):
         lp = np.sum(np.where(g > 0.5, slab, np.log1p(-pi)), axis=-1)
         bad = np.any((g <= 0.5) & (W != 0.0), axis=-1)
         return np.where(bad, -np.inf, lp)
+
+    def gibbs_selection_face(self, n_coef):
+        pi = self._broadcast(self.inclusion_prob, n_coef)
+        s = self._broadcast(self.slab_scale, n_coef)
+        return SelectionFace(np.log(pi) - np.log1p(-pi), s * s, self.relative_to_sigma)
 
     def hyper_example(self, n_coef):
         return {"inclusion": np.ones(n_coef)}

@@ -93,12 +93,14 @@ def choose_sampler(model, X) -> str:
     nuts = "pymc" if getattr(model.prior, "inclusion_variable", None) is not None else "nutpie"
     try:
         check_gibbs(model)
-        if model.prior.gibbs_face(p) is None:
+        if not model.prior.has_gibbs(p):
             return nuts
     except (BayesregError, ValueError, TypeError):
         return nuts
     d = p if sparse.issparse(X) else min(p, n)
     if not hasattr(model.likelihood, "gibbs_noise_face"):  # latent variables per row
+        if model.prior.gibbs_face(p) is None:  # a collapsed (Gaussian-only) sampler
+            return nuts
         cheap = d <= GIBBS_AUTO_MAX_AUGMENTED_DIM and n * d * d <= GIBBS_AUTO_MAX_AUGMENTED_WORK
         return "gibbs" if cheap else nuts
     return "gibbs" if d <= GIBBS_AUTO_MAX_DIM else nuts

@@ -92,6 +92,8 @@ class _Work(NamedTuple):
     M: np.ndarray
     z: np.ndarray
     res: np.ndarray
+    d: np.ndarray
+    B: np.ndarray
 
 
 # --------------------------------------------------------------------------- linear algebra
@@ -239,11 +241,94 @@ def update_rss(state, data, work):
     state.scal[2] = rss if rss > 1e-300 else 1e-300
 
 
+@njit(cache=True, nogil=True)
+def _global_marginal(u, sigma, wide, yy, ev, et):
+    """``log N(y~; 0, sigma^2 I + e^u X~ diag(d) X~')`` up to terms free of u, from the
+    eigendecomposition ``U diag(ev) U'`` of ``X~ diag(d) X~'`` (n x n, rows) with ``et = U' y~``,
+    or, by Woodbury, of ``D^1/2 G D^1/2`` (p x p, statistics) with ``et = U' D^1/2 q``:
+    ``-1/2 sum log(1 + f ev_i) - (yy - f sum et_i^2 / (1 + f ev_i)) / (2 s2)``, ``f = g/s2``."""
+    g = np.exp(u)
+    s2 = sigma * sigma
+    out = 0.0
+    if wide:
+        for i in range(ev.shape[0]):
+            m = s2 + g * ev[i]
+            out += -0.5 * np.log(m) - 0.5 * et[i] * et[i] / m
+        return out
+    f = g / s2
+    rr = 0.0
+    for i in range(ev.shape[0]):
+        m = 1.0 + f * ev[i]
+        out += -0.5 * np.log(m)
+        rr += et[i] * et[i] / m
+    return out - 0.5 * (yy - f * rr) / s2
+
+
+@njit(cache=True, nogil=True)
+def global_step(state, data, work, prior_params, global_get, global_logprior, global_set, rng):
+    """The prior's global variance with the coefficients integrated out (GibbsFace.global_*):
+    one stepping-out + shrinkage slice update of u = log g (Neal 2003). No-op without one.
+    Run at the start of a sweep: the coefficients are drawn afresh from the new g next."""
+    sigma = state.scal[1]
+    d = work.d
+    u0 = global_get(state.latent, prior_params, sigma, d)
+    if not np.isfinite(u0):
+        return
+    p = d.shape[0]
+    if data.wide:  # X~ diag(d) X~' (n x n)
+        n = data.Xt.shape[0]
+        for i in range(n):
+            for j in range(p):
+                work.Xs[i, j] = data.Xt[i, j] * np.sqrt(d[j])
+        ev, U = np.linalg.eigh(np.dot(work.Xs, work.Xs.T))
+        et = np.dot(U.T, data.yt)
+    else:  # D^1/2 G D^1/2 (p x p)
+        sd = np.sqrt(d)
+        for i in range(p):
+            for k in range(p):
+                work.B[i, k] = sd[i] * data.G[i, k] * sd[k]
+        ev, U = np.linalg.eigh(work.B)
+        et = np.dot(U.T, sd * data.q)
+    for i in range(ev.shape[0]):
+        if ev[i] < 0.0:
+            ev[i] = 0.0
+    wide, yy = data.wide, data.yy
+    lat = state.latent
+    logy = (global_logprior(lat, prior_params, u0) + _global_marginal(u0, sigma, wide, yy, ev, et)
+            - rng.standard_exponential())
+    left = u0 - rng.random()
+    right = left + 1.0
+    k = 0
+    while k < 60 and (global_logprior(lat, prior_params, left)
+                      + _global_marginal(left, sigma, wide, yy, ev, et)) > logy:
+        left -= 1.0
+        k += 1
+    k = 0
+    while k < 60 and (global_logprior(lat, prior_params, right)
+                      + _global_marginal(right, sigma, wide, yy, ev, et)) > logy:
+        right += 1.0
+        k += 1
+    u1 = u0
+    for _ in range(200):
+        uc = left + (right - left) * rng.random()
+        if (global_logprior(lat, prior_params, uc)
+                + _global_marginal(uc, sigma, wide, yy, ev, et)) > logy:
+            u1 = uc
+            break
+        if uc < u0:
+            left = uc
+        else:
+            right = uc
+    global_set(lat, prior_params, u1, sigma, state.prec)
+
+
 def _run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
-               prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
-               hyper_out):
+               prior_record, global_get, global_logprior, global_set, noise_params,
+               noise_update, tune, draws, rng, w_out, scal_out, hyper_out):
     prior_init(state.latent, prior_params, state.prec, state.scal[1], rng)
     for it in range(tune + draws):
+        global_step(state, data, work, prior_params, global_get, global_logprior, global_set,
+                    rng)
         update_coef(state, data, work, rng)
         update_rss(state, data, work)
         prior_sigma_terms(state.latent, prior_params, state.w, state.sig_terms)
@@ -273,6 +358,9 @@ def _face_signatures():
         "update": types.none(vec, vec, vec, types.float64, vec, rng),
         "sigma_terms": types.none(vec, vec, vec, vec),
         "record": types.none(vec, vec, vec),
+        "global_get": types.float64(vec, vec, types.float64, vec),
+        "global_logprior": types.float64(vec, vec, types.float64),
+        "global_set": types.none(vec, vec, types.float64, types.float64, vec),
         "noise": types.none(vec, vec, types.float64, vec, types.int64[::1], rng),
     }
 
@@ -282,7 +370,7 @@ _RUNNERS: dict = {}
 
 def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
               prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
-              hyper_out):
+              hyper_out, global_get=None, global_logprior=None, global_set=None):
     """One chain: ``tune`` discarded sweeps, then ``draws`` kept ones. ``scal_out[t]`` receives
     ``[intercept, sigma, rss]``, ``hyper_out[t]`` the prior's hyperparameters.
 
@@ -292,10 +380,17 @@ def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_s
     """
     from numba import njit, typeof, types
 
+    from ..priors.base import no_global_get, no_global_logprior, no_global_set
+
+    global_get = no_global_get if global_get is None else global_get
+    global_logprior = no_global_logprior if global_logprior is None else global_logprior
+    global_set = no_global_set if global_set is None else global_set
     fs = _face_signatures()
     arg_types = (typeof(state), typeof(data), typeof(work), typeof(prior_params),
                  types.FunctionType(fs["init"]), types.FunctionType(fs["update"]),
                  types.FunctionType(fs["sigma_terms"]), types.FunctionType(fs["record"]),
+                 types.FunctionType(fs["global_get"]), types.FunctionType(fs["global_logprior"]),
+                 types.FunctionType(fs["global_set"]),
                  typeof(noise_params), types.FunctionType(fs["noise"]), types.int64,
                  types.int64, typeof(rng), typeof(w_out), typeof(scal_out), typeof(hyper_out))
     runner = _RUNNERS.get(arg_types)
@@ -303,8 +398,8 @@ def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_s
         runner = njit(types.none(*arg_types), cache=True, nogil=True)(_run_chain)
         _RUNNERS[arg_types] = runner
     runner(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
-           prior_record, noise_params, noise_update, int(tune), int(draws), rng, w_out, scal_out,
-           hyper_out)
+           prior_record, global_get, global_logprior, global_set, noise_params, noise_update,
+           int(tune), int(draws), rng, w_out, scal_out, hyper_out)
 
 
 # --------------------------------------------------------------------------- public API
@@ -321,13 +416,18 @@ def check_gibbs(model) -> None:
 
 
 def _prior_face(prior, p: int):
+    """``(GibbsFace, None)``, or ``(None, SelectionFace)`` for a point-mass prior sampled by the
+    collapsed sampler (:mod:`bayesreg.samplers.collapsed`)."""
+    sel = prior.gibbs_selection_face(p)
+    if sel is not None:
+        return None, sel
     face = prior.gibbs_face(p)
     if face is None:
         raise NotSupportedError(
             f"sampler='gibbs' needs a prior with Gibbs conditionals, got {type(prior).__name__}: "
             "use sampler='nutpie' for this prior (sampler='pymc' when it has discrete "
             "inclusion indicators).")
-    return face
+    return face, None
 
 
 def wide_rows(X, y, sw, fit_intercept=True):
@@ -379,9 +479,10 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
             raise NotSupportedError(
                 f"estimating sigma needs sum(sample_weight) > 1 (got {stats.S:g}); fix sigma with "
                 "Gaussian(sigma=...).")
-    face = _prior_face(prior, p)
+    face, sel = _prior_face(prior, p)
     noise = lik.gibbs_noise_face()
-    prior_params = np.ascontiguousarray(face.params, dtype=np.float64).ravel()
+    prior_params = (np.zeros(1) if face is None else
+                    np.ascontiguousarray(face.params, dtype=np.float64).ravel())
     noise_params = np.ascontiguousarray(noise.params, dtype=np.float64).ravel()
     estimate = bool(lik.free_params)
     seeds = seed_sequence(random_seed).spawn(chains)
@@ -392,6 +493,12 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     counters = np.zeros((chains, 2), dtype=np.int64)
     y_sd = stats.y_sd if stats.y_sd > 0 else 1.0
     wide = rows is not None
+    if sel is not None and wide:  # the collapsed sampler reads the Gram matrix
+        import dataclasses
+
+        Xt_ = np.asarray(rows[0], dtype=float)
+        stats = dataclasses.replace(stats, G=Xt_.T @ Xt_)
+        rows, wide = None, False
     if wide:
         Xt, yt, vn = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
         G = np.zeros((1, 1))
@@ -406,6 +513,14 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
                        desc=f"Gibbs ({tune} tune + {draws} draws per chain)", unit="chain"):
         rng = np.random.default_rng(seeds[ch])
         sigma0 = float(y_sd * np.exp(rng.uniform(-0.5, 0.5))) if estimate else float(lik.sigma)
+        if sel is not None:
+            from .collapsed import run_collapsed_chain
+
+            run_collapsed_chain(sel, data.G, data.q, data.yy, data.S, data.xbar, data.ybar,
+                                data.fit_intercept, noise_params, noise.update, tune, draws, rng,
+                                np.array([stats.ybar, sigma0, 0.0]), counters[ch], W[ch],
+                                SC[ch], H[ch])
+            continue
         state = GibbsState(np.zeros(p), np.array([stats.ybar, sigma0, 0.0]), np.zeros(p),
                            np.zeros(face.n_latent), np.zeros(2), counters[ch])
         init = face.init
@@ -421,9 +536,11 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
             init = keep_latent
         work = _Work(np.empty((0, 0) if wide else (p, p)), np.zeros((nw, nw) if wide else (p, p)),
                      np.empty(p), np.empty((nw, p) if wide else (0, 0)), np.empty((nw, nw)),
-                     np.empty(nw), np.empty(nw))
+                     np.empty(nw), np.empty(nw), np.empty(p),
+                     np.empty((0, 0) if wide else (p, p)))
         run_chain(state, data, work, prior_params, init, face.update, face.sigma_terms,
-                  face.record, noise_params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch])
+                  face.record, noise_params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch],
+                  face.global_get, face.global_logprior, face.global_set)
         finals.append({"w": state.w.copy(), "intercept": float(state.scal[0]),
                        "sigma": float(state.scal[1]), "latent": state.latent.copy()})
     B, SIG, RSS = SC[..., 0], SC[..., 1], SC[..., 2]
@@ -588,7 +705,12 @@ def augmented_draws(model, X, y, sw, draws: int = 1000, tune: int = 1000, chains
     n, p = X.shape
     prior = model.prior.bind_data(int(n), p, getattr(lik, "sigma", None))
     prior.check_n_coef(p)
-    pface = _prior_face(prior, p)
+    pface, sel = _prior_face(prior, p)
+    if sel is not None:
+        raise NotSupportedError(
+            f"{type(prior).__name__}'s collapsed Gibbs sampler needs a Gaussian likelihood (the "
+            f"coefficients are integrated out in closed form); with {type(lik).__name__} use "
+            "sampler='pymc' (NUTS for the slab, BinaryGibbsMetropolis for the indicators).")
     prior_params = np.ascontiguousarray(pface.params, dtype=np.float64).ravel()
     wide = not sp.issparse(X) and p > n
     fit_intercept = bool(model.fit_intercept)

@@ -55,6 +55,11 @@ def main(quick: bool = False, full_sampling: bool = False) -> list[Path]:
         if src.exists():
             shutil.copy(src, HERE / src.name)
             made.append(HERE / src.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        _load("sparse_posteriors").main(quick=False, out_dir=tmp)  # Gibbs: seconds in full
+        src = Path(tmp) / "sparse_posteriors.png"
+        shutil.copy(src, HERE / src.name)
+        made.append(HERE / src.name)
     for p in made:
         print(f"{p.name}: {p.stat().st_size / 1e3:.0f} kB")
     return made
