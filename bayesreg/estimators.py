@@ -41,6 +41,23 @@ class _MAPBase(BaseEstimator):
         self.n_iter_ = self.result_.n_iter
         return self
 
+    def _binary_targets(self, X, y):
+        """Validated ``(X, y01)`` for a binary classifier: ``classes_`` set from the two distinct
+        labels of ``y``, ``y01`` the float 0/1 index of each row's label."""
+        X, y = self._check_fit_X(X, y, labels=True)
+        check_classification_targets(y)
+        self.classes_, y01 = np.unique(y, return_inverse=True)
+        k = self.classes_.shape[0]
+        name = type(self).__name__
+        if k == 1:
+            raise DataError(f"y has only one class ({self.classes_[0]!r}): a classifier needs both "
+                            "classes in the training data.")
+        if k != 2:
+            raise DataError(f"Only binary classification is supported. {name} needs exactly 2 "
+                            f"classes in y, got {k} ({self.classes_[:5].tolist()}). For multiclass "
+                            "wrap it in sklearn.multiclass.OneVsRestClassifier.")
+        return X, y01.astype(float)
+
     def _check_fit_X(self, X, y, labels=False, **kw):
         """``(X, y)`` for fitting. A data frame keeps its columns (``result_.feature_names``)
         and goes through bayesreg's validation (nullable / pyarrow numeric columns accepted,
@@ -162,19 +179,9 @@ class MAPClassifier(ClassifierMixin, _MAPBase):
 
     def fit(self, X, y, sample_weight=None):
         """Fit the MAP on binary labels (any two distinct values)."""
-        X, y = self._check_fit_X(X, y, labels=True)
-        check_classification_targets(y)
-        self.classes_, y01 = np.unique(y, return_inverse=True)
-        k = self.classes_.shape[0]
-        if k == 1:
-            raise DataError(f"y has only one class ({self.classes_[0]!r}): a classifier needs both "
-                            "classes in the training data.")
-        if k != 2:
-            raise DataError(f"Only binary classification is supported. MAPClassifier needs exactly 2 "
-                            f"classes in y, got {k} ({self.classes_[:5].tolist()}). For multiclass "
-                            "wrap it in sklearn.multiclass.OneVsRestClassifier.")
+        X, y01 = self._binary_targets(X, y)
         model = self._model(Bernoulli())
-        return self._fit_model(model, X, y01.astype(float), sample_weight)
+        return self._fit_model(model, X, y01, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -475,18 +482,7 @@ class BayesClassifier(ClassifierMixin, _MAPBase):
         from ._validation import check_X_y
         from .samplers import build_tree, column_sd
 
-        X, y = self._check_fit_X(X, y, labels=True)
-        check_classification_targets(y)
-        self.classes_, y01 = np.unique(y, return_inverse=True)
-        k = self.classes_.shape[0]
-        if k == 1:
-            raise DataError(f"y has only one class ({self.classes_[0]!r}): a classifier needs both "
-                            "classes in the training data.")
-        if k != 2:
-            raise DataError(f"Only binary classification is supported. BayesClassifier needs "
-                            f"exactly 2 classes in y, got {k} ({self.classes_[:5].tolist()}). For "
-                            "multiclass wrap it in sklearn.multiclass.OneVsRestClassifier.")
-        y01 = y01.astype(float)
+        X, y01 = self._binary_targets(X, y)
         model = self._model(Bernoulli())
         draws = check_int(self.draws, "draws", 1)
         chains = check_int(self.chains, "chains", 1)
