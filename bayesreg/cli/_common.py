@@ -24,12 +24,14 @@ _PRIOR_FLAGS = {"global_scale": "--global-scale", "expected_nonzero": "--expecte
                 "slab_scale": "--slab-scale", "slab_df": "--slab-df", "local_df": "--local-df",
                 "global_df": "--global-df", "fix_global": "--fix-global",
                 "inclusion_prob": "--inclusion-prob", "mean_r2": "--mean-r2",
-                "r2_precision": "--r2-precision", "concentration": "--concentration"}
+                "r2_precision": "--r2-precision", "concentration": "--concentration",
+                "groups": "--groups"}
 
 
 def prior_classes() -> dict[str, type]:
     """``{--prior name: class}`` of the registered priors that declare ``cli_options`` (the
-    sparse priors: horseshoe, horseshoe-plus, regularized-horseshoe, r2d2, spike-slab)."""
+    sparse priors: horseshoe, horseshoe-plus, regularized-horseshoe, r2d2, spike-slab; and
+    group-laplace: ``--scale S --groups "a,b;c,d"``)."""
     from ..priors import PRIORS
 
     return {n: cls for cls in PRIORS.values() if getattr(cls, "cli_options", None)
@@ -199,11 +201,12 @@ def load_data_and_model(args):
             if getattr(args, dest, None) is not None}
     if not cols:
         X, y = load_table(args.data, args.target, args.features, args.standardize)
-        return X, y, build_model_from_args(args, len(y))
+        return X, y, build_model_from_args(args, len(y), feature_names=list(X.columns))
     X, y, extra = load_table(args.data, args.target, args.features, args.standardize,
                              extra=tuple(cols.values()))
     return X, y, build_model_from_args(args, len(y),
-                                       columns={d: extra[c] for d, c in cols.items()})
+                                       columns={d: extra[c] for d, c in cols.items()},
+                                       feature_names=list(X.columns))
 
 
 def require_file(path: str, what: str, hint: str = "") -> Path:
@@ -334,7 +337,8 @@ def _likelihood(args, columns: dict | None = None):
     return cls(**kw)
 
 
-def build_model_from_args(args, n_samples: int, columns: dict | None = None):
+def build_model_from_args(args, n_samples: int, columns: dict | None = None,
+                          feature_names: list[str] | None = None):
     """The :class:`~bayesreg.Model` described by the model options of ``fit``/``sample``/...
 
     Either ``--scale`` (prior scale; ``--l2-scale`` too for elasticnet), or a library penalty
@@ -343,6 +347,9 @@ def build_model_from_args(args, n_samples: int, columns: dict | None = None):
     ``--prior bayesian-lasso`` is :class:`~bayesreg.BayesianLasso`: ``--scale`` is its fixed
     ``1 / lambda`` (relative to sigma for the gaussian likelihood); without ``--scale`` the
     Gamma hyperprior on lambda^2. It has no MAP, hence no library penalty (no ``--alpha``).
+    ``--prior group-laplace --scale S --groups "a,b,c;d,e"`` is :class:`~bayesreg.GroupLaplace`
+    over the groups of ``feature_names`` (DATA's feature columns) that ``--groups`` lists
+    (:func:`parse_groups`).
     """
     from .. import conversions
     from ..model import Model
@@ -352,7 +359,8 @@ def build_model_from_args(args, n_samples: int, columns: dict | None = None):
     fit_intercept = not args.no_intercept
     sparse = prior_classes()
     if args.prior in sparse:
-        return Model(likelihood=lik, prior=_sparse_prior(args, sparse[args.prior], lik),
+        return Model(likelihood=lik,
+                     prior=_sparse_prior(args, sparse[args.prior], lik, feature_names),
                      fit_intercept=fit_intercept)
     for dest, flag in _PRIOR_FLAGS.items():
         if getattr(args, dest, None) not in (None, False):
@@ -421,20 +429,57 @@ def _prior_takers(dest: str) -> str:
     return " / ".join(names) or "no"
 
 
-def _sparse_prior(args, cls, lik):
-    """A sparse prior built from the flags it declares in its ``cli_options`` (no switch on
-    names). A parameter declared with the dest ``"has_noise_scale"`` (``relative_to_sigma`` of
-    the horseshoe family and R2D2) follows the likelihood: True when it has a noise scale
-    (gaussian, student-t), False otherwise (bernoulli, poisson, ...)."""
-    if args.alpha is not None or args.scale is not None or args.l2_scale is not None \
-            or args.l1_ratio is not None:
-        flag = next(f for f, v in (("--alpha", args.alpha), ("--scale", args.scale),
-                                   ("--l2-scale", args.l2_scale), ("--l1-ratio", args.l1_ratio))
-                    if v is not None)
-        own = ", ".join(_PRIOR_FLAGS[d] for d in cls.cli_options.values() if d in _PRIOR_FLAGS)
-        raise CLIError(f"{flag} does not apply to --prior {args.prior} (no MAP, no penalty): "
-                       f"its options are {own}.")
+def parse_groups(spec: str, feature_names: list[str] | None) -> list[list[int]]:
+    """The groups of ``--groups "a,b,c;d,e"`` (groups separated by ``;``, the columns of one
+    group by ``,``) as lists of column indices into ``feature_names`` (listed groups first, in
+    their order). A feature column not listed is a group of its own
+    (a plain Laplace coefficient). Raises :class:`CLIError` naming ``--groups`` for an empty
+    group, an unknown column or a column listed twice."""
+    if feature_names is None:
+        raise CLIError("--groups needs the feature columns of DATA (this command does not "
+                       "read them): use it with fit, crosscheck, sample or report.")
+    names = [str(c) for c in feature_names]
+    groups, seen = [], {}
+    for k, part in enumerate(spec.split(";")):
+        cols = [c.strip() for c in part.split(",")]
+        if not any(cols):
+            if part.strip() == "" and k == len(spec.split(";")) - 1 and k > 0:
+                continue  # a trailing ';'
+            raise CLIError(f"--groups {spec!r}: group {k + 1} is empty: write the columns of "
+                           "each group separated by ',' and the groups by ';', e.g. "
+                           "--groups \"a,b,c;d,e\".")
+        if "" in cols:
+            raise CLIError(f"--groups {spec!r}: group {k + 1} has an empty column name "
+                           "(a doubled or trailing ',').")
+        for c in cols:
+            if c not in names:
+                raise CLIError(f"--groups {spec!r}: {c!r} is not a feature column; feature "
+                               f"columns: {', '.join(names)}.")
+            if c in seen:
+                raise CLIError(f"--groups {spec!r}: column {c!r} is in group {seen[c] + 1} and "
+                               f"group {k + 1}: every column is in one group.")
+            seen[c] = k
+        groups.append(cols)
+    groups += [[c] for c in names if c not in seen]
+    return [[names.index(c) for c in g] for g in groups]
+
+
+def _sparse_prior(args, cls, lik, feature_names: list[str] | None = None):
+    """A prior built from the flags it declares in its ``cli_options`` (no switch on names):
+    the sparse priors, and group-laplace (``--scale``, ``--groups``). A parameter declared with
+    the dest ``"has_noise_scale"`` (``relative_to_sigma`` of the horseshoe family and R2D2)
+    follows the likelihood: True when it has a noise scale (gaussian, student-t), False
+    otherwise (bernoulli, poisson, ...); the dest ``"groups"`` is read by :func:`parse_groups`.
+    A parameter the prior lists in ``cli_required`` without its flag is an error naming the
+    flag."""
     opts = cls.cli_options
+    for flag, dest in (("--alpha", "alpha"), ("--scale", "scale"), ("--l2-scale", "l2_scale"),
+                       ("--l1-ratio", "l1_ratio")):
+        if getattr(args, dest, None) is not None and dest not in opts.values():
+            own = ", ".join(_PRIOR_FLAGS.get(d, f"--{d.replace('_', '-')}")
+                            for d in opts.values() if d != "has_noise_scale")
+            raise CLIError(f"{flag} does not apply to --prior {args.prior}: its options are "
+                           f"{own}.")
     for dest, flag in _PRIOR_FLAGS.items():
         if getattr(args, dest, None) not in (None, False) and dest not in opts.values():
             raise CLIError(f"{flag} applies to the {_prior_takers(dest)} prior only, not "
@@ -443,6 +488,15 @@ def _sparse_prior(args, cls, lik):
           if getattr(args, dest, None) not in (None, False)}
     kw.update({param: bool(lik.has_noise_scale) for param, dest in opts.items()
                if dest == "has_noise_scale"})
+    if "groups" in opts.values() and getattr(args, "groups", None) is not None:
+        param = next(p for p, d in opts.items() if d == "groups")
+        kw[param] = parse_groups(args.groups, feature_names)
+    for param, dest in opts.items():
+        if param not in kw and param in cls.cli_required:
+            flag = _PRIOR_FLAGS.get(dest, f"--{dest.replace('_', '-')}")
+            raise CLIError(f"--prior {args.prior} needs {flag}" + (
+                ' "a,b,c;d,e" (the feature columns of each group, groups separated by \';\')'
+                if dest == "groups" else " S") + ".")
     return cls(**kw)
 
 
@@ -549,11 +603,16 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                         "bayesian-lasso=Park & Casella's hierarchical lasso; the sparse priors "
                         "horseshoe, horseshoe-plus, regularized-horseshoe (rstanarm hs()), r2d2, "
                         "spike-slab (no MAP: for sample, compare and report only; their scales "
-                        "are relative to sigma for the gaussian likelihood)")
+                        "are relative to sigma for the gaussian likelihood); group-laplace = "
+                        "group lasso (--scale S --groups)")
     g.add_argument("--scale", type=_positive, metavar="S",
                    help="prior scale (Normal sd, Laplace b, elasticnet L1 scale, bayesian-lasso "
                         "1/lambda relative to sigma; bayesian-lasso without --scale: Gamma "
                         "hyperprior on lambda^2)")
+    g.add_argument("--groups", metavar='"A,B;C,D"',
+                   help="group-laplace: the groups of feature columns, columns of a group "
+                        "separated by ',', groups by ';'; an unlisted column is a group of its "
+                        "own")
     g.add_argument("--l2-scale", type=_positive, metavar="T",
                    help="elasticnet: scale of the Gaussian part")
     g.add_argument("--alpha", type=_positive, metavar="A",

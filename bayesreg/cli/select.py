@@ -61,7 +61,7 @@ def run(args, out: _Out) -> int:
             raise CLIError("--prior elasticnet needs --l2-scale T (the Gaussian part, whose "
                            "ratio to the L1 scale is kept along the grid).")
     X, y = load_table(args.data, args.target, args.features, args.standardize)
-    model = build_model_from_args(args, len(y))
+    model = build_model_from_args(args, len(y), feature_names=list(X.columns))
     out.progress(f"bayesreg select: {', '.join(methods)} for {model!r}")
     sel = model.select_scale(X, y, methods=methods, n_scales=args.n_scales, cv=args.cv,
                              n_repeats=args.repeats, convention=args.cv_convention,

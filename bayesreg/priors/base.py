@@ -163,6 +163,9 @@ class Prior(Parametrized, ABC):
     #: the prior has its own handling (normal, laplace, elasticnet, bayesian-lasso) or none. The
     #: dest ``"has_noise_scale"`` sets the parameter to whether the likelihood has a noise scale
     cli_options: dict[str, str] = {}
+    #: the constructor parameters of ``cli_options`` without a default: the command line refuses
+    #: ``--prior NAME`` without their flags, naming them
+    cli_required: tuple[str, ...] = ()
     #: posterior variable holding 0/1 inclusion indicators per coefficient (spike-and-slab), or
     #: None; ``compare`` reports its mean as the posterior inclusion probability
     inclusion_variable: str | None = None

@@ -218,6 +218,10 @@ class GroupLaplace(Prior):
 
     _params = ("scale", "groups")
     separable = False
+    #: ``bayesreg fit DATA --prior group-laplace --scale S --groups "a,b,c;d,e"`` (column names;
+    #: an unlisted column is a group of its own): ``bayesreg.cli._common.parse_groups``
+    cli_options = {"scale": "scale", "groups": "groups"}
+    cli_required = ("scale", "groups")
 
     def __init__(self, scale: float, groups: Any, unpenalized: Any = None) -> None:
         self.scale = check_scale(scale, "GroupLaplace.scale", allow_array=False)
