@@ -274,8 +274,9 @@ def _stored_x_sd(idata: Any, p: int) -> np.ndarray | None:
 
 def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any = None, *,
             X: Any = None, y: Any = None, ls_coef: Any = None, extra_rows: bool = False,
-            delta: Any = None):
-    """Table of the MAP next to the posterior, one row per coefficient.
+            delta: Any = None, terms: Any = None):
+    """Table of the MAP next to the posterior, one row per coefficient (or, with ``terms``,
+    one row per formula term).
 
     Every posterior statistic is ArviZ's own: ``arviz.summary(idata, ci_kind="hdi",
     ci_prob=hdi_prob, round_to="none")`` for mean, sd, HDI, R-hat, ESS and MCSE, and
@@ -330,6 +331,19 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     extra_rows : bool, default False
         Append rows for ``intercept`` and ``sigma`` (labelled ``"(intercept)"``, ``"(sigma)"``,
         ``kind`` column ``"intercept"`` / ``"sigma"``); their zero and shrinkage columns are NaN.
+    terms : dict of str -> list of str, or FormulaModel, optional
+        Report one row per term instead of one per coefficient: ``FormulaModel.terms`` (term ->
+        its design columns; a ``FormulaModel`` itself is accepted), so that the dummy columns
+        of a categorical term ``C(region)`` are summarized together. Every coefficient must be
+        in exactly one term. For a term ``g`` with coefficients ``w_g`` the row holds
+        ``n_columns``; ``map_norm = ||w_g^MAP||_2`` (with ``fit``; 0 when the mode drops the
+        whole term, as the group lasso ``GroupLaplace(groups="terms")`` does); the posterior
+        of the norm ``||w_g||_2``: ``norm_mean``, ``norm_median``, ``norm_sd``,
+        ``norm_hdi_low`` / ``norm_hdi_high`` (ArviZ HDI of mass ``hdi_prob``), ``r_hat``,
+        ``ess_bulk``, ``ess_tail``; and ``p_near_zero = P(|w_j| < zero_tol_j for every j in g
+        | y)``, the fraction of draws in which the whole term is practically zero (the same
+        ``zero_tol`` as the per-coefficient table; absent when it cannot be set).
+        ``attrs``: ``hdi_prob``, ``zero_tol_rule``.
 
     Returns
     -------
@@ -357,6 +371,8 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     import arviz as az
     import pandas as pd
 
+    if terms is not None:
+        return _term_table(idata, fit, terms, hdi_prob, zero_tol, X, y)
     hdi_prob = check_prob(hdi_prob, "hdi_prob")
     names = feature_labels(idata, fit)
     p = len(names)
@@ -508,4 +524,82 @@ def compare(idata: Any, fit: Any = None, hdi_prob: float = 0.94, zero_tol: Any =
     table.attrs.update({"hdi_prob": hdi_prob, "zero_tol_rule": rule, "ls_rule": ls_rule})
     if m_eff is not None:
         table.attrs["m_eff"] = m_eff
+    return table
+
+
+def _resolve_terms(terms: Any, names: list[str]) -> dict[str, list[int]]:
+    """``{term: [coefficient index, ...]}`` of ``terms`` (a dict term -> column names, or an
+    object with ``.terms`` such as a FormulaModel), every coefficient in exactly one term."""
+    from .._errors import BayesregTypeError
+
+    terms = getattr(terms, "terms", terms)
+    if not isinstance(terms, dict) or not terms:
+        raise BayesregTypeError(f"terms must be a dict term -> list of column names (e.g. "
+                                f"FormulaModel.terms) or a FormulaModel, got {terms!r}.")
+    owner: dict[int, str] = {}
+    out: dict[str, list[int]] = {}
+    for t, cols in terms.items():
+        cols = [cols] if isinstance(cols, str) else list(cols)
+        if not cols:
+            raise ParameterError(f"terms[{t!r}] is empty: every term needs a column.")
+        js = []
+        for c in cols:
+            if str(c) not in names:
+                raise ParameterError(
+                    f"terms[{t!r}] names the column {c!r}, which is not a coefficient of the "
+                    f"posterior (coefficients: {names[:8]}{' ...' if len(names) > 8 else ''}).")
+            j = names.index(str(c))
+            if j in owner:
+                raise ParameterError(f"terms: the column {c!r} is in the terms {owner[j]!r} and "
+                                     f"{t!r}: every coefficient is in one term.")
+            owner[j] = str(t)
+            js.append(j)
+        out[str(t)] = js
+    missing = [names[j] for j in range(len(names)) if j not in owner]
+    if missing:
+        raise ParameterError(f"terms leaves the coefficients {missing[:8]} out: put every "
+                             "coefficient in one term (FormulaModel.terms does).")
+    return out
+
+
+def _term_table(idata: Any, fit: Any, terms: Any, hdi_prob: float, zero_tol: Any, X: Any,
+                y: Any):
+    """``compare(..., terms=...)``: one row per term (see :func:`compare`)."""
+    import arviz as az
+    import pandas as pd
+    import xarray as xr
+
+    coef_table = compare(idata, fit, hdi_prob, zero_tol, X=X, y=y)
+    names = [str(c) for c in coef_table.index]
+    groups = _resolve_terms(terms, names)
+    w = np.asarray(coef_draws(idata).transpose(*SAMPLE_DIMS, ...).values, dtype=float)
+    labels = list(groups)
+    norms = np.stack([np.linalg.norm(w[..., js], axis=-1) for js in groups.values()], axis=-1)
+    tree = xr.DataTree.from_dict({"posterior": xr.Dataset(
+        {"norm": (("chain", "draw", "term"), norms)}, coords={"term": labels})})
+    summ = az.summary(tree, fmt="xarray", round_to="none", ci_kind="hdi", ci_prob=hdi_prob)
+    lb, ub = [str(v) for v in summ["summary"].values[2:4]]
+
+    def stat(key):
+        return np.asarray(summ["norm"].sel(summary=key).values, dtype=float)
+
+    table = pd.DataFrame({
+        "n_columns": [len(js) for js in groups.values()],
+        "map_norm": (np.nan if fit is None else
+                     [float(np.linalg.norm(np.asarray(fit.coef, dtype=float)[js]))
+                      for js in groups.values()]),
+        "norm_mean": stat("mean"), "norm_median": np.median(norms, axis=(0, 1)),
+        "norm_sd": stat("sd"), "norm_hdi_low": stat(lb), "norm_hdi_high": stat(ub),
+        "r_hat": stat("r_hat"), "ess_bulk": stat("ess_bulk"), "ess_tail": stat("ess_tail"),
+    }, index=pd.Index(labels, name="term"))
+    if "zero_tol" in coef_table.columns:
+        tol = coef_table["zero_tol"].to_numpy(dtype=float)
+        near = np.abs(w) < tol
+        table.insert(7, "p_near_zero", [float(np.mean(np.all(near[..., js], axis=-1)))
+                                        if np.all(np.isfinite(tol[js])) else np.nan
+                                        for js in groups.values()])
+    if fit is None:
+        table = table.drop(columns="map_norm")
+    table.attrs.update({"hdi_prob": coef_table.attrs["hdi_prob"],
+                        "zero_tol_rule": coef_table.attrs["zero_tol_rule"]})
     return table
