@@ -197,6 +197,9 @@ def test_formulas_page_code_runs(capsys):
     out = capsys.readouterr().out
     assert "{'age': ['age'], 'C(region)': ['C(region)[T.south]', 'C(region)[T.west]']}" in out
     assert "DataError:" in out and "east" in out
+    # the group-lasso mode drops the null categorical term C(shop) whole, keeps C(region)
+    t = ns["terms"]
+    assert t.loc["C(shop)", "map_norm"] == 0.0 and t.loc["C(region)", "map_norm"] > 0.3
 
 
 def test_selection_page_code_runs(capsys):
