@@ -197,9 +197,11 @@ def check_faces(penalty: Any, faces: tuple[str, ...], solver: str) -> None:
             "none. Use model.sample(...) for this prior's posterior.")
 
 
-def has_mode(prior: Any) -> bool:
-    """True when the prior has a penalty face, i.e. the MAP is a penalized estimate."""
-    return prior.as_penalty(1) is not None
+def has_mode(prior: Any, n_coef: int | None = None) -> bool:
+    """True when the prior has a penalty face, i.e. the MAP is a penalized estimate. ``n_coef``:
+    the number of coefficients, for priors whose penalty is defined for one length only
+    (GroupLaplace's column labels); default 1."""
+    return prior.as_penalty(1 if n_coef is None else int(n_coef)) is not None
 
 
 def require_penalty(prior: Any, n_coef: int) -> Penalty:

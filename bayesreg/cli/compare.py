@@ -58,7 +58,8 @@ def run(args, out: _Out) -> int:
     fit = _load_fit(args.fit) if args.fit else stored_fit(idata)
     if fit is None:
         model = stored_model(idata)
-        if model is None or has_mode(model.prior):
+        n_coef = idata["posterior"]["coef"].shape[-1] if "coef" in idata["posterior"] else None
+        if model is None or has_mode(model.prior, n_coef):
             raise CLIError(f"{args.posterior!r} carries no MAP fit: pass --fit fit.json.")
     table = compare(idata, fit, hdi_prob=args.hdi_prob)
     m_eff = table.attrs.get("m_eff")

@@ -75,7 +75,7 @@ def run(args, out: _Out) -> int:
 
     out_path = output_file(args.out, "--out", "post.nc")  # before any work
     X, y, model = load_data_and_model(args)
-    fit = model.map(X, y) if has_mode(model.prior) else None
+    fit = model.map(X, y) if has_mode(model.prior, X.shape[1]) else None
     from ..samplers import choose_sampler
 
     sampler = choose_sampler(model, X) if args.sampler == "auto" else args.sampler

@@ -1111,7 +1111,7 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
             or hasattr(select_variables, "suggest_size")):
         raise BayesregTypeError(f"select_variables must be True, False or a ProjectionSelection "
                                 f"(br.project(...)), got {type(select_variables).__name__}.")
-    mode = has_mode(model.prior)
+    mode = has_mode(model.prior, getattr(X, "shape", (0, None))[1])
     if fit is not None and not mode:
         raise ParameterError(f"fit was given but {type(model.prior).__name__} has no finite MAP: "
                              f"{model.prior.mode_unavailable()}")
