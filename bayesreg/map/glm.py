@@ -111,14 +111,14 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         b = (eta0 if b0 is None else float(b0)) if fit_intercept else 0.0
         return _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol * scale, scale,
                                  max_iter, polish_steps, _penalty_fn(a, c), path_state)
+    use_qn = (not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P) and not (
+        method == "prox_newton" and not pure_l2)
     eta0 = lik.null_eta(y, sw, fit_intercept)
     b = eta0 if b0 is None else float(b0)
     if not fit_intercept:
         b = 0.0
     # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
     g_null = lik.gradient(y, np.full(n, eta0), sw)
-    use_qn = (not pure_l2 or sp.issparse(X) or p > NEWTON_CG_MIN_P) and not (
-        method == "prox_newton" and not pure_l2)
     at_null = use_qn and not np.any(w) and b == eta0
     if at_null:
         # the quasi-Newton start is the intercept-only model: its X^T g and its Jacobi diagonal
@@ -142,11 +142,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         # only take over when it stalls
         xg0, d0 = (xg_null, D0) if at_null else (None, None)
         n_qn = 0
-        if not sp.issparse(X) and X.size >= MIXED_MIN_SIZE:
+        if not sp.issparse(X) and X.size >= MIXED_MIN_SIZE and not np.any(w):
             # mixed precision: every quasi-Newton iteration is two passes over X, so a float32
             # copy halves the cost of the phase up to a relative KKT of F32_REL (far above
             # float32 rounding); the float64 phase below continues from that point and alone
-            # decides convergence, with exact products
+            # decides convergence, with exact products. Cold starts only: from a warm start (path
+            # points) a fresh float32 copy of X costs more than the phase saves
             X32 = X.astype(np.float32)
             w, b, _, n_qn, _, _ = _owlqn(lik, X32, y, sw, a, c, fit_intercept, w, b,
                                          max(tol_abs, F32_REL * scale), max_iter=qn_budget,
