@@ -106,6 +106,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
     results, priors = [], []
     w0 = b0 = sigma0 = free0 = None
+    path_cache: dict = {}
     with serial_blas(solver.serial_blas(pen)):
         for c in progress(strengths, progressbar, total=len(strengths), desc="MAP path",
                           unit="scale"):
@@ -113,7 +114,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol,
                           max_iter=max_iter, w0=w0, b0=b0, sigma0=sigma0, design=design,
                           units=units, glm_method="auto" if w0 is None else "prox_newton",
-                          checked=w0 is not None, free0=free0)
+                          checked=w0 is not None, free0=free0, path_cache=path_cache)
             w0, b0, sigma0, free0 = res.coef.copy(), res.intercept, res.sigma, res.free
             results.append(res)
             priors.append(pr)

@@ -546,7 +546,8 @@ for _s in (ClosedFormRidge(), CoordinateDescent(), JointSigma(), GLM(), Majorize
 # ------------------------------------------------------------------ fit_map
 def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e-6,
             max_iter=None, w0=None, b0=None, sigma0=None, warn=True, design=None,
-            glm_method="auto", checked=False, resolved=None, units=None, free0=None) -> MAPResult:
+            glm_method="auto", checked=False, resolved=None, units=None, free0=None,
+            path_cache=None) -> MAPResult:
     """Solve for the MAP of ``lik`` x ``prior`` on validated data (see module table).
 
     ``design``: an optional prebuilt :class:`~bayesreg.map.enet.Design` of (X, y, sw) reused by
@@ -569,8 +570,11 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
         prior.check_likelihood(lik)
         lik.check_y(y)
         lik.check_mode_exists(y, sw, fit_intercept)
-    res_lik = lik.resolved(y, sw) if rows else (resolved or lik)
-    names = default_names(p, feature_names)
+    cache = {} if path_cache is None else path_cache
+    if "res_lik" not in cache:
+        cache["res_lik"] = lik.resolved(y, sw) if rows else (resolved or lik)
+        cache["names"] = default_names(p, feature_names)
+    res_lik, names = cache["res_lik"], cache["names"]
     free0 = {k: v for k, v in {"sigma": sigma0, **(free0 or {})}.items()
              if k in res_lik.free_params and v is not None}
     # the solver works on u = units * w over the columns X / units (exact: powers of two) when
@@ -588,15 +592,18 @@ def fit_map(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, tol=1e
     problem = Problem(res_lik, pen_units, X_units, y, sw, fit_intercept, tol, max_iter,
                       w0 if units is None or w0 is None else np.asarray(w0) * units, b0, free0,
                       design, glm_method)
-    solver = select_solver(res_lik, pen)
+    if "solver" not in cache:  # the penalty's strength changes along a path, not its faces
+        cache["solver"] = select_solver(res_lik, pen)
+    solver = cache["solver"]
     # iterative solvers: BLAS on one thread for the solve and the result's products
     with serial_blas(solver.serial_blas(pen)):
         return _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y, sw,
-                                   rows, n, names, units, fit_intercept, feature_names, warn)
+                                   rows, n, names, units, fit_intercept, feature_names, warn,
+                                   cache)
 
 
 def _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n,
-                        names, units, fit_intercept, feature_names, warn) -> MAPResult:
+                        names, units, fit_intercept, feature_names, warn, cache) -> MAPResult:
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             sol = solver.solve(problem)
@@ -621,7 +628,9 @@ def _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y
             eta = b + xw(X_units, sol.coef)
         lp = log_posterior(res_lik, prior, w, b, y=y, sw=sw, X=X, eta=eta, rss=rss,
                            wsum=wsum, free=sol.free)
-        const = res_lik.loglik_constant(y, sw if rows else np.array([wsum]))
+        if "const" not in cache:
+            cache["const"] = res_lik.loglik_constant(y, sw if rows else np.array([wsum]))
+        const = cache["const"]
         obj = objective(lp, pen.log_normalizer(), const)
     check_representable("the MAP", coef=w, intercept=b, log_posterior=lp, objective=obj,
                         certificate=sol.optimality, tolerance=sol.tol_abs, **sol.free)
