@@ -453,7 +453,6 @@ def _next_ws_size(ws_size, ws_size0, w, gap, prev_gap, p):
     return min(max(ws_size0, k), p)
 
 
-_ACTIVE_CYCLES = True
 _POLISH_MAX = 1500  # largest support solved exactly by the Newton polish
 POLISH_EVERY = 50
 
@@ -628,7 +627,7 @@ def _solve_dense(d: Design, w, a, c, tol_abs, max_iter, gap_decrease=None, ander
             # rarely changes); the working set holds the whole support, so the Anderson
             # residual can be rebuilt from the swept columns
             cur = ws
-            if cycle % 3 and _ACTIVE_CYCLES:
+            if cycle % 3:
                 act = ws[w[ws] != 0.0]
                 if 0 < act.size < ws.size:
                     cur = act

@@ -180,8 +180,7 @@ def solve_group_lasso(X, y, sw, labels, lam, ptr, idx, fit_intercept=True, w0=No
         unpen_groups = np.array([G], dtype=np.int64)
     if d.sparse:
         Xs = d.Xs
-        kern_args = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), d.v,
-                     d.xbar, bool(d.fit_intercept))
+        kern_args = (Xs.data, Xs.indices, Xs.indptr, d.v, d.xbar, bool(d.fit_intercept))
     else:
         XF = d.X
         kern_args = (XF, d.v, bool(d.unit_weights), d.xbar, bool(d.fit_intercept))
@@ -293,10 +292,7 @@ def solve_group_glm(lik, penalty, X, y, sw, fit_intercept=True, w0=None, b0=None
         g = lik.gradient(y, eta, sw)
         kkt = kkt_at(penalty, np.asarray(X.T @ g).ravel(), w,
                      float(g.sum()) if fit_intercept else None)
-    if kkt > tol_abs:
-        g = lik.gradient(y, eta, sw)
-        kkt = kkt_at(penalty, np.asarray(X.T @ g).ravel(), w,
-                     float(g.sum()) if fit_intercept else None)
+    # every exit above leaves kkt at the current (w, b)
     if kkt > tol_abs and np.any(w):
         w_pol, b, kkt, n_pol = group_support_polish(lik, penalty, X, y, sw, fit_intercept, w, b,
                                                     kkt, tol_abs)
