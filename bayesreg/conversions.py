@@ -99,7 +99,7 @@ def _weights(prior: Prior) -> tuple[np.ndarray, np.ndarray]:
     from .penalties import require_penalty
 
     pen = require_penalty(prior, _n_of(prior))
-    if not hasattr(pen, "weights"):
+    if not pen.separable:
         raise NotSupportedError(
             f"{prior!r} has a non-separable penalty ({type(pen).__name__}): scikit-learn and "
             "glmnet have no counterpart. For GroupLaplace(scale) the group lasso of skglm is "

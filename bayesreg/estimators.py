@@ -365,7 +365,7 @@ def _smooth_gaussian_penalty(lik, prior, p):
     if prior.hyper_names or lik.free_params:
         return None
     pen = prior.as_penalty(p)
-    if pen is None or pen.has_kinks or not hasattr(pen, "weights"):
+    if pen is None or pen.has_kinks or not pen.separable:
         return None
     return pen
 

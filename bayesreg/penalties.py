@@ -54,10 +54,15 @@ class Penalty(ABC):
     has_kinks : bool
         True when the penalty is not differentiable at ``w_j = 0`` (an L1 part): then the mode
         can have exact zeros, and smooth optimizers (L-BFGS-B) cannot land on them.
+    separable : bool
+        True when the penalty is a sum of per-coefficient terms with per-coefficient weights
+        ``(a, c)`` (``weights``: the separable solvers, conversions, Dask); False for penalties
+        that couple coefficients (the group lasso).
     """
 
     n_coef: int
     has_kinks: bool
+    separable: bool = True
 
     @abstractmethod
     def value(self, w: np.ndarray) -> float:
@@ -228,6 +233,7 @@ def _group_csr(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarra
 
 class GroupLassoPenalty(Penalty):
     """``value(w) = sum_g lam_g ||w_g||_2`` over disjoint groups of coefficients (group lasso).
+    Not separable (``separable = False``).
 
     Parameters
     ----------
@@ -259,6 +265,7 @@ class GroupLassoPenalty(Penalty):
         self.sizes = np.diff(self.ptr)
         self.unpenalized = np.flatnonzero(self.labels < 0).astype(np.int64)
         self.has_kinks = bool(np.any(self.lam > 0))
+        self.separable = False
 
     @property
     def group_structure(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

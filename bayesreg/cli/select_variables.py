@@ -118,7 +118,8 @@ def run(args, out: _Out) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         size = sel.suggest_size(alpha=alpha, pct=args.pct)
-    beyond = bool(caught)  # no size within the rule's bound: max_size returned
+    # no size within the rule's bound: max_size returned (other warnings do not count)
+    beyond = any("within the rule's bound" in str(w.message) for w in caught)
     dss = None if args.no_dss else sparsify(idata, model, X, y)
     if args.plot:
         import matplotlib

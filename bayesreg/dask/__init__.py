@@ -71,7 +71,7 @@ def fit_map_dask(model, X, y, sample_weight=None, tol: float = 1e-6,
     Xd, yd, swd, names = as_dask(X, y, sample_weight)
     n, p = Xd.shape
     pen = require_penalty(prior.bind_features(names), p)
-    if not hasattr(pen, "weights"):
+    if not pen.separable:
         raise NotSupportedError(
             f"the Dask backend solves separable penalties (per-coefficient L1 / L2 weights) from "
             f"its statistics; {prior!r} has a {type(pen).__name__}: call .compute() on X and y "

@@ -473,7 +473,7 @@ def _smooth_hessian_sd(lik, penalty, X, y, sw, coef, intercept, fit_intercept):
         H = np.block([[XtHX, Xth[:, None]], [Xth[None, :], np.array([[h.sum()]])]])
     else:
         H = XtHX
-    if hasattr(penalty, "weights"):  # separable: its L2 part is the smooth penalty's Hessian
+    if penalty.separable:  # separable: its L2 part is the smooth penalty's Hessian
         H[np.arange(p), np.arange(p)] += penalty.weights[1]
     # a tiny ridge keeps H invertible when p > n and there is no L2 part
     H[np.diag_indices_from(H)] += 1e-10 * max(float(np.trace(H)) / H.shape[0], 1e-300)

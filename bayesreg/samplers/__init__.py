@@ -56,7 +56,8 @@ def choose_sampler(model, X) -> str:
     about a second) when the likelihood and the prior both have Gibbs faces (a Gaussian,
     StudentT, Bernoulli or Binomial likelihood with Normal, Laplace, ElasticNetPrior,
     BayesianLasso, horseshoe, ... priors) and the coefficient draw stays cheap: with
-    ``d = min(p, n)`` for dense X, ``d = p`` for sparse X, ``d <= GIBBS_AUTO_MAX_DIM`` for the
+    ``d = min(p, n)`` for dense X, ``d = p`` for sparse X and for the collapsed spike-and-slab
+    sampler (p x p statistics), ``d <= GIBBS_AUTO_MAX_DIM`` for the
     Gaussian (sufficient statistics once), ``d <= GIBBS_AUTO_MAX_AUGMENTED_DIM`` and
     ``n d^2 <= GIBBS_AUTO_MAX_AUGMENTED_WORK`` for a likelihood with latent variables per row
     (the statistics every sweep); Dask input always. Otherwise ``"nutpie"`` (NUTS;
@@ -97,9 +98,12 @@ def choose_sampler(model, X) -> str:
             return nuts
     except (BayesregError, ValueError, TypeError):
         return nuts
-    d = p if sparse.issparse(X) else min(p, n)
+    # the collapsed spike-and-slab sampler (a prior without a per-coefficient Gibbs face) works
+    # on p x p statistics whatever n is: its size is p
+    collapsed = model.prior.gibbs_face(p) is None
+    d = p if sparse.issparse(X) or collapsed else min(p, n)
     if not hasattr(model.likelihood, "gibbs_noise_face"):  # latent variables per row
-        if model.prior.gibbs_face(p) is None:  # a collapsed (Gaussian-only) sampler
+        if collapsed:  # a collapsed (Gaussian-only) sampler
             return nuts
         cheap = d <= GIBBS_AUTO_MAX_AUGMENTED_DIM and n * d * d <= GIBBS_AUTO_MAX_AUGMENTED_WORK
         return "gibbs" if cheap else nuts

@@ -469,7 +469,7 @@ def _laplace_kind(prior, p):
             return None
         return bool(prior.scales_with_sigma)
     pen = prior.as_penalty(p)
-    if pen is None or not hasattr(pen, "weights"):
+    if pen is None or not pen.separable:
         return None
     l1, l2 = pen.weights
     if np.all(l2 == 0) and np.all(l1 > 0) and np.allclose(l1, l1[0]):
