@@ -41,6 +41,7 @@ refused unless it is at its default, so a new scikit-learn setting is never drop
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -291,12 +292,11 @@ def from_glmnet(lambda_: float, alpha: float = 1.0, family: str = "gaussian",
     alpha = float(alpha)
     if theta is None:
         lik = cls.from_glmnet(sigma)
+    elif "theta" in inspect.signature(cls.from_glmnet).parameters:
+        lik = cls.from_glmnet(sigma, theta=theta)
     else:
-        try:
-            lik = cls.from_glmnet(sigma, theta=theta)
-        except TypeError:
-            raise ParameterError(f"theta is the argument of glmnet's negative.binomial(theta) "
-                                 f"family, not of family={family!r}: drop it.") from None
+        raise ParameterError(f"theta is the argument of glmnet's negative.binomial(theta) "
+                             f"family, not of family={family!r}: drop it.")
     k = n * lam / lik.noise_variance()
     if penalty_factor is not None:
         try:

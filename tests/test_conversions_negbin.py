@@ -123,3 +123,10 @@ def test_the_docs_table_lists_every_glum_row():
     page = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "conversions.md").read_text()
     for arg, (action, _, _) in sklearn_argument_table("GeneralizedLinearRegressor").items():
         assert f"| `GeneralizedLinearRegressor` | `{arg}` | {action} |" in page, arg
+
+
+def test_glmnet_theta_for_a_family_without_it_is_a_named_error():
+    """theta belongs to negative.binomial only: another family gets a ParameterError naming
+    theta and the fix, never a TypeError from the likelihood's own classmethod."""
+    with pytest.raises(br.ParameterError, match="theta.*drop it"):
+        from_glmnet(0.1, alpha=1.0, family="poisson", theta=2.0, n_samples=50)

@@ -341,3 +341,16 @@ def test_report_bayesian_lasso_samples(rng, tmp_path):
     # the likelihood comes from the posterior's bayesreg_model attribute: data-scale defaults
     assert rep.table.attrs["ls_rule"] == "ordinary least squares"
     assert "sd(y) / sd(x_j)" in rep.table.attrs["zero_tol_rule"]
+
+
+def test_report_X_as_rows_or_one_dimensional(tmp_path):
+    """X given as a list of rows is measured by its own shape (a GroupLaplace prior defined for
+    its 3 columns has a mode: fit= is accepted up to sampling); a 1-D X is refused by name
+    before any work."""
+    model = br.Model(br.Gaussian(sigma=1.0), br.Laplace(1.0))
+    with pytest.raises(ParameterError, match="X must be 2-D"):
+        br.report(model, [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], out_dir=tmp_path, progressbar=False)
+    hs = br.Model(br.Gaussian(sigma=1.0), br.Horseshoe())
+    with pytest.raises(ParameterError, match="no finite MAP"):
+        br.report(hs, [[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]], [1.0, 2.0], out_dir=tmp_path,
+                  fit=object(), progressbar=False)

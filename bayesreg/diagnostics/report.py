@@ -1111,7 +1111,11 @@ def report(model: Any, X: Any, y: Any, out_dir: str | Path = "bayesreg-report", 
             or hasattr(select_variables, "suggest_size")):
         raise BayesregTypeError(f"select_variables must be True, False or a ProjectionSelection "
                                 f"(br.project(...)), got {type(select_variables).__name__}.")
-    mode = has_mode(model.prior, getattr(X, "shape", (0, None))[1])
+    shape = getattr(X, "shape", None) or np.shape(X)  # array-likes without .shape: lists of rows
+    if len(shape) != 2:
+        raise ParameterError(f"X must be 2-D (rows x columns), got shape {tuple(shape)}: reshape a "
+                             "single feature with X.reshape(-1, 1).")
+    mode = has_mode(model.prior, shape[1])
     if fit is not None and not mode:
         raise ParameterError(f"fit was given but {type(model.prior).__name__} has no finite MAP: "
                              f"{model.prior.mode_unavailable()}")
