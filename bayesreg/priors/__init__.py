@@ -14,6 +14,7 @@ RegularizedHorse.  none (density inf at 0)    non-centered as rstanarm hs()     
 R2D2               none (unbounded joint)     Beta R^2, Dirichlet split           none (NUTS)
 SpikeAndSlab       none (best subset)         Bernoulli x Normal (sampler="pymc") collapsed
 GroupLaplace       sum_g sqrt(p_g)||w_g||/b   flat + Potential (exact logp)       Kyung et al.
+GroupHorseshoe     none (density inf at 0)    non-centered, one lambda per group  Makalic-Schmidt
 =================  =========================  ==================================  ==============
 
 Adding a prior is one file with a :class:`Prior` subclass decorated by :func:`register_prior`
@@ -27,6 +28,7 @@ from .bayesian_lasso import BayesianLasso
 from .bayesian_ridge import BayesianRidge
 from .calibration import EffectiveNonzero, effective_nonzero, plot_prior_density
 from .elasticnet import ElasticNetPrior
+from .group_horseshoe import GroupHorseshoe
 from .group_laplace import GroupLaplace
 from .horseshoe import Horseshoe
 from .horseshoe_plus import HorseshoePlus
@@ -43,6 +45,7 @@ __all__ = [
     "Laplace",
     "ElasticNetPrior",
     "GroupLaplace",
+    "GroupHorseshoe",
     "BayesianLasso",
     "BayesianRidge",
     "PRIORS",
