@@ -20,13 +20,13 @@ bayesreg[formula]``).
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ._errors import BayesregTypeError, DataError, NotSupportedError
 
-__all__ = ["FormulaModel", "from_formula"]
+__all__ = ["FormulaModel", "FormulaDesign", "formula_design", "from_formula"]
 
 
 def _formulaic():
@@ -79,15 +79,14 @@ class FormulaModel:
         The term index of every column (0, 1, ... in the order of :attr:`terms`).
     """
 
-    def __init__(self, model, formula: str, spec, X, y, terms: dict[str, list[str]]):
+    def __init__(self, model, formula: str, design: FormulaDesign):
         self.model = model
         self.formula = formula
-        self._spec = spec
-        self.X = X
-        self.y = y
-        self.terms = terms
-        lookup = {c: k for k, cols in enumerate(terms.values()) for c in cols}
-        self.groups = np.array([lookup[str(c)] for c in X.columns], dtype=np.int64)
+        self._spec = design.spec
+        self.X = design.X
+        self.y = design.y
+        self.terms = design.terms
+        self.groups = design.groups
 
     @property
     def feature_names(self) -> list[str]:
@@ -140,6 +139,74 @@ def _check_frame(data, name: str) -> None:
                                 f"{type(data).__name__}: formulas name its columns.")
 
 
+class FormulaDesign(NamedTuple):
+    """The design a formula builds from a data frame (:func:`formula_design`).
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        formulaic's model matrix without its ``Intercept`` column, columns named by formulaic.
+    y : numpy.ndarray
+        The response (the formula's left-hand side).
+    response : str
+        The name of the response column (formulaic's name of the left-hand side).
+    terms : dict of str -> list of str
+        Each right-hand-side term (intercept excluded) and the columns it expands into.
+    groups : numpy.ndarray of int, shape (n_columns,)
+        The term index of every column of ``X`` (0, 1, ... in the order of ``terms``).
+    fit_intercept : bool
+        Whether the formula has an intercept (the model's flat-prior intercept).
+    spec : formulaic.ModelSpec
+        The right-hand side's spec (new data go through it).
+    """
+
+    X: Any
+    y: np.ndarray
+    response: str
+    terms: dict
+    groups: np.ndarray
+    fit_intercept: bool
+    spec: Any
+
+
+def formula_design(formula: str, data) -> FormulaDesign:
+    """The design matrix, response and term groups of ``formula`` on ``data`` (the module
+    docstring: formulaic's model matrix, its ``Intercept`` column dropped and turned into
+    ``fit_intercept``). Used by :func:`from_formula` and the command line's ``--formula``.
+
+    Raises
+    ------
+    BayesregTypeError
+        ``formula`` is not a string with ``~``, or ``data`` is not a data frame.
+    DataError
+        The formula does not fit the data (unknown variable, missing values: formulaic's
+        message is quoted), or it has no left-hand side, or several response columns.
+    """
+    if not isinstance(formula, str) or "~" not in formula:
+        raise BayesregTypeError(f"formula must be a string 'y ~ x1 + ...', got {formula!r}.")
+    _check_frame(data, "data")
+    formulaic = _formulaic()
+    mm = _materialize(lambda: formulaic.model_matrix(formula, data, na_action="raise"),
+                      f"formula {formula!r} does not fit the data")
+    lhs, rhs = mm.lhs, mm.rhs
+    if lhs.shape[1] != 1:
+        raise DataError(f"formula {formula!r} must have one response column on the left of "
+                        f"'~', got {lhs.shape[1]} ({list(lhs.columns)}).")
+    y = np.asarray(lhs.iloc[:, 0], dtype=float)
+    spec = rhs.model_spec
+    terms: dict[str, list[str]] = {}
+    has_intercept = False
+    for st in spec.structure:
+        if str(st.term) == "1":
+            has_intercept = True
+            continue
+        terms[str(st.term)] = [str(c) for c in st.columns]
+    X = rhs.drop(columns=["Intercept"]) if has_intercept else rhs
+    lookup = {c: k for k, cols in enumerate(terms.values()) for c in cols}
+    groups = np.array([lookup[str(c)] for c in X.columns], dtype=np.int64)
+    return FormulaDesign(X, y, str(lhs.columns[0]), terms, groups, has_intercept, spec)
+
+
 def from_formula(formula: str, data, likelihood=None, prior=None) -> FormulaModel:
     """Build a :class:`FormulaModel` from a formula and a data frame (see the module docstring).
 
@@ -169,34 +236,13 @@ def from_formula(formula: str, data, likelihood=None, prior=None) -> FormulaMode
     from .likelihoods import Gaussian
     from .model import Model
 
-    if not isinstance(formula, str) or "~" not in formula:
-        raise BayesregTypeError(f"formula must be a string 'y ~ x1 + ...', got {formula!r}.")
     if prior is None:
         raise BayesregTypeError("prior is required: the prior on every coefficient, e.g. "
                                 "prior=br.Normal(1.0) or br.Laplace(0.5).")
-    _check_frame(data, "data")
-    formulaic = _formulaic()
-    mm = _materialize(lambda: formulaic.model_matrix(formula, data, na_action="raise"),
-                      f"formula {formula!r} does not fit the data")
-    lhs, rhs = mm.lhs, mm.rhs
-    if lhs.shape[1] != 1:
-        raise DataError(f"formula {formula!r} must have one response column on the left of "
-                        f"'~', got {lhs.shape[1]} ({list(lhs.columns)}).")
-    y = np.asarray(lhs.iloc[:, 0], dtype=float)
-    spec = rhs.model_spec
-    terms: dict[str, list[str]] = {}
-    has_intercept = False
-    for st in spec.structure:
-        if str(st.term) == "1":
-            has_intercept = True
-            continue
-        terms[str(st.term)] = [str(c) for c in st.columns]
-    X = rhs.drop(columns=["Intercept"]) if has_intercept else rhs
-    lookup = {c: k for k, cols in enumerate(terms.values()) for c in cols}
-    term_groups = np.array([lookup[str(c)] for c in X.columns], dtype=np.int64)
+    design = formula_design(formula, data)
     # a prior that refers to columns by name or by term (GroupLaplace(groups="terms")) binds
     # them to this design's columns here
-    prior = prior.bind_features([str(c) for c in X.columns], term_groups)
+    prior = prior.bind_features([str(c) for c in design.X.columns], design.groups)
     model = Model(Gaussian() if likelihood is None else likelihood, prior,
-                  fit_intercept=has_intercept)
-    return FormulaModel(model, formula, spec, X, y, terms)
+                  fit_intercept=design.fit_intercept)
+    return FormulaModel(model, formula, design)

@@ -72,7 +72,8 @@ def test_groups_flag_belongs_to_group_laplace(table, capsys):
     path, _ = table
     assert main(["fit", str(path), "--target", "y", "--prior", "laplace", "--scale", "1",
                  "--groups", "a,b"]) == 2
-    assert "--groups applies to the group-laplace prior only" in capsys.readouterr().err
+    assert "--groups applies to the group-laplace / group-horseshoe prior only" in \
+        capsys.readouterr().err
     assert main(["fit", str(path), "--target", "y", "--prior", "group-laplace", "--groups",
                  "a,b"]) == 2
     assert "needs --scale" in capsys.readouterr().err

@@ -115,14 +115,9 @@ def _frame_text(obj) -> str:
 
 
 # ------------------------------------------------------------------------------ data
-def load_table(data: str, target: str, features: str | None = None, standardize: bool = False,
-               extra: tuple[str, ...] = ()):
-    """Read ``DATA`` (CSV path or bundled name) and split it into ``(X, y)`` DataFrame/Series.
-
-    Non-numeric feature columns are an error (encode them first). ``standardize`` centers each
-    feature and divides it by its population standard deviation. ``extra``: columns read for
-    the likelihood (``--trials COL``), never features; then ``(X, y, {column: values})``.
-    """
+def read_table(data: str):
+    """``DATA`` as a DataFrame: a CSV file with a header row, or a bundled data set
+    (``diabetes``, ``prostate``). A missing, empty or unreadable file is a :class:`CLIError`."""
     import pandas as pd
 
     path = Path(data)
@@ -147,9 +142,11 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
     else:
         raise CLIError(f"data file {data!r} not found (give a CSV path, or 'diabetes' / "
                        "'prostate' for the bundled data).")
-    if target not in df.columns:
-        raise CLIError(f"--target {target!r} is not a column of {data!r}; columns: "
-                       f"{', '.join(map(str, df.columns))}.")
+    return df
+
+
+def _check_columns(df, data: str, extra: tuple[str, ...], target: str | None) -> None:
+    """The likelihood's columns (``--trials COL``) exist and are not the response."""
     for c in extra:
         if c not in df.columns:
             raise CLIError(f"column {c!r} (--trials) is not a column of {data!r}; columns: "
@@ -157,6 +154,24 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
         if c == target:
             raise CLIError(f"--trials {c!r} is the target column: give the successes as "
                            "--target and the trials as another column.")
+
+
+def load_table(data: str, target: str, features: str | None = None, standardize: bool = False,
+               extra: tuple[str, ...] = ()):
+    """Read ``DATA`` (CSV path or bundled name) and split it into ``(X, y)`` DataFrame/Series.
+
+    Non-numeric feature columns are an error (encode them first, or use ``--formula``).
+    ``standardize`` centers each feature and divides it by its population standard deviation.
+    ``extra``: columns read for the likelihood (``--trials COL``), never features; then ``(X,
+    y, {column: values})``.
+    """
+    import pandas as pd
+
+    df = read_table(data)
+    if target not in df.columns:
+        raise CLIError(f"--target {target!r} is not a column of {data!r}; columns: "
+                       f"{', '.join(map(str, df.columns))}.")
+    _check_columns(df, data, extra, target)
     if features:
         cols = [c.strip() for c in features.split(",") if c.strip()]
         missing = [c for c in cols if c not in df.columns]
@@ -180,7 +195,8 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
     bad = [c for c in cols if not pd.api.types.is_numeric_dtype(X[c])]
     if bad:
         raise CLIError(f"non-numeric feature column(s) {', '.join(map(str, bad))}: encode them "
-                       "as numbers or leave them out with --features.")
+                       "as numbers, leave them out with --features, or state the model as "
+                       "--formula 'y ~ x + C(category)' (dummy columns).")
     if not pd.api.types.is_numeric_dtype(df[target]):
         raise CLIError(f"target column {target!r} is not numeric.")
     X = X.astype(float)
@@ -195,18 +211,58 @@ def load_table(data: str, target: str, features: str | None = None, standardize:
     return X, df[target].astype(float)
 
 
+def load_data(args, extra: tuple[str, ...] = ()):
+    """``(X, y)`` (``(X, y, {column: values})`` with ``extra`` columns) from the data options:
+    ``--target`` [``--features``, ``--standardize``], or ``--formula "y ~ x1 + C(region)"``,
+    whose design is :func:`bayesreg.formula.formula_design`'s (formulaic). With a formula,
+    ``args.target`` is set to the formula's response, and ``args.formula_design`` holds the
+    design (its term groups and intercept)."""
+    formula = getattr(args, "formula", None)
+    if not formula:
+        if args.target is None:
+            raise CLIError("the response is missing: give --target COL, or the model as "
+                           "--formula 'y ~ x1 + x2'.")
+        return load_table(args.data, args.target, args.features, args.standardize, extra=extra)
+    import pandas as pd
+
+    from ..formula import formula_design
+
+    if args.features is not None:  # (--target and --formula: argparse refuses the pair)
+        raise CLIError(f"--features conflicts with --formula {formula!r}: the formula names the "
+                       "features (right of '~'); drop --features.")
+    if args.standardize:
+        raise CLIError("--standardize does not apply with --formula: standardize in the "
+                       "formula instead, e.g. 'y ~ scale(x1) + C(region)'.")
+    if getattr(args, "no_intercept", False):
+        raise CLIError("--no-intercept does not apply with --formula: write the formula "
+                       "without intercept instead, e.g. 'y ~ 0 + x1 + x2'.")
+    df = read_table(args.data)
+    _check_columns(df, args.data, extra, None)
+    design = formula_design(formula, df)
+    args.target, args.formula_design = design.response, design
+    X, y = design.X, pd.Series(design.y, name=design.response)
+    if extra:
+        bad = [c for c in extra if not pd.api.types.is_numeric_dtype(df[c])]
+        if bad:
+            raise CLIError(f"the trials column {bad[0]!r} is not numeric.")
+        return X, y, {c: df[c].to_numpy(dtype=float) for c in extra}
+    return X, y
+
+
 def load_data_and_model(args):
-    """``(X, y, model)`` from the data and model options of ``fit``/``crosscheck``/..."""
+    """``(X, y, model)`` from the data and model options of ``fit``/``crosscheck``/...
+    (:func:`load_data`, then :func:`build_model_from_args` over the design's columns)."""
     cols = {dest: getattr(args, dest) for dest in _COLUMN_FLAGS
             if getattr(args, dest, None) is not None}
-    if not cols:
-        X, y = load_table(args.data, args.target, args.features, args.standardize)
-        return X, y, build_model_from_args(args, len(y), feature_names=list(X.columns))
-    X, y, extra = load_table(args.data, args.target, args.features, args.standardize,
-                             extra=tuple(cols.values()))
-    return X, y, build_model_from_args(args, len(y),
-                                       columns={d: extra[c] for d, c in cols.items()},
-                                       feature_names=list(X.columns))
+    loaded = load_data(args, extra=tuple(cols.values()))
+    X, y = loaded[0], loaded[1]
+    extra = loaded[2] if cols else {}
+    design = getattr(args, "formula_design", None)
+    return X, y, build_model_from_args(
+        args, len(y), columns={d: extra[c] for d, c in cols.items()} or None,
+        feature_names=list(X.columns),
+        term_groups=None if design is None else design.groups,
+        fit_intercept=None if design is None else design.fit_intercept)
 
 
 def require_file(path: str, what: str, hint: str = "") -> Path:
@@ -309,10 +365,19 @@ def likelihood_classes() -> dict[str, type]:
     return {n: cls for cls in LIKELIHOODS.values() for n in (cls.cli_name(), *cls.cli_aliases)}
 
 
-def _takers(dest: str) -> str:
-    names = [cls.cli_name() for cls in dict.fromkeys(likelihood_classes().values())
-             if dest in getattr(cls, "cli_options", {}).values()]
-    return " / ".join(names) or "no"
+def refuse_foreign_flags(args, kind: str, flags: dict[str, str], own, registry: dict) -> None:
+    """The one check of the flags a registered class declares (``cli_options``): a
+    :class:`CLIError` for the first flag of ``flags`` (argparse dest -> flag) that is set but
+    not among the dests ``own`` the chosen ``--{kind}`` takes, naming the classes of
+    ``registry`` (``{cli name: class}``) that take it. ``kind``: ``"prior"``
+    (:data:`_PRIOR_FLAGS`, :func:`prior_classes`) or ``"likelihood"``
+    (:data:`_LIKELIHOOD_FLAGS`, :func:`likelihood_classes`)."""
+    for dest, flag in flags.items():
+        if getattr(args, dest, None) not in (None, False) and dest not in own:
+            takers = [cls.cli_name() for cls in dict.fromkeys(registry.values())
+                      if dest in getattr(cls, "cli_options", {}).values()]
+            raise CLIError(f"{flag} applies to the {' / '.join(takers) or 'no'} {kind} only, "
+                           f"not --{kind} {getattr(args, kind)}.")
 
 
 def _likelihood(args, columns: dict | None = None):
@@ -321,10 +386,8 @@ def _likelihood(args, columns: dict | None = None):
     cls = likelihood_classes()[args.likelihood]
     opts = getattr(cls, "cli_options", {})
     columns = columns or {}
-    for dest, flag in _LIKELIHOOD_FLAGS.items():
-        if getattr(args, dest, None) is not None and dest not in opts.values():
-            raise CLIError(f"{flag} applies to the {_takers(dest)} likelihood only, not "
-                           f"--likelihood {args.likelihood}.")
+    refuse_foreign_flags(args, "likelihood", _LIKELIHOOD_FLAGS, tuple(opts.values()),
+                         likelihood_classes())
     kw = {}
     for param, dest in opts.items():
         if dest in _COLUMN_FLAGS:
@@ -338,7 +401,8 @@ def _likelihood(args, columns: dict | None = None):
 
 
 def build_model_from_args(args, n_samples: int, columns: dict | None = None,
-                          feature_names: list[str] | None = None):
+                          feature_names: list[str] | None = None, term_groups=None,
+                          fit_intercept: bool | None = None):
     """The :class:`~bayesreg.Model` described by the model options of ``fit``/``sample``/...
 
     Either ``--scale`` (prior scale; ``--l2-scale`` too for elasticnet), or a library penalty
@@ -349,23 +413,23 @@ def build_model_from_args(args, n_samples: int, columns: dict | None = None,
     Gamma hyperprior on lambda^2. It has no MAP, hence no library penalty (no ``--alpha``).
     ``--prior group-laplace --scale S --groups "a,b,c;d,e"`` is :class:`~bayesreg.GroupLaplace`
     over the groups of ``feature_names`` (DATA's feature columns) that ``--groups`` lists
-    (:func:`parse_groups`).
+    (:func:`parse_groups`); ``--groups terms`` groups the columns by the formula's terms
+    (``term_groups``: the term index of every column, from ``--formula``). ``fit_intercept``:
+    the formula's (None: ``not --no-intercept``).
     """
     from .. import conversions
     from ..model import Model
     from ..priors import BayesianLasso, ElasticNetPrior, Laplace, Normal
 
     lik = _likelihood(args, columns)
-    fit_intercept = not args.no_intercept
+    if fit_intercept is None:
+        fit_intercept = not args.no_intercept
     sparse = prior_classes()
     if args.prior in sparse:
-        return Model(likelihood=lik,
-                     prior=_sparse_prior(args, sparse[args.prior], lik, feature_names),
+        prior = _sparse_prior(args, sparse[args.prior], lik, feature_names, term_groups)
+        return Model(likelihood=lik, prior=prior.bind_features(feature_names, term_groups),
                      fit_intercept=fit_intercept)
-    for dest, flag in _PRIOR_FLAGS.items():
-        if getattr(args, dest, None) not in (None, False):
-            raise CLIError(f"{flag} applies to the {_prior_takers(dest)} prior only, not "
-                           f"--prior {args.prior}.")
+    refuse_foreign_flags(args, "prior", _PRIOR_FLAGS, (), sparse)
     if args.prior == "bayesian-lasso":
         if args.alpha is not None:
             raise CLIError("--prior bayesian-lasso has no MAP, so no library penalty: give "
@@ -423,18 +487,20 @@ def build_model_from_args(args, n_samples: int, columns: dict | None = None,
     return model
 
 
-def _prior_takers(dest: str) -> str:
-    names = [cls.cli_name() for cls in dict.fromkeys(prior_classes().values())
-             if dest in cls.cli_options.values()]
-    return " / ".join(names) or "no"
-
-
-def parse_groups(spec: str, feature_names: list[str] | None) -> list[list[int]]:
+def parse_groups(spec: str, feature_names: list[str] | None, term_groups=None
+                 ) -> list[list[int]] | str:
     """The groups of ``--groups "a,b,c;d,e"`` (groups separated by ``;``, the columns of one
     group by ``,``) as lists of column indices into ``feature_names`` (listed groups first, in
     their order). A feature column not listed is a group of its own
-    (a plain Laplace coefficient). Raises :class:`CLIError` naming ``--groups`` for an empty
-    group, an unknown column or a column listed twice."""
+    (a plain Laplace coefficient). ``--groups terms``: ``"terms"``, the formula's terms (needs
+    ``term_groups``, i.e. ``--formula``). Raises :class:`CLIError` naming ``--groups`` for an
+    empty group, an unknown column or a column listed twice."""
+    if spec.strip() == "terms":
+        if term_groups is None:
+            raise CLIError("--groups terms groups the columns by the terms of a formula: give "
+                           "the model as --formula 'y ~ x1 + C(region)' (each term's columns "
+                           "form one group), or list the groups as --groups \"a,b;c,d\".")
+        return "terms"
     if feature_names is None:
         raise CLIError("--groups needs the feature columns of DATA (this command does not "
                        "read them): use it with fit, crosscheck, sample or report.")
@@ -464,7 +530,7 @@ def parse_groups(spec: str, feature_names: list[str] | None) -> list[list[int]]:
     return [[names.index(c) for c in g] for g in groups]
 
 
-def _sparse_prior(args, cls, lik, feature_names: list[str] | None = None):
+def _sparse_prior(args, cls, lik, feature_names: list[str] | None = None, term_groups=None):
     """A prior built from the flags it declares in its ``cli_options`` (no switch on names):
     the sparse priors, and group-laplace (``--scale``, ``--groups``). A parameter declared with
     the dest ``"has_noise_scale"`` (``relative_to_sigma`` of the horseshoe family and R2D2)
@@ -480,17 +546,14 @@ def _sparse_prior(args, cls, lik, feature_names: list[str] | None = None):
                             for d in opts.values() if d != "has_noise_scale")
             raise CLIError(f"{flag} does not apply to --prior {args.prior}: its options are "
                            f"{own}.")
-    for dest, flag in _PRIOR_FLAGS.items():
-        if getattr(args, dest, None) not in (None, False) and dest not in opts.values():
-            raise CLIError(f"{flag} applies to the {_prior_takers(dest)} prior only, not "
-                           f"--prior {args.prior}.")
+    refuse_foreign_flags(args, "prior", _PRIOR_FLAGS, tuple(opts.values()), prior_classes())
     kw = {param: getattr(args, dest) for param, dest in opts.items()
           if getattr(args, dest, None) not in (None, False)}
     kw.update({param: bool(lik.has_noise_scale) for param, dest in opts.items()
                if dest == "has_noise_scale"})
     if "groups" in opts.values() and getattr(args, "groups", None) is not None:
         param = next(p for p, d in opts.items() if d == "groups")
-        kw[param] = parse_groups(args.groups, feature_names)
+        kw[param] = parse_groups(args.groups, feature_names, term_groups)
     for param, dest in opts.items():
         if param not in kw and param in cls.cli_required:
             flag = _PRIOR_FLAGS.get(dest, f"--{dest.replace('_', '-')}")
@@ -585,14 +648,28 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
 
 
-def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", metavar="DATA",
-                   help="CSV file with a header row, or 'diabetes' / 'prostate' (bundled)")
-    p.add_argument("--target", required=True, metavar="COL", help="response column")
+def add_data_options(p: argparse.ArgumentParser,
+                     data_help: str = "CSV file with a header row, or 'diabetes' / 'prostate' "
+                                      "(bundled)") -> None:
+    """``DATA`` and the options that make ``(X, y)`` of it (:func:`load_data`): ``--target``
+    [``--features``, ``--standardize``], or ``--formula``."""
+    p.add_argument("data", metavar="DATA", help=data_help)
+    response = p.add_mutually_exclusive_group(required=True)  # argparse's one-line errors
+    response.add_argument("--target", metavar="COL", help="response column")
+    response.add_argument("--formula", metavar='"Y ~ X1 + C(G)"',
+                   help="the model as a formula (formulaic): the response left of '~', the "
+                        "design right of it (numeric columns, C(col) categorical dummies, a:b "
+                        "interactions, bs(x, df=4) splines, scale(x); '0 +' drops the "
+                        "intercept); instead of --target / --features / --standardize. With a "
+                        "group prior, --groups terms makes each term's columns one group")
     p.add_argument("--features", metavar="A,B,...",
                    help="comma-separated feature columns (default: all but the target)")
     p.add_argument("--standardize", action="store_true",
                    help="center and scale each feature to unit (population) sd first")
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    add_data_options(p)
     g = p.add_argument_group("model")
     g.add_argument("--likelihood", choices=tuple(likelihood_classes()),
                    default="gaussian", help="observation model (default gaussian; any "
@@ -604,15 +681,17 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                         "horseshoe, horseshoe-plus, regularized-horseshoe (rstanarm hs()), r2d2, "
                         "spike-slab (no MAP: for sample, compare and report only; their scales "
                         "are relative to sigma for the gaussian likelihood); group-laplace = "
-                        "group lasso (--scale S --groups)")
+                        "group lasso (--scale S --groups), group-horseshoe = one horseshoe "
+                        "scale per group (--groups; no MAP)")
     g.add_argument("--scale", type=_positive, metavar="S",
                    help="prior scale (Normal sd, Laplace b, elasticnet L1 scale, bayesian-lasso "
                         "1/lambda relative to sigma; bayesian-lasso without --scale: Gamma "
                         "hyperprior on lambda^2)")
     g.add_argument("--groups", metavar='"A,B;C,D"',
-                   help="group-laplace: the groups of feature columns, columns of a group "
-                        "separated by ',', groups by ';'; an unlisted column is a group of its "
-                        "own")
+                   help="group-laplace / group-horseshoe: the groups of feature columns, "
+                        "columns of a group separated by ',', groups by ';'; an unlisted column "
+                        "is a group of its own; 'terms' with --formula: the columns of each "
+                        "formula term form one group")
     g.add_argument("--l2-scale", type=_positive, metavar="T",
                    help="elasticnet: scale of the Gaussian part")
     g.add_argument("--alpha", type=_positive, metavar="A",

@@ -13,8 +13,7 @@ from ._common import (
     _posint,
     _print_json,
     add_command,
-    build_model_from_args,
-    load_table,
+    load_data_and_model,
     output_file,
 )
 
@@ -60,8 +59,7 @@ def run(args, out: _Out) -> int:
         if args.prior == "elasticnet" and args.l2_scale is None:
             raise CLIError("--prior elasticnet needs --l2-scale T (the Gaussian part, whose "
                            "ratio to the L1 scale is kept along the grid).")
-    X, y = load_table(args.data, args.target, args.features, args.standardize)
-    model = build_model_from_args(args, len(y), feature_names=list(X.columns))
+    X, y, model = load_data_and_model(args)
     out.progress(f"bayesreg select: {', '.join(methods)} for {model!r}")
     sel = model.select_scale(X, y, methods=methods, n_scales=args.n_scales, cv=args.cv,
                              n_repeats=args.repeats, convention=args.cv_convention,

@@ -15,7 +15,8 @@ from ._common import (
     _print_json,
     _unit,
     add_command,
-    load_table,
+    add_data_options,
+    load_data,
     output_file,
     stored_model,
 )
@@ -27,8 +28,8 @@ EPILOG = """examples:
   bayesreg select-variables post.nc diabetes --target target --standardize --search l1 \\
       --max-size 8 --json
   bayesreg select-variables post.nc data.csv --target y --cv 5 --plot elpd.png
-The data options (--target, --features, --standardize) must give the data the posterior was
-sampled on; the model is the one stored in the posterior file."""
+The data options (--target, --features, --standardize, or --formula) must give the data the
+posterior was sampled on; the model is the one stored in the posterior file."""
 
 
 def _cv(v: str):
@@ -57,14 +58,8 @@ def add_parser(sub) -> None:
                                 "search order and the suggested size, and the decoupling "
                                 "shrinkage and selection summary (br.sparsify).")
     p.add_argument("posterior", metavar="POST.nc", help="posterior written by 'bayesreg sample'")
-    p.add_argument("data", metavar="DATA",
-                   help="CSV file with a header row, or 'diabetes' / 'prostate' (bundled): the "
-                        "data the posterior was sampled on")
-    p.add_argument("--target", required=True, metavar="COL", help="response column")
-    p.add_argument("--features", metavar="A,B,...",
-                   help="comma-separated feature columns (default: all but the target)")
-    p.add_argument("--standardize", action="store_true",
-                   help="center and scale each feature to unit (population) sd first")
+    add_data_options(p, "CSV file with a header row, or 'diabetes' / 'prostate' (bundled): "
+                        "the data the posterior was sampled on")
     g = p.add_argument_group("selection")
     g.add_argument("--search", choices=("forward", "l1"), default="forward",
                    help="forward (greedy KL) or l1 (lasso-path order); default forward")
@@ -108,7 +103,7 @@ def run(args, out: _Out) -> int:
     if model is None:
         raise CLIError(f"{args.posterior!r} carries no bayesreg model: write it with "
                        "'bayesreg sample'.")
-    X, y = load_table(args.data, args.target, args.features, args.standardize)
+    X, y = load_data(args)
     out.progress(f"bayesreg select-variables: {args.search} search, "
                  f"{'PSIS-LOO' if args.cv == 'loo' else f'{args.cv}-fold CV'} for {model!r}")
     sel = project(idata, model, X, y, search=args.search, max_size=args.max_size, cv=args.cv,

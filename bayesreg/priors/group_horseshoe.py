@@ -29,18 +29,10 @@ import numpy as np
 from numba import njit
 
 from .._errors import ParameterError
-from ._shrinkage import (
-    _VMAX,
-    _VMIN,
-    LOG_2PI,
-    GlobalLocalPrior,
-    _ig,
-    _slice_gig_log,
-    halft_logpdf,
-    no_mode_message,
-)
+from ._shrinkage import _VMAX, _VMIN, LOG_2PI, _ig, _slice_gig_log, halft_logpdf, no_mode_message
 from .base import GibbsFace, register_prior
 from .group_laplace import group_labels
+from .horseshoe import Horseshoe
 
 __all__ = ["GroupHorseshoe"]
 
@@ -159,7 +151,7 @@ def _ghs_global_set(latent, params, u, sigma, prec):
 
 # --------------------------------------------------------------------------- the prior
 @register_prior
-class GroupHorseshoe(GlobalLocalPrior):
+class GroupHorseshoe(Horseshoe):
     """The grouped horseshoe: one half-Cauchy local scale per group of coefficients.
 
     For groups ``g`` of ``p_g`` coefficients (``p = sum_g p_g``, ``G`` groups)::
@@ -175,8 +167,9 @@ class GroupHorseshoe(GlobalLocalPrior):
 
     Xu, Schmidt, Makalic, Qian & Hopper (2016), "Bayesian grouped horseshoe regression with
     application to additive models" (R bayesreg's grouped horseshoe); with one coefficient per
-    group it is :class:`Horseshoe`. A whole group is shrunk together: its coefficients share
-    one local scale.
+    group it is :class:`Horseshoe` (its subclass here: the same options and PyMC sigma
+    handling, one local scale per group instead of per coefficient). A whole group is shrunk
+    together: its coefficients share one local scale.
 
     Parameters
     ----------
@@ -203,7 +196,6 @@ class GroupHorseshoe(GlobalLocalPrior):
     """
 
     _params = ("groups", "global_scale", "relative_to_sigma")
-    hyper_names = ("tau", "lambda")
     vector_hypers = ("lambda",)
     separable = False
     #: ``--prior group-horseshoe --groups "a,b;c,d"`` (or ``--groups terms`` with ``--formula``)
@@ -308,11 +300,6 @@ class GroupHorseshoe(GlobalLocalPrior):
             "log(1 / |w_g|) for a group of one, like ||w_g||^(1 - p_g) for a group of p_g >= 2 "
             "coefficients)")
 
-    def _variance(self, hyper, sigma):
-        lam = np.asarray(hyper["lambda"], dtype=float)
-        tau = np.asarray(hyper["tau"], dtype=float)
-        return tau[..., None] ** 2 * lam ** 2 * self._sigma2(sigma)
-
     def joint_logpdf(self, W, sigma=None, **hyper):
         """The joint log density of the class docstring, per draw (``W``: ``(..., p)``;
         ``tau``: ``(...)``; ``lambda``: ``(..., p)``, one value per coefficient, equal within a
@@ -359,15 +346,6 @@ class GroupHorseshoe(GlobalLocalPrior):
             scale = scale * self._pymc_sigma(sigma)
         return pm.Deterministic(name, z * scale, **keep)
 
-    def _pymc_sigma(self, sigma):
-        if sigma is None:
-            from .._errors import NotSupportedError
-
-            raise NotSupportedError(
-                "GroupHorseshoe(relative_to_sigma=True) scales the prior by a Gaussian "
-                "likelihood's sigma; with Bernoulli/Poisson use relative_to_sigma=False.")
-        return sigma
-
     def pymc_values(self, coef, sigma=None, **hyper):
         labels = self._labels(np.shape(coef)[-1])
         sd = np.sqrt(self._variance(hyper, sigma))
@@ -406,7 +384,7 @@ class GroupHorseshoe(GlobalLocalPrior):
         return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
                 else self.groups == other.groups)
 
-    __hash__ = GlobalLocalPrior.__hash__
+    __hash__ = Horseshoe.__hash__
 
     def __repr__(self) -> str:
         if self.resolved:
