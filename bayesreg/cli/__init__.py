@@ -14,8 +14,11 @@ Subcommands::
     bayesreg select-variables POST.nc DATA --target COL [--search forward|l1] [--cv loo|K]
 
 ``DATA`` is a CSV file with a header row, or the name of a bundled data set (``diabetes``,
-``prostate``). Exit codes: 0 success, 1 a check failed (cross-check not passed, sampler
-diagnostics not ok with ``--fail-on-warnings``), 2 usage or input error. Every error, argparse's
+``prostate``). ``--formula "y ~ x1 + C(region)"`` replaces ``--target COL`` wherever a data file
+is read: the design is :func:`bayesreg.formula.formula_design`'s (``--groups terms``: the
+formula's terms are the groups of a group prior). Exit codes: 0 success, 1 a check failed
+(cross-check not passed, sampler diagnostics not ok with ``--fail-on-warnings``), 2 usage or
+input error. Every error, argparse's
 usage errors included, is one line on stderr (``bayesreg <command>: error: ...``), without a
 traceback.
 

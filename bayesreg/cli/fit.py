@@ -30,6 +30,8 @@ EPILOG = """examples:
       --l1-ratio 0.5 --convention glmnet --sigma 54 --json
   bayesreg fit data.csv --target clicked --likelihood bernoulli --prior laplace --scale 1 \\
       --save fit.json
+  bayesreg fit data.csv --formula "y ~ x1 + C(region)" --prior group-laplace --scale 0.3 \\
+      --groups terms
 --prior bayesian-lasso has no MAP: use 'bayesreg sample' for it."""
 
 

@@ -29,7 +29,9 @@ EPILOG = """examples:
   bayesreg sample data.csv --target y --prior normal --scale 1 --sigma 1 --out post.nc \\
       --fail-on-warnings    # exit 1 if R-hat / ESS / divergences are not ok
   bayesreg sample diabetes --target target --standardize --prior bayesian-lasso \\
-      --out post.nc         # no MAP: the file carries the posterior only"""
+      --out post.nc         # no MAP: the file carries the posterior only
+  bayesreg sample data.csv --formula "y ~ x1 + C(region)" --prior group-horseshoe \\
+      --groups terms --out post.nc"""
 
 
 def add_parser(sub) -> None:
