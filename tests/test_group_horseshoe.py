@@ -126,7 +126,7 @@ def test_gibbs_agrees_with_nutpie_on_three_groups():
     model = br.Model(br.Gaussian(), br.GroupHorseshoe([0, 0, 1, 1, 1, 2]))
     g = model.sample(X, y, draws=1500, tune=300, chains=2, random_seed=1, sampler="gibbs",
                      progressbar=False, log_likelihood=False)["posterior"]
-    n = model.sample(X, y, draws=500, tune=500, chains=2, random_seed=2, sampler="nutpie",
+    n = model.sample(X, y, draws=400, tune=300, chains=2, random_seed=2, sampler="nutpie",
                      progressbar=False, log_likelihood=False)["posterior"]
     assert sorted(g.data_vars) == sorted(n.data_vars)
     for j in range(6):
