@@ -143,6 +143,8 @@ def test_groups_labels_names_and_terms():
         br.GroupHorseshoe([0, -1, 1])
     with pytest.raises(ParameterError, match="groups"):
         br.GroupHorseshoe([[0, 1], [1, 2]])  # column 1 in two groups (group_labels' check)
+    with pytest.raises(TypeError, match="mixes feature names and column indices"):
+        br.GroupHorseshoe([["a", 1], ["c"]])
     idx = br.GroupHorseshoe([[0, 1], [2, 3, 4], [5]])
     assert idx == br.GroupHorseshoe([0, 0, 1, 1, 1, 2])
     X, y = _data()

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from .._errors import ParameterError
+from .._errors import BayesregTypeError, ParameterError
 from ._shrinkage import _VMAX, _VMIN, LOG_2PI, _ig, _slice_gig_log, halft_logpdf, no_mode_message
 from .base import GibbsFace, register_prior
 from .group_laplace import group_labels
@@ -217,6 +217,9 @@ class GroupHorseshoe(Horseshoe):
             self._name_lists(self.groups)
         elif self._named(groups):
             flat = [c for g in groups for c in g]
+            if not all(isinstance(c, str) for c in flat):
+                raise BayesregTypeError("GroupHorseshoe.groups mixes feature names and column "
+                                        "indices: give names only, or indices only.")
             labels = self._checked(group_labels(groups, feature_names=flat))
             self.groups = {c: int(g) for c, g in zip(flat, labels, strict=True)}
         else:
