@@ -214,6 +214,15 @@ def solve_group_lasso(X, y, sw, labels, lam, ptr, idx, fit_intercept=True, w0=No
         XF = d.X
         kern_args = (XF, d.v, bool(d.unit_weights), d.xbar, bool(d.fit_intercept))
     r = d.yt - d.matvec(w)
+    if unpen.size and not np.any(w[labels >= 0]):
+        # cold start: the unpenalized columns at their least-squares fit first (the null
+        # model), so that a strength above the all-zero one is solved with exact zeros at once
+        import scipy.linalg as sla
+
+        du = np.zeros(p)
+        du[unpen] = sla.cho_solve(_unpen_factor(d, unpen), d.corr(r)[unpen])
+        w += du
+        r = r - d.matvec(du)
     gap, corr, s, thr, stn = _gap(d, r, w, labels, lam, unpen, ptr, idx, l1)
     nw = _group_norms(w, labels, G)
     ws_size0 = 10

@@ -305,7 +305,7 @@ class GroupLaplace(Prior):
         self._check_n_weights()
 
     @staticmethod
-    def _check_weights(group_weights) -> np.ndarray | None:
+    def _check_weights(group_weights) -> tuple[float, ...] | None:
         if group_weights is None:
             return None
         try:
@@ -316,7 +316,7 @@ class GroupLaplace(Prior):
         if m.size == 0 or not np.all(np.isfinite(m)) or np.any(m < 0):
             raise ParameterError(f"GroupLaplace.group_weights must be finite and >= 0 (0: an "
                                  f"unpenalized group), one per group, got {group_weights!r}.")
-        return m
+        return tuple(float(x) for x in m)  # a tuple: not mistaken for a per-column array
 
     def _n_groups(self) -> int | None:
         if isinstance(self.groups, np.ndarray):
@@ -327,9 +327,9 @@ class GroupLaplace(Prior):
 
     def _check_n_weights(self) -> None:
         G = self._n_groups()
-        if self.group_weights is not None and G is not None and self.group_weights.size != G:
+        if self.group_weights is not None and G is not None and len(self.group_weights) != G:
             raise ParameterError(
-                f"GroupLaplace.group_weights has {self.group_weights.size} entries but there "
+                f"GroupLaplace.group_weights has {len(self.group_weights)} entries but there "
                 f"are {G} groups: give one weight per group, in the order of the groups.")
 
     def _copy(self, **changes) -> GroupLaplace:
@@ -434,7 +434,7 @@ class GroupLaplace(Prior):
         """The penalty of the resolved ``labels``: ``lam_g = m_g / scale``; groups of weight 0
         without an L1 part become unpenalized columns (label -1, the groups renumbered)."""
         sizes = np.bincount(labels[labels >= 0])
-        m = np.sqrt(sizes) if self.group_weights is None else self.group_weights
+        m = np.sqrt(sizes) if self.group_weights is None else np.array(self.group_weights)
         grouped = labels >= 0
         l1 = None
         if self.l1_scale is not None:
@@ -528,7 +528,7 @@ class GroupLaplace(Prior):
         g = self.groups.tolist() if self.resolved else self.groups
         out = {"type": type(self).__name__, "scale": self.scale, "groups": g}
         if self.group_weights is not None:
-            out["group_weights"] = self.group_weights.tolist()
+            out["group_weights"] = list(self.group_weights)
         if self.l1_scale is not None:
             out["l1_scale"] = self.l1_scale
         return out
@@ -538,10 +538,7 @@ class GroupLaplace(Prior):
             return NotImplemented
         if self.scale != other.scale or self.resolved != other.resolved:
             return False
-        if self.l1_scale != other.l1_scale or (self.group_weights is None) != (
-                other.group_weights is None) or (self.group_weights is not None and not
-                                                 np.array_equal(self.group_weights,
-                                                                other.group_weights)):
+        if self.l1_scale != other.l1_scale or self.group_weights != other.group_weights:
             return False
         return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
                 else self.groups == other.groups)
@@ -558,7 +555,7 @@ class GroupLaplace(Prior):
             g = repr(self.groups) if isinstance(self.groups, str) else f"{len(self.groups)} named columns"
         extra = ""
         if self.group_weights is not None:
-            extra += f", group_weights=<{self.group_weights.size} weights>"
+            extra += f", group_weights=<{len(self.group_weights)} weights>"
         if self.l1_scale is not None:
             extra += f", l1_scale={self.l1_scale:.6g}"
         return f"GroupLaplace(scale={self.scale:.6g}, groups=<{g}>{extra})"
