@@ -289,6 +289,31 @@ def test_path_starts_at_the_analytic_all_zero_scale(with_unpen):
     assert np.any(np.delete(above.coef, 6) if with_unpen else above.coef)
 
 
+def test_bernoulli_path_with_unpenalized_column_starts_at_the_all_zero_scale():
+    """The null model fits the unpenalized column too (here by scipy.optimize): the path's
+    first scale is where the groups leave, from that model's gradient."""
+    X, y = _data(n=150, kind="bernoulli", seed=8)
+    n, p = X.shape
+    groups = [[0, 1, 2], [3, 4, 5], [7, 8]]
+    prior = br.GroupLaplace(1.0, groups, unpenalized=[6], l1_scale=0.7)
+    model = br.Model(br.Bernoulli(), prior)
+    path = model.map_path(X, y, n_scales=4, tol=1e-10)
+    A = np.c_[np.ones(n), X[:, 6]]
+
+    def nll(th):
+        e = A @ th
+        return float(np.sum(np.logaddexp(0, e) - y * e)), A.T @ (1 / (1 + np.exp(-e)) - y)
+
+    th = optimize.minimize(nll, np.zeros(2), jac=True, method="BFGS",
+                           options={"gtol": 1e-12}).x
+    g = X.T @ (1 / (1 + np.exp(-(A @ th))) - y)
+    c0 = _zero_strength(g, groups, np.sqrt([3.0, 3.0, 2.0]), np.full(p, 1 / 0.7))
+    assert path.scales[0] == pytest.approx(1.0 / c0, rel=1e-6)
+    assert not np.any(np.delete(path.results[0].coef, 6)) and path.results[0].coef[6] != 0
+    assert path.results[0].coef[6] == pytest.approx(th[1], rel=1e-6)
+    assert all(r.converged for r in path.results)
+
+
 def test_group_weights_bad_input_and_persistence():
     from bayesreg.priors import prior_from_dict
 
