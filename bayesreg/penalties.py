@@ -235,13 +235,29 @@ def _group_csr(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarra
 
 
 @njit(cache=True, nogil=True)
-def sgl_threshold(v, a, lam):
+def sgl_threshold(v: np.ndarray, a: np.ndarray, lam: float) -> float:
     """Smallest ``c >= 0`` with ``||S_{c a}(v)||_2 <= c lam`` (``S_t``: soft-thresholding by
-    ``t_j``): the multiplier of ``lam ||w||_2 + sum_j a_j |w_j|``
-    at which ``-v`` is in the subdifferential at ``w = 0``. ``a = 0``: ``||v|| / lam``; ``lam =
-    0``: ``max_j |v_j| / a_j``; ``inf`` when no multiplier does (``lam = 0``, some ``a_j = 0 <
-    |v_j|``). Exact: ``||(|v| / c - a)_+||`` decreases in ``c``; between two consecutive
-    breakpoints ``|v_j| / a_j`` its root solves a quadratic in ``1 / c``."""
+    ``t_j``): the multiplier of the sparse-group term ``lam ||w||_2 + sum_j a_j |w_j|`` at
+    which ``-v`` is in its subdifferential at ``w = 0`` (the zero condition of a group, and the
+    dual scaling of the sparse-group duality gap).
+
+    Parameters
+    ----------
+    v : ndarray of float64, shape (k,)
+        The group's gradient (or ``X_g^T r``).
+    a : ndarray of float64, shape (k,)
+        L1 weights ``>= 0``.
+    lam : float
+        Group weight ``>= 0``.
+
+    Returns
+    -------
+    float
+        ``||v|| / lam`` when ``a = 0``; ``max_j |v_j| / a_j`` when ``lam = 0``; ``inf`` when no
+        multiplier does (``lam = 0`` and some ``a_j = 0 < |v_j|``). Exact: ``||(|v| / c -
+        a)_+||`` decreases in ``c``, and between two consecutive breakpoints ``|v_j| / a_j``
+        its root solves a quadratic in ``1 / c``.
+    """
     k = v.shape[0]
     A = 0.0
     npos = 0
@@ -288,8 +304,10 @@ def sgl_threshold(v, a, lam):
 
 
 @njit(cache=True, nogil=True)
-def sgl_group_thresholds(v, ptr, idx, lam, l1):
-    """:func:`sgl_threshold` of every group: ``out[g]`` for ``v[idx[ptr[g]:ptr[g+1]]]``."""
+def sgl_group_thresholds(v: np.ndarray, ptr: np.ndarray, idx: np.ndarray, lam: np.ndarray,
+                         l1: np.ndarray) -> np.ndarray:
+    """:func:`sgl_threshold` of every group: ``out[g]`` for ``v[idx[ptr[g]:ptr[g+1]]]``, with
+    ``l1[idx[ptr[g]:ptr[g+1]]]`` and ``lam[g]`` (float64 / int64 arrays)."""
     G = ptr.shape[0] - 1
     out = np.empty(G)
     for g in range(G):
@@ -299,9 +317,20 @@ def sgl_group_thresholds(v, ptr, idx, lam, l1):
 
 
 def sgl_log_z(k: int, c: float, a: float, h: float = 0.1) -> float:
-    """``log int_{R^k} exp(-a ||w||_1 - c ||w||_2) dw`` (``a, c >= 0``, not both 0), exact to
-    rounding.
+    """``log int_{R^k} exp(-a ||w||_1 - c ||w||_2) dw``: the log normalizer of one group of the
+    sparse group lasso prior, exact to rounding.
 
+    Parameters
+    ----------
+    k : int
+        Group size.
+    c, a : float
+        Group and L1 weights, ``>= 0`` and not both 0.
+    h : float
+        Step of the trapezoidal rule (see below).
+
+    Notes
+    -----
     ``c = 0``: ``k log(2 / a)``; ``a = 0``: the multivariate Laplace normalizer ``Z_c = 2
     pi^(k/2) Gamma(k) / (Gamma(k/2) c^k)``. Both: the scale mixture ``exp(-c ||w||) = Z_c int
     N(w; 0, v I) Gamma(v; (k + 1) / 2, rate c^2 / 2) dv`` and ``int N(x; 0, v) e^{-a |x|} dx = 2
