@@ -208,6 +208,26 @@ def test_unpenalized_column_and_zero_weight_group():
     assert max(abs(g[5]), abs(g[6]), abs(g[p])) < tol
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_weighted_group_lasso_matches_fista_and_kkt(sparse):
+    """group_weights without L1, one of them 0 (that group unpenalized)."""
+    X, y = _data(seed=12)
+    n, p = X.shape
+    m = np.array([0.0, 3.0, 0.8])
+    scale = 0.04
+    lam = m / scale
+    w_ref, b_ref, grad_f = _gaussian_ref(X, y, np.ones(n), 1.0, GROUPS, lam, np.zeros(p))
+    fit = br.Model(br.Gaussian(sigma=1.0), br.GroupLaplace(scale, LABELS, group_weights=m)).map(
+        sp.csc_matrix(X) if sparse else X, y, tol=1e-13)
+    assert fit.converged
+    np.testing.assert_allclose(fit.coef, w_ref, atol=1e-6)
+    assert fit.intercept == pytest.approx(b_ref, abs=1e-6)
+    assert np.all(fit.coef[:3] != 0) and not np.any(fit.coef[3:6])  # flat / zeroed group
+    g = grad_f(np.r_[fit.coef, fit.intercept])
+    tol = 1e-6 * _kkt_scale(X, y)
+    assert _sgl_kkt(g[:p], fit.coef, GROUPS, lam, np.zeros(p)) < tol and abs(g[p]) < tol
+
+
 def test_bernoulli_sgl_matches_fista_and_kkt():
     X, y = _data(n=150, kind="bernoulli", seed=3)
     n, p = X.shape
