@@ -2,16 +2,18 @@
 
 Both kernels run epochs of block coordinate descent over the groups of a working set on
 
-    min_w  1/2 ||r||^2 + sum_g lam_g ||w_g||_2,   r = y~ - X~ w,   X~ = diag(v) (X - 1 xbar^T)
+    min_w  1/2 ||r||^2 + sum_g lam_g ||w_g||_2 + sum_j l1_j |w_j|,
+    r = y~ - X~ w,   X~ = diag(v) (X - 1 xbar^T)
 
-(the implicitly centered, sqrt-weighted design of :class:`bayesreg.map.enet.Design`), each
-block step ``w_g <- BST(w_g + X~_g^T r / L_g, lam_g / L_g)`` with ``L_g`` the largest
-eigenvalue of ``X~_g^T X~_g`` (block soft-thresholding; ``lam_g = 0``: a gradient step on an
-unpenalized block). ``r`` stays orthogonal to ``v``, so ``X~_j^T r = X_j^T (v r)``. Every 10
-epochs the working set's own duality gap is computed; the epochs stop when it is below
-``tol`` or after ``max_epochs``. Every ``ANDERSON_K + 1`` epochs the working set's iterates
-are extrapolated (Anderson acceleration, as skglm's solvers); the extrapolated point is kept
-only when it lowers the working set's objective.
+(the implicitly centered, sqrt-weighted design of :class:`bayesreg.map.enet.Design`; ``l1 = 0``:
+the group lasso, else the sparse group lasso), each block step ``w_g <- BST(ST(w_g + X~_g^T r /
+L_g, l1_g / L_g), lam_g / L_g)`` with ``L_g`` the largest eigenvalue of ``X~_g^T X~_g``
+(soft-thresholding then block soft-thresholding: the prox of the block's penalty; ``lam_g =
+l1_g = 0``: a gradient step on an unpenalized block). ``r`` stays orthogonal to ``v``, so
+``X~_j^T r = X_j^T (v r)``. Every 10 epochs the working set's own duality gap is computed; the
+epochs stop when it is below ``tol`` or after ``max_epochs``. Every ``ANDERSON_K + 1`` epochs
+the working set's iterates are extrapolated (Anderson acceleration, as skglm's solvers); the
+extrapolated point is kept only when it lowers the working set's objective.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..penalties import sgl_threshold
 from ._kernels import anderson
 
 #: Anderson extrapolation every ANDERSON_K + 1 epochs from the last iterates (skglm's K = 5)
@@ -26,9 +29,10 @@ ANDERSON_K = 5
 
 
 @njit(cache=True, nogil=True)
-def _ws_gap(rr, ws, ptr, lam, w, corr_ws, pen_lam):
+def _ws_gap(rr, ws, ptr, lam, w, corr_ws, pen_lam, l1_ws):
     """Duality gap of the working-set problem from ``corr_ws`` (X~_g^T r of its groups, laid
-    out group after group) and ``rr = ||r||^2``."""
+    out group after group, ``l1_ws`` their L1 weights likewise) and ``rr = ||r||^2``: the dual
+    point ``s r`` with the largest ``s <= 1`` such that ``||ST(s X~_g^T r, l1_g)|| <= lam_g``."""
     s = 1.0
     pen = 0.0
     wc = 0.0
@@ -36,11 +40,19 @@ def _ws_gap(rr, ws, ptr, lam, w, corr_ws, pen_lam):
     for a in range(ws.shape[0]):
         g = ws[a]
         k = ptr[g + 1] - ptr[g]
-        nc = 0.0
+        has_l1 = False
         for t in range(k):
-            nc += corr_ws[pos + t] * corr_ws[pos + t]
-        nc = np.sqrt(nc)
-        if lam[g] > 0:
+            if l1_ws[pos + t] > 0:
+                has_l1 = True
+        if has_l1:
+            c = sgl_threshold(corr_ws[pos:pos + k], l1_ws[pos:pos + k], lam[g])
+            if c * s > 1.0:
+                s = 1.0 / c
+        elif lam[g] > 0:
+            nc = 0.0
+            for t in range(k):
+                nc += corr_ws[pos + t] * corr_ws[pos + t]
+            nc = np.sqrt(nc)
             if nc * s > lam[g]:
                 s = lam[g] / nc
         pos += k
@@ -56,7 +68,7 @@ def _ws_gap(rr, ws, ptr, lam, w, corr_ws, pen_lam):
 
 
 @njit(cache=True, nogil=True)
-def _ws_objective(r, w, ws, ptr, idx, lam):
+def _ws_objective(r, w, ws, ptr, idx, lam, l1):
     rr = 0.0
     for i in range(r.shape[0]):
         rr += r[i] * r[i]
@@ -66,6 +78,7 @@ def _ws_objective(r, w, ws, ptr, idx, lam):
         nrm = 0.0
         for q in range(ptr[g], ptr[g + 1]):
             nrm += w[idx[q]] ** 2
+            pen += l1[idx[q]] * abs(w[idx[q]])
         pen += lam[g] * np.sqrt(nrm)
     return 0.5 * rr + pen
 
@@ -81,7 +94,8 @@ def _record(hist, row, w, ws, ptr, idx):
 
 
 @njit(cache=True, nogil=True)
-def _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, r_new, w_new):
+def _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, l1, L, ws, r_new,
+                        w_new):
     """Extrapolate from ``hist``; keep the point when it lowers the working-set objective."""
     ok, acc = anderson(hist)
     if not ok:
@@ -111,7 +125,8 @@ def _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, L,
     if center and cx != 0.0:
         for i in range(n):
             r_new[i] += cx if unit else v[i] * cx
-    if _ws_objective(r_new, w_new, ws, ptr, idx, lam) < _ws_objective(r, w, ws, ptr, idx, lam):
+    if (_ws_objective(r_new, w_new, ws, ptr, idx, lam, l1)
+            < _ws_objective(r, w, ws, ptr, idx, lam, l1)):
         for i in range(n):
             r[i] = r_new[i]
         for j in range(w.shape[0]):
@@ -119,8 +134,8 @@ def _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, L,
 
 
 @njit(cache=True, nogil=True)
-def _try_anderson_sparse(hist, data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L,
-                         ws, r_new, w_new):
+def _try_anderson_sparse(hist, data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, l1,
+                         L, ws, r_new, w_new):
     ok, acc = anderson(hist)
     if not ok:
         return
@@ -145,11 +160,21 @@ def _try_anderson_sparse(hist, data, indices, indptr, v, xbar, center, r, w, ptr
     if center and cx != 0.0:
         for i in range(n):
             r_new[i] += v[i] * cx
-    if _ws_objective(r_new, w_new, ws, ptr, idx, lam) < _ws_objective(r, w, ws, ptr, idx, lam):
+    if (_ws_objective(r_new, w_new, ws, ptr, idx, lam, l1)
+            < _ws_objective(r, w, ws, ptr, idx, lam, l1)):
         for i in range(n):
             r[i] = r_new[i]
         for j in range(w.shape[0]):
             w[j] = w_new[j]
+
+
+@njit(cache=True, nogil=True)
+def _soft(z, t):
+    if z > t:
+        return z - t
+    if z < -t:
+        return z + t
+    return 0.0
 
 
 @njit(cache=True, nogil=True)
@@ -166,7 +191,7 @@ def _dot_col(XF, j, v, r, unit):
 
 
 @njit(cache=True, nogil=True)
-def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs, tol):
+def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, l1, L, ws, max_epochs, tol):
     """Block CD epochs on dense Fortran-ordered ``XF`` (module docstring). Returns the number
     of epochs run; ``w`` and ``r`` are updated in place."""
     n = XF.shape[0]
@@ -183,6 +208,16 @@ def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
     corr_ws = np.empty(nws)
     w_ws = np.empty(nws)
     pen_lam = np.empty(ws.shape[0])
+    l1_ws = np.empty(nws)
+    has_l1 = False
+    pos = 0
+    for a in range(ws.shape[0]):
+        g = ws[a]
+        for q in range(ptr[g], ptr[g + 1]):
+            l1_ws[pos] = l1[idx[q]]
+            if l1_ws[pos] > 0:
+                has_l1 = True
+            pos += 1
     hist = np.empty((ANDERSON_K + 1, nws))
     r_new = np.empty(n)
     w_new = np.empty(w.shape[0])
@@ -198,8 +233,11 @@ def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
             nz = 0.0
             for t in range(k):
                 j = idx[s0 + t]
-                z[t] = w[j] + _dot_col(XF, j, v, r, unit) / Lg
-                nz += z[t] * z[t]
+                zt = w[j] + _dot_col(XF, j, v, r, unit) / Lg
+                if has_l1:
+                    zt = _soft(zt, l1[j] / Lg)
+                z[t] = zt
+                nz += zt * zt
             nz = np.sqrt(nz)
             thr = lam[g] / Lg
             shrink = 0.0 if nz <= thr else 1.0 - thr / nz
@@ -229,7 +267,7 @@ def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
         row = (epoch - 1) % (ANDERSON_K + 1)
         _record(hist, row, w, ws, ptr, idx)
         if row == ANDERSON_K:
-            _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws,
+            _try_anderson_dense(hist, XF, v, unit, xbar, center, r, w, ptr, idx, lam, l1, L, ws,
                                 r_new, w_new)
         if epoch % 10 == 0 or epoch == max_epochs:
             # the working set's X~^T r at the end of the epoch, and its gap
@@ -239,24 +277,26 @@ def bcd_dense(XF, v, unit, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
                 s0 = ptr[g]
                 k = ptr[g + 1] - s0
                 nrm = 0.0
+                l1p = 0.0
                 for t in range(k):
                     j = idx[s0 + t]
                     corr_ws[pos + t] = _dot_col(XF, j, v, r, unit) if L[g] > 0 else 0.0
                     w_ws[pos + t] = w[j]
                     nrm += w[j] * w[j]
-                pen_lam[a] = lam[g] * np.sqrt(nrm)
+                    l1p += l1[j] * abs(w[j])
+                pen_lam[a] = lam[g] * np.sqrt(nrm) + l1p
                 pos += k
             rr = 0.0
             for i in range(n):
                 rr += r[i] * r[i]
-            if _ws_gap(rr, ws, ptr, lam, w_ws, corr_ws, pen_lam) <= tol:
+            if _ws_gap(rr, ws, ptr, lam, w_ws, corr_ws, pen_lam, l1_ws) <= tol:
                 break
     return epoch
 
 
 @njit(cache=True, nogil=True)
-def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, ws, max_epochs,
-               tol):
+def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, l1, L, ws,
+               max_epochs, tol):
     """:func:`bcd_dense` on a CSC ``diag(v) X`` (``data, indices, indptr``)."""
     n = r.shape[0]
     kmax = 0
@@ -272,6 +312,16 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
     corr_ws = np.empty(nws)
     w_ws = np.empty(nws)
     pen_lam = np.empty(ws.shape[0])
+    l1_ws = np.empty(nws)
+    has_l1 = False
+    pos = 0
+    for a in range(ws.shape[0]):
+        g = ws[a]
+        for q in range(ptr[g], ptr[g + 1]):
+            l1_ws[pos] = l1[idx[q]]
+            if l1_ws[pos] > 0:
+                has_l1 = True
+            pos += 1
     hist = np.empty((ANDERSON_K + 1, nws))
     r_new = np.empty(n)
     w_new = np.empty(w.shape[0])
@@ -291,8 +341,11 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
                 gr = 0.0
                 for q in range(indptr[j], indptr[j + 1]):
                     gr += data[q] * r[indices[q]]
-                z[t] = w[j] + gr / Lg
-                nz += z[t] * z[t]
+                zt = w[j] + gr / Lg
+                if has_l1:
+                    zt = _soft(zt, l1[j] / Lg)
+                z[t] = zt
+                nz += zt * zt
             nz = np.sqrt(nz)
             thr = lam[g] / Lg
             shrink = 0.0 if nz <= thr else 1.0 - thr / nz
@@ -315,7 +368,7 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
         _record(hist, row, w, ws, ptr, idx)
         if row == ANDERSON_K:
             _try_anderson_sparse(hist, data, indices, indptr, v, xbar, center, r, w, ptr, idx,
-                                 lam, L, ws, r_new, w_new)
+                                 lam, l1, L, ws, r_new, w_new)
         if check:
             pos = 0
             for a in range(ws.shape[0]):
@@ -323,6 +376,7 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
                 s0 = ptr[g]
                 k = ptr[g + 1] - s0
                 nrm = 0.0
+                l1p = 0.0
                 for t in range(k):
                     j = idx[s0 + t]
                     gr = 0.0
@@ -331,11 +385,12 @@ def bcd_sparse(data, indices, indptr, v, xbar, center, r, w, ptr, idx, lam, L, w
                     corr_ws[pos + t] = gr if L[g] > 0 else 0.0
                     w_ws[pos + t] = w[j]
                     nrm += w[j] * w[j]
-                pen_lam[a] = lam[g] * np.sqrt(nrm)
+                    l1p += l1[j] * abs(w[j])
+                pen_lam[a] = lam[g] * np.sqrt(nrm) + l1p
                 pos += k
             rr = 0.0
             for i in range(n):
                 rr += r[i] * r[i]
-            if _ws_gap(rr, ws, ptr, lam, w_ws, corr_ws, pen_lam) <= tol:
+            if _ws_gap(rr, ws, ptr, lam, w_ws, corr_ws, pen_lam, l1_ws) <= tol:
                 break
     return epoch

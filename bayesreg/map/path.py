@@ -29,18 +29,11 @@ def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | No
     c0 = pen.zero_threshold(np.abs(grad0))
     unpen = getattr(pen, "unpenalized", ())
     if c0 is not None and len(unpen) and np.isfinite(c0) and c0 > 0:
-        # unpenalized columns: the null model fits them too. Its gradient comes from the MAP at
-        # a strength where every penalized coefficient is zero (1e3 x the threshold without
-        # them, raised until it is), then the threshold is recomputed there
-        c = 1e3 * c0
-        for _ in range(10):
-            fit = fit_map(lik, prior.with_strength(c), X, y, sw, fit_intercept, tol=1e-12,
-                          warn=False)
-            pen_cols = np.setdiff1d(np.arange(X.shape[1]), unpen)
-            if not np.any(fit.coef[pen_cols]):
-                break
-            c *= 1e3
-        eta = fit.intercept + np.asarray(X @ fit.coef).ravel()
+        # unpenalized columns: the null model fits them too (one smooth solve with every
+        # penalized coefficient at zero), then the threshold is recomputed at its gradient
+        from .group import fit_unpenalized
+
+        eta = fit_unpenalized(bound, X, y, sw, fit_intercept, unpen)
         g = bound.gradient(y, eta, sw)
         grad0 = np.asarray(X.T @ g).ravel()
         # 1 + 1e-8: the unpenalized fit's residual is exact to rounding only, and the first

@@ -14,7 +14,8 @@ joint_free             free_at_mode, free_stationarity,         any accepted by 
 glm                    datafit, gradient, curvature, mean,      weights
                        curvature_from_mean, gradient_from_mean,
                        datafit_diff, null_eta, working_response
-group_cd               quadratic_weight (bound)                 group_structure (group lasso)
+group_cd               quadratic_weight (bound)                 group_structure, l1 (group lasso,
+                                                                sparse group lasso)
 group_prox_newton      datafit, gradient, curvature, null_eta,  group_structure
                        working_response (convex)
 =====================  ======================================  ==================================
@@ -505,7 +506,8 @@ class GroupCoordinateDescent(Solver):
         ptr, idx, lam = pen.group_structure
         sol = solve_group_lasso(problem.X, problem.y, problem.sw, pen.labels, lam * s2, ptr, idx,
                                 problem.fit_intercept, w0=problem.w0, tol=problem.tol,
-                                max_iter=problem.max_iter or 1000, design=problem.design)
+                                max_iter=problem.max_iter or 1000, design=problem.design,
+                                l1=pen.l1 * s2 if pen.has_l1 else None)
         return Solution(sol.coef, sol.intercept, optimality=sol.optimality / s2,
                         optimality_kind="duality_gap", tol_abs=sol.tol_abs / s2,
                         n_iter=sol.n_iter, solver=self.name)

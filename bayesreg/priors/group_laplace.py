@@ -1,15 +1,25 @@
-"""GroupLaplace prior  <->  group lasso penalty.
+"""GroupLaplace prior  <->  group lasso / sparse group lasso penalty.
 
-Density (one multivariate Laplace per group ``g`` of ``k = p_g`` coefficients, ``lam_g =
-sqrt(p_g) / scale``)::
+Density (one multivariate Laplace per group ``g`` of ``k = p_g`` coefficients, ``lam_g = m_g /
+scale`` with the group weight ``m_g``, default ``sqrt(p_g)``; with ``l1_scale``, times a Laplace
+factor per coefficient, ``a = 1 / l1_scale``)::
 
-    p(w_g) = exp(-lam_g ||w_g||_2) / Z_g,   Z_g = 2 pi^(k/2) Gamma(k) / (Gamma(k/2) lam_g^k)
+    p(w_g) = exp(-lam_g ||w_g||_2 - a ||w_g||_1) / Z_g,
+    Z_g = 2 pi^(k/2) Gamma(k) / (Gamma(k/2) lam_g^k)   (a = 0; else a 1-D quadrature)
 
-Penalty:  ``sum_g sqrt(p_g) ||w_g||_2 / scale``  (:class:`~bayesreg.penalties.GroupLassoPenalty`)
+Penalty:  ``sum_g m_g ||w_g||_2 / scale + ||w||_1 / l1_scale``
+          (:class:`~bayesreg.penalties.GroupLassoPenalty`)
 PyMC:     a flat vector with the exact log density as a ``pm.Potential``
 Gibbs:    the Bayesian group lasso hierarchy of Kyung, Gill, Ghosh & Casella (2010), without
           their sigma scaling: ``w_g | tau_g^2 ~ N(0, tau_g^2 I)``, ``tau_g^2 ~ Gamma((p_g + 1) /
-          2, rate lam_g^2 / 2)``
+          2, rate lam_g^2 / 2)``; with the L1 part, also ``w_j | t_j ~ N(0, t_j)``, ``t_j ~
+          Exp(rate a^2 / 2)`` (the product of the two scale mixtures: its marginal is the density
+          above): the conditional prior precision of ``w_j`` is ``1 / tau_g^2 + 1 / t_j``
+
+The sparse group lasso is this class with ``l1_scale`` rather than a class of its own: the group
+structure (labels, names, formula terms, unpenalized columns, persistence), the penalty, the
+solvers, the normalizer, the PyMC and Gibbs faces are each one copy, and ``l1_scale=None`` is the
+group lasso exactly.
 """
 
 from __future__ import annotations
@@ -123,29 +133,40 @@ def group_labels(groups: Any, unpenalized: Any = None, feature_names: Any = None
     return np.array([remap[int(g)] if g >= 0 else -1 for g in labels], dtype=np.int64)
 
 
+# params: [p, G, labels (p), lam (G), sizes (G), l1 (p)]; latent: [1 / tau_g^2 (G), 1 / t_j (p)]
 @njit(cache=True, nogil=True)
 def _group_fill(latent, params, prec):
-    p = int(params[0])
+    p, G = int(params[0]), int(params[1])
     for j in range(p):
         g = int(params[2 + j])
         prec[j] = latent[g] if g >= 0 else 0.0
+        if params[2 + p + 2 * G + j] > 0:
+            prec[j] += latent[G + j]
 
 
 @njit(cache=True, nogil=True)
 def _group_init(latent, params, prec, sigma, rng):
-    """``tau_g^2 ~ Gamma((p_g + 1) / 2, rate lam_g^2 / 2)`` (prior draw); latent = 1 / tau_g^2."""
+    """``tau_g^2 ~ Gamma((p_g + 1) / 2, rate lam_g^2 / 2)``, ``t_j ~ Exp(rate a_j^2 / 2)``
+    (prior draws); latent = their inverses (0 for a group or coefficient without the term)."""
     p, G = int(params[0]), int(params[1])
     for g in range(G):
         lam = params[2 + p + g]
         k = params[2 + p + G + g]
-        tau2 = rng.gamma(0.5 * (k + 1.0), 2.0 / (lam * lam))
-        latent[g] = 1.0 / max(tau2, 1e-300)
+        if lam > 0:
+            tau2 = rng.gamma(0.5 * (k + 1.0), 2.0 / (lam * lam))
+            latent[g] = 1.0 / max(tau2, 1e-300)
+        else:
+            latent[g] = 0.0
+    for j in range(p):
+        a = params[2 + p + 2 * G + j]
+        latent[G + j] = 1.0 / max(rng.exponential(2.0 / (a * a)), 1e-300) if a > 0 else 0.0
     _group_fill(latent, params, prec)
 
 
 @njit(cache=True, nogil=True)
 def _group_update(latent, params, w, sigma, prec, rng):
-    """``1 / tau_g^2 | w_g ~ InverseGaussian(lam_g / ||w_g||, lam_g^2)``."""
+    """``1 / tau_g^2 | w_g ~ InverseGaussian(lam_g / ||w_g||, lam_g^2)``, ``1 / t_j | w_j ~
+    InverseGaussian(a_j / |w_j|, a_j^2)``."""
     p, G = int(params[0]), int(params[1])
     sq = np.zeros(G)
     for j in range(p):
@@ -154,10 +175,19 @@ def _group_update(latent, params, w, sigma, prec, rng):
             sq[g] += w[j] * w[j]
     for g in range(G):
         lam = params[2 + p + g]
+        if lam <= 0:
+            latent[g] = 0.0
+            continue
         nw = np.sqrt(sq[g])
         mean = lam / nw if nw > 0 else np.inf
         iv = inverse_gaussian(mean, lam * lam, rng)
         latent[g] = iv if iv < 1e300 else 1e300
+    for j in range(p):
+        a = params[2 + p + 2 * G + j]
+        if a > 0:
+            aw = abs(w[j])
+            iv = inverse_gaussian(a / aw if aw > 0 else np.inf, a * a, rng)
+            latent[G + j] = iv if iv < 1e300 else 1e300
     _group_fill(latent, params, prec)
 
 
@@ -174,20 +204,31 @@ def _group_record(latent, params, out):
 
 @register_prior
 class GroupLaplace(Prior):
-    """Multivariate Laplace prior on each group of coefficients: the group lasso.
+    """Multivariate Laplace prior on each group of coefficients: the group lasso; with
+    ``l1_scale``, times a Laplace prior on every coefficient: the sparse group lasso.
 
-    For a group ``g`` of ``p_g`` coefficients, with ``lam_g = sqrt(p_g) / scale``::
+    For a group ``g`` of ``p_g`` coefficients, with ``lam_g = m_g / scale`` (group weight
+    ``m_g``, default ``sqrt(p_g)``) and ``a = 1 / l1_scale`` (0 without ``l1_scale``)::
 
-        -log p(w_g) = lam_g ||w_g||_2 + log Z_g,
-        Z_g = 2 pi^(p_g / 2) Gamma(p_g) / (Gamma(p_g / 2) lam_g^(p_g))
+        -log p(w_g) = lam_g ||w_g||_2 + a ||w_g||_1 + log Z_g,
+        Z_g = int exp(-lam_g ||w||_2 - a ||w||_1) dw
+            = 2 pi^(p_g / 2) Gamma(p_g) / (Gamma(p_g / 2) lam_g^(p_g))    (a = 0)
 
-    (exact; ``p_g = 1`` is ``Laplace(scale)``). Columns listed in ``unpenalized`` have a flat
-    prior, as the intercept. The MAP with a Gaussian likelihood of noise sd ``sigma`` on ``n``
+    (exact; ``p_g = 1`` is ``Laplace(scale / m_g)``; with ``a > 0``, ``Z_g`` is the 1-D
+    integral of :func:`bayesreg.penalties.sgl_log_z`). Columns listed in ``unpenalized``, and
+    the groups of weight ``m_g = 0`` without ``l1_scale``, have a flat prior, as the intercept.
+    The MAP with a Gaussian likelihood of noise sd ``sigma`` on ``n``
     rows is the group lasso ``1 / (2n) ||y - b0 - Xw||^2 + alpha sum_g sqrt(p_g) ||w_g||`` of
     skglm (``GroupLasso(groups, alpha, weights=sqrt(p_g))``) with ``alpha = sigma^2 / (n
     scale)``; also grpreg's ``grLasso`` (``lambda = alpha``, default ``group.multiplier =
     sqrt(p_g)``) when each group's columns are orthonormal (``X_g^T X_g / n = I``: grpreg
     orthonormalizes the groups before fitting). GLMs: ``lambda = 1 / (n scale)``.
+    ``group_weights`` are skglm's ``weights`` and grpreg's ``group.multiplier``. With
+    ``l1_scale``, the MAP is the sparse group lasso ``1 / (2n) ||y - b0 - Xw||^2 + alpha (tau
+    ||w||_1 + (1 - tau) sum_g m_g ||w_g||)`` (SGL's ``lambda = alpha`` with ``alpha = tau``
+    and group weights ``sqrt(p_g)``; skglm's ``WeightedL1GroupL2(alpha, weights_groups =
+    (1 - tau) m_g, weights_features = tau)``) with ``alpha tau = sigma^2 / (n l1_scale)``,
+    ``alpha (1 - tau) = sigma^2 / (n scale)``.
 
     Parameters
     ----------
@@ -204,6 +245,16 @@ class GroupLaplace(Prior):
         group; ``FormulaModel.groups`` is the same as an array).
     unpenalized : list of int or str, optional
         Columns with a flat prior (not in any group).
+    group_weights : array of float, optional
+        ``m_g >= 0``, one per group in the order of the groups (the sorted integer labels, or
+        the order of the lists; for ``"terms"``, the formula's terms): ``lam_g = m_g /
+        scale``. Default ``sqrt(p_g)``. ``m_g = 0``: an unpenalized group (its columns get a
+        flat prior; with ``l1_scale`` only the L1 part).
+    l1_scale : float, optional
+        ``> 0``: the Laplace scale of the within-group L1 part (the sparse group lasso).
+        Default None: no L1 part (the group lasso). ``l1_scale -> inf`` is the group lasso;
+        ``scale -> inf`` (or all ``group_weights = 0``) is ``Laplace(l1_scale)`` on the
+        grouped columns.
 
     Notes
     -----
@@ -213,18 +264,26 @@ class GroupLaplace(Prior):
     lam^2 / 2) dt ∝ exp(-lam ||w||)``), and ``1 / tau_g^2 | w_g ~ InverseGaussian(lam_g /
     ||w_g||, lam_g^2)``. Kyung et al. put ``sigma^2 tau_g^2`` in the conditional variance:
     their marginal is ``exp(-lam ||w_g|| / sigma)``, i.e. this prior with ``scale`` relative to
-    sigma; this prior is not relative to sigma (like :class:`Laplace`).
+    sigma; this prior is not relative to sigma (like :class:`Laplace`). With ``l1_scale``
+    each coefficient also has ``w_j | t_j ~ N(0, t_j)``, ``t_j ~ Exp(rate a^2 / 2)``, so that
+    ``w_j``'s conditional prior precision is ``1 / tau_g^2 + 1 / t_j`` and ``1 / t_j | w_j ~
+    InverseGaussian(a / |w_j|, a^2)``: the product of the two scale mixtures, whose marginal
+    is exactly the sparse-group density.
     """
 
-    _params = ("scale", "groups")
+    _params = ("scale", "groups", "group_weights", "l1_scale")
     separable = False
     #: ``bayesreg fit DATA --prior group-laplace --scale S --groups "a,b,c;d,e"`` (column names;
     #: an unlisted column is a group of its own): ``bayesreg.cli._common.parse_groups``
     cli_options = {"scale": "scale", "groups": "groups"}
     cli_required = ("scale", "groups")
 
-    def __init__(self, scale: float, groups: Any, unpenalized: Any = None) -> None:
+    def __init__(self, scale: float, groups: Any, unpenalized: Any = None,
+                 group_weights: Any = None, l1_scale: float | None = None) -> None:
         self.scale = check_scale(scale, "GroupLaplace.scale", allow_array=False)
+        self.l1_scale = (None if l1_scale is None
+                         else check_scale(l1_scale, "GroupLaplace.l1_scale", allow_array=False))
+        self.group_weights = self._check_weights(group_weights)
         if isinstance(groups, str):
             if groups != "terms":
                 raise ParameterError(
@@ -243,6 +302,44 @@ class GroupLaplace(Prior):
             self.groups = self._name_labels(groups, unpenalized)
         else:
             self.groups = group_labels(groups, unpenalized)
+        self._check_n_weights()
+
+    @staticmethod
+    def _check_weights(group_weights) -> tuple[float, ...] | None:
+        if group_weights is None:
+            return None
+        try:
+            m = np.array(group_weights, dtype=float).ravel()
+        except (TypeError, ValueError) as exc:
+            raise BayesregTypeError(f"GroupLaplace.group_weights must be an array of numbers "
+                                    f"(one per group), got {group_weights!r}.") from exc
+        if m.size == 0 or not np.all(np.isfinite(m)) or np.any(m < 0):
+            raise ParameterError(f"GroupLaplace.group_weights must be finite and >= 0 (0: an "
+                                 f"unpenalized group), one per group, got {group_weights!r}.")
+        return tuple(float(x) for x in m)  # a tuple: not mistaken for a per-column array
+
+    def _n_groups(self) -> int | None:
+        if isinstance(self.groups, np.ndarray):
+            return int(self.groups.max()) + 1
+        if isinstance(self.groups, dict):
+            return max(self.groups.values()) + 1
+        return None  # "terms": known when the formula is built
+
+    def _check_n_weights(self) -> None:
+        G = self._n_groups()
+        if self.group_weights is not None and G is not None and len(self.group_weights) != G:
+            raise ParameterError(
+                f"GroupLaplace.group_weights has {len(self.group_weights)} entries but there "
+                f"are {G} groups: give one weight per group, in the order of the groups.")
+
+    def _copy(self, **changes) -> GroupLaplace:
+        out = object.__new__(GroupLaplace)  # the groups are validated already
+        out.scale, out.groups = self.scale, self.groups
+        out.group_weights, out.l1_scale = self.group_weights, self.l1_scale
+        for k, v in changes.items():
+            setattr(out, k, v)
+        out._check_n_weights()
+        return out
 
     @staticmethod
     def _named(groups) -> bool:
@@ -295,7 +392,7 @@ class GroupLaplace(Prior):
                 raise ParameterError(
                     "GroupLaplace(groups='terms') groups the columns of a formula's terms: use "
                     "it with Model.from_formula (or pass groups=formula_model.groups).")
-            return GroupLaplace(self.scale, np.asarray(term_groups, dtype=np.int64))
+            return self._copy(groups=np.asarray(term_groups, dtype=np.int64))
         if feature_names is None:
             raise ParameterError(self._unresolved_message())
         names = [str(c) for c in feature_names]
@@ -311,7 +408,7 @@ class GroupLaplace(Prior):
             raise ParameterError(
                 f"GroupLaplace.groups: the columns {missing[:10]} are in no group: put every "
                 "column in exactly one group, or list it in unpenalized=[...] (a flat prior).")
-        return GroupLaplace(self.scale, labels)
+        return self._copy(groups=labels)
 
     def _unresolved_message(self) -> str:
         how = ("the formula's terms: build the model with Model.from_formula"
@@ -333,9 +430,21 @@ class GroupLaplace(Prior):
                 f"{n_coef} coefficients: give every column of X a group (or list it in "
                 "unpenalized=[...]).")
 
-    def _lam(self, labels: np.ndarray) -> np.ndarray:
+    def _penalty(self, labels: np.ndarray) -> GroupLassoPenalty:
+        """The penalty of the resolved ``labels``: ``lam_g = m_g / scale``; groups of weight 0
+        without an L1 part become unpenalized columns (label -1, the groups renumbered)."""
         sizes = np.bincount(labels[labels >= 0])
-        return np.sqrt(sizes) / self.scale
+        m = np.sqrt(sizes) if self.group_weights is None else np.array(self.group_weights)
+        grouped = labels >= 0
+        l1 = None
+        if self.l1_scale is not None:
+            l1 = np.where(grouped, 1.0 / self.l1_scale, 0.0)
+        elif np.any(m == 0):
+            keep = m > 0
+            new = np.cumsum(keep) - 1
+            labels = np.where(grouped & keep[np.maximum(labels, 0)], new[np.maximum(labels, 0)], -1)
+            m = m[keep]
+        return GroupLassoPenalty(labels, m / self.scale, l1)
 
     # -- density face -----------------------------------------------------------------
     def logpdf(self, w: np.ndarray) -> np.ndarray:
@@ -346,13 +455,15 @@ class GroupLaplace(Prior):
 
     def joint_logpdf(self, W, sigma=None, per_coef: bool = False, **hyper):
         W = np.asarray(W, dtype=float)
-        labels = self._labels(W.shape[-1])
-        pen = GroupLassoPenalty(labels, self._lam(labels))
+        pen = self._penalty(self._labels(W.shape[-1]))
+        labels = pen.labels
         pos = labels >= 0
         onehot = np.zeros((W.shape[-1], pen.n_groups))
         onehot[np.flatnonzero(pos), labels[pos]] = 1.0
         norms = np.sqrt((W * W) @ onehot)  # (..., G)
         logp_g = -pen.lam * norms - pen.log_z()
+        if pen.has_l1:
+            logp_g = logp_g - (np.abs(W) * pen.l1) @ onehot
         if not per_coef:
             return logp_g.sum(axis=-1)
         share = np.where(pos, 1.0 / np.maximum(pen.sizes[np.maximum(labels, 0)], 1), 0.0)
@@ -360,14 +471,14 @@ class GroupLaplace(Prior):
 
     # -- penalty face -----------------------------------------------------------------
     def as_penalty(self, n_coef: int) -> GroupLassoPenalty:
-        labels = self._labels(n_coef)
-        return GroupLassoPenalty(labels, self._lam(labels))
+        return self._penalty(self._labels(n_coef))
 
     def with_strength(self, c: float) -> GroupLaplace:
-        out = object.__new__(GroupLaplace)  # the groups are validated already
-        out.scale = check_scale(self.scale / c, "GroupLaplace.scale", allow_array=False)
-        out.groups = self.groups
-        return out
+        """The prior with ``c`` times the penalty (``scale / c``, ``l1_scale / c``)."""
+        l1 = (None if self.l1_scale is None
+              else check_scale(self.l1_scale / c, "GroupLaplace.l1_scale", allow_array=False))
+        return self._copy(scale=check_scale(self.scale / c, "GroupLaplace.scale",
+                                            allow_array=False), l1_scale=l1)
 
     @property
     def path_scale(self):
@@ -377,48 +488,57 @@ class GroupLaplace(Prior):
     def to_pymc(self, name, dims=None, shape=None, sigma=None):
         """A flat vector ``name`` plus ``pm.Potential(name + "_group_laplace", logp)`` with the
         exact log density (the norm written so that its gradient at ``w_g = 0`` is 0, a
-        subgradient, instead of NaN)."""
+        subgradient, instead of NaN; the L1 part's ``|w_j|`` has gradient 0 at 0)."""
         import pymc as pm
         import pytensor.tensor as pt
 
         size = {"dims": dims} if dims is not None else {"shape": shape}
         coef = pm.Flat(name, **size)
-        labels = self.groups if self.resolved else self._labels(-1)
-        pen = GroupLassoPenalty(labels, self._lam(labels))
+        pen = self._penalty(self.groups if self.resolved else self._labels(-1))
+        labels = pen.labels
         pos = labels >= 0
         onehot = np.zeros((labels.shape[0], pen.n_groups))
         onehot[np.flatnonzero(pos), labels[pos]] = 1.0
         sq = pt.dot(coef * coef, onehot)
         safe = pt.sqrt(pt.switch(sq > 0, sq, 1.0))
         norms = pt.switch(sq > 0, safe, 0.0)
-        pm.Potential(f"{name}_group_laplace",
-                     -pt.sum(pen.lam * norms) - float(pen.log_normalizer()))
+        logp = -pt.sum(pen.lam * norms) - float(pen.log_normalizer())
+        if pen.has_l1:
+            logp = logp - pt.sum(pen.l1 * pt.abs(coef))
+        pm.Potential(f"{name}_group_laplace", logp)
         return coef
 
     # -- Gibbs face ---------------------------------------------------------------------
     def gibbs_face(self, n_coef: int) -> GibbsFace:
-        labels = self._labels(n_coef)
-        lam = self._lam(labels)
-        sizes = np.bincount(labels[labels >= 0]).astype(float)
-        params = np.concatenate([[float(n_coef), float(lam.size)], labels.astype(float), lam,
-                                 sizes])
-        return GibbsFace(params=params, n_latent=lam.size, init=_group_init,
+        pen = self._penalty(self._labels(n_coef))
+        params = np.concatenate([[float(n_coef), float(pen.n_groups)], pen.labels.astype(float),
+                                 pen.lam, pen.sizes.astype(float), pen.l1])
+        return GibbsFace(params=params, n_latent=pen.n_groups + n_coef, init=_group_init,
                          update=_group_update, sigma_terms=_group_sigma_terms,
                          record=_group_record)
 
     # -- contract tests, persistence ---------------------------------------------------
     @classmethod
     def examples(cls):
-        return [cls(0.4, np.array([0, 0, 1]))]  # a group of two and a group of one
+        # a group of two and a group of one; weighted; sparse group
+        return [cls(0.4, np.array([0, 0, 1])),
+                cls(0.4, np.array([0, 0, 1]), group_weights=[0.5, 2.0], l1_scale=0.8)]
 
     def to_dict(self) -> dict[str, Any]:
         g = self.groups.tolist() if self.resolved else self.groups
-        return {"type": type(self).__name__, "scale": self.scale, "groups": g}
+        out = {"type": type(self).__name__, "scale": self.scale, "groups": g}
+        if self.group_weights is not None:
+            out["group_weights"] = list(self.group_weights)
+        if self.l1_scale is not None:
+            out["l1_scale"] = self.l1_scale
+        return out
 
     def __eq__(self, other):
         if type(other) is not type(self):
             return NotImplemented
         if self.scale != other.scale or self.resolved != other.resolved:
+            return False
+        if self.l1_scale != other.l1_scale or self.group_weights != other.group_weights:
             return False
         return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
                 else self.groups == other.groups)
@@ -433,5 +553,10 @@ class GroupLaplace(Prior):
                 f", {unp} unpenalized" if unp else "")
         else:
             g = repr(self.groups) if isinstance(self.groups, str) else f"{len(self.groups)} named columns"
-        return f"GroupLaplace(scale={self.scale:.6g}, groups=<{g}>)"
+        extra = ""
+        if self.group_weights is not None:
+            extra += f", group_weights=<{len(self.group_weights)} weights>"
+        if self.l1_scale is not None:
+            extra += f", l1_scale={self.l1_scale:.6g}"
+        return f"GroupLaplace(scale={self.scale:.6g}, groups=<{g}>{extra})"
 
