@@ -13,10 +13,11 @@ free parameters from the likelihood's own conditionals:
 
 * :class:`~bayesreg.StudentT`: ``u_i = lambda_i ~ Gamma(nu/2, nu/2)``,
   ``y_i | lambda_i ~ N(eta_i, sigma^2 / lambda_i)``: ``z = y``, ``v = lambda / sigma^2``;
-* :class:`~bayesreg.Bernoulli`, :class:`~bayesreg.Binomial`: Polya-gamma (Polson, Scott &
-  Windle 2013): ``u_i = omega_i ~ PG(b_i, eta_i)``, ``b_i = sw_i n_i``,
-  ``kappa_i = sw_i (y_i - n_i / 2)``: ``z = kappa / omega``, ``v = omega``
-  (:func:`polya_gamma_face`).
+* :class:`~bayesreg.Bernoulli`, :class:`~bayesreg.Binomial`, :class:`~bayesreg.NegativeBinomial`:
+  Polya-gamma (Polson, Scott & Windle 2013): ``u_i = omega_i ~ PG(b_i, eta_i - offset_i)``,
+  ``b_i = sw_i n_i``, ``kappa_i = sw_i (y_i - n_i / 2)``: ``z = kappa / omega + offset``,
+  ``v = omega`` (:func:`polya_gamma_face`; the negative binomial has ``n_i = y_i + r`` and
+  ``offset = log r``, ``r = 1 / alpha``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 
 from .._errors import NotSupportedError
 
-__all__ = ["AugmentedGibbsFace", "polya_gamma_face", "slice_1d"]
+__all__ = ["AugmentedGibbsFace", "polya_gamma_face", "random_polyagamma", "slice_1d"]
 
 
 class AugmentedGibbsFace(NamedTuple):
@@ -86,37 +87,107 @@ def slice_1d(logf: Callable[[float], float], x0: float, rng: np.random.Generator
     return float(x0)
 
 
-def polya_gamma_face(y: np.ndarray, sw: np.ndarray, trials: Any) -> AugmentedGibbsFace:
-    """The Polya-gamma augmentation of the logit-link binomial likelihood (``trials = 1``: the
-    Bernoulli): ``exp(sw (y eta - n log(1 + e^eta))) = 2^-b e^(kappa eta)
-    E_{omega ~ PG(b, 0)}[exp(-omega eta^2 / 2)]`` with ``b = sw n``, ``kappa = sw (y - n/2)``, so
-    ``omega | eta ~ PG(b, eta)`` and ``eta`` sees ``N(kappa / omega; eta, 1 / omega)``
-    (Polson, Scott & Windle 2013; drawn by the ``polyagamma`` package)."""
+#: shapes from which :func:`random_polyagamma` uses polyagamma's saddle-point rejection sampler;
+#: below it, the integer part of the shape by Devroye's exact sampler (a sum of PG(1, z)) and the
+#: fractional part by the alternate sampler (polyagamma 2.0's default "hybrid" switches to a
+#: normal approximation above h = 50, and its alternate sampler drifts for h > 1: avoided here)
+PG_SADDLE_MIN = 6.0
+
+
+def random_polyagamma(b: np.ndarray, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draws ``omega_i ~ PG(b_i, z_i)`` (``b_i > 0``), one per entry, by rejection samplers of
+    the ``polyagamma`` package: saddle-point envelope for ``b >= PG_SADDLE_MIN``; else Devroye's
+    sampler for ``floor(b)`` plus the alternate sampler for ``b - floor(b)`` (PG(b1 + b2, z) is
+    the sum of independent PG(b1, z) and PG(b2, z)). ``E[omega] = b tanh(z / 2) / (2 z)``."""
     try:
-        from polyagamma import random_polyagamma
+        from polyagamma import random_polyagamma as rpg
     except ImportError as e:  # pragma: no cover - polyagamma is a dependency of the sampler
         raise NotSupportedError(
             "sampler='gibbs' for a logit-link likelihood needs the polyagamma package: "
             "pip install polyagamma (or use sampler='nutpie').") from e
+    b = np.asarray(b, dtype=float)
+    z = np.asarray(z, dtype=float)
+    out = np.zeros(b.shape)
+    big = b >= PG_SADDLE_MIN
+    if big.any():
+        out[big] = rpg(b[big], z[big], method="saddle", random_state=rng)
+    small = ~big
+    if small.any():
+        bs, zs = b[small], z[small]
+        m = np.floor(bs)
+        f = bs - m
+        part = np.zeros(bs.shape)
+        k = m >= 1.0
+        if k.any():
+            part[k] = rpg(m[k], zs[k], method="devroye", random_state=rng)
+        k = f > 1e-12
+        if k.any():
+            part[k] += rpg(f[k], zs[k], method="alternate", random_state=rng)
+        out[small] = part
+    return out
+
+
+def polya_gamma_face(y: np.ndarray, sw: np.ndarray, trials: Any, offset: Any = 0.0, *,
+                     free_names: tuple[str, ...] = (), start_free: Callable[..., Any] | None = None,
+                     update_free: Callable[..., Any] | None = None) -> AugmentedGibbsFace:
+    """The Polya-gamma augmentation of a likelihood ``prod_i [e^(y_i psi_i) / (1 +
+    e^psi_i)^n_i]^sw_i`` in ``psi_i = eta_i - offset_i`` (Polson, Scott & Windle 2013): with
+    ``b = sw n`` and ``kappa = sw (y - n / 2)``,
+    ``e^(kappa psi) / ... = 2^-b e^(kappa psi) E_{omega ~ PG(b, 0)}[exp(-omega psi^2 / 2)]``, so
+    ``omega | eta ~ PG(b, psi)`` and ``eta`` sees the Gaussian pseudo-data
+    ``N(z; eta, 1 / omega)`` with ``z = kappa / omega + offset``.
+
+    * :class:`~bayesreg.Bernoulli`: ``n = 1``, ``offset = 0``;
+    * :class:`~bayesreg.Binomial`: ``n = trials``, ``offset = 0``;
+    * :class:`~bayesreg.NegativeBinomial` (Zhou, Li, Dunson & Carin 2012; Polson, Scott & Windle
+      2013 sec. 3): ``n = y + r``, ``offset = log r`` (``r = 1 / alpha``), i.e. ``b = sw (y + r)``,
+      ``kappa = sw (y - r) / 2``.
+
+    Parameters
+    ----------
+    y, sw : arrays, shape (n,)
+        Responses and prior weights.
+    trials, offset : array-like, or ``(free) -> array``
+        ``n_i`` and ``offset_i``, fixed or functions of the free-parameter dict.
+    free_names : tuple of str
+        The likelihood's free parameters (``lik.free_params``).
+    start_free : ``(eta, rng) -> free``, optional
+        Their starting values (default ``{}``).
+    update_free : ``(eta, free, rng) -> free``, optional
+        A draw of them given ``eta`` that leaves ``p(free | eta)`` invariant (the latents
+        marginalized: the sampler redraws ``omega`` given the new values right after, which makes
+        the pair an exact draw of ``(free, omega) | eta``).
+    """
     y = np.asarray(y, dtype=float)
     sw = np.asarray(sw, dtype=float)
-    b = sw * np.broadcast_to(np.asarray(trials, dtype=float), y.shape)
-    kappa = sw * y - 0.5 * b
-    live = b > 0
+
+    def _get(v, free):
+        return np.broadcast_to(np.asarray(v(free) if callable(v) else v, dtype=float), y.shape)
+
+    def coefs(free):
+        b = sw * _get(trials, free)
+        return b, sw * y - 0.5 * b, _get(offset, free)
 
     def update_latent(eta, free, rng):
+        b, _, off = coefs(free)
+        live = b > 0
         om = np.zeros(y.shape)
-        om[live] = random_polyagamma(b[live], np.asarray(eta, dtype=float)[live], random_state=rng)
+        om[live] = random_polyagamma(b[live], (np.asarray(eta, dtype=float) - off)[live], rng)
         return np.maximum(om, 1e-300, where=live, out=om)
 
     def start(eta, rng):
-        return update_latent(eta, {}, rng), {}
+        free = start_free(eta, rng) if start_free is not None else {}
+        return update_latent(eta, free, rng), free
 
     def working(latent, free):
-        z = np.zeros(y.shape)
-        z[live] = kappa[live] / latent[live]
+        b, kappa, off = coefs(free)
+        live = b > 0
+        z = np.array(off, dtype=float)
+        z[live] += kappa[live] / latent[live]
         return z, np.where(live, latent, 0.0)
 
-    return AugmentedGibbsFace((), start, working, update_latent,
-                              lambda eta, latent, free, sig_terms, rng: free,
+    def free_step(eta, latent, free, sig_terms, rng):
+        return update_free(eta, free, rng) if update_free is not None else free
+
+    return AugmentedGibbsFace(tuple(free_names), start, working, update_latent, free_step,
                               lambda free: 1.0)
