@@ -87,18 +87,56 @@ def slice_1d(logf: Callable[[float], float], x0: float, rng: np.random.Generator
     return float(x0)
 
 
-#: shapes from which :func:`random_polyagamma` uses polyagamma's saddle-point rejection sampler;
-#: below it, the integer part of the shape by Devroye's exact sampler (a sum of PG(1, z)) and the
-#: fractional part by the alternate sampler (polyagamma 2.0's default "hybrid" switches to a
-#: normal approximation above h = 50, and its alternate sampler drifts for h > 1: avoided here)
-PG_SADDLE_MIN = 6.0
+#: Where each of polyagamma 2.0's samplers matches the PG(h, z) moments (checked against the
+#: closed-form mean and variance, 4e3-2e5 draws per cell, h from 1e-3 to 1e5, |z| to 1000): the
+#: saddle-point sampler for ``h >= 6`` and ``|z| <= 20`` (its draws are far off from |z| ~ 25 when
+#: h >= 24); Devroye's (integer h) for ``|z| <= 100`` (off beyond ~300); the alternate sampler for
+#: ``h < 1`` at every z and for any h at ``|z| >= 5`` (it drifts for h > 1 at small z; its cost
+#: grows like h). The package's default "hybrid" uses a normal approximation above h = 50 and
+#: refuses h < 1e-4.
+PG_SADDLE_MIN_H, PG_SADDLE_MAX_Z, PG_ALTERNATE_MIN_H = 6.0, 20.0, 1e-3
+#: above this h and beyond PG_SADDLE_MAX_Z the draw is the normal approximation with the exact
+#: mean and variance (the skewness of PG(h, z) is that of PG(1, z) over sqrt(h): < 0.03 there)
+PG_NORMAL_MIN_H = 1e4
+_PG_TERMS = 200
+
+
+def _pg_moments(h, z):
+    """Mean and variance of PG(h, z): ``h tanh(z/2) / (2z)``, ``h (sinh z - z) / (4 z^3
+    cosh^2(z/2))`` (limits ``h / 4``, ``h / 24`` at z = 0)."""
+    z = np.abs(z)
+    small = z < 1e-4
+    zz = np.where(small, 1.0, z)
+    mean = np.where(small, h / 4.0, h * np.tanh(zz / 2) / (2 * zz))
+    big = zz > 700.0
+    var_core = np.where(big, 4.0 / zz**3,
+                        (np.sinh(np.minimum(zz, 700.0)) - zz)
+                        / (zz**3 * np.cosh(np.minimum(zz, 700.0) / 2) ** 2))
+    var = np.where(small, h / 24.0, h * var_core / 4.0)
+    return mean, var
+
+
+def _pg_series(h, z, rng):
+    """PG(h, z) = sum_k g_k / (2 pi^2 (k - 1/2)^2 + z^2 / 2), g_k ~ Gamma(h, 1) (Polson, Scott &
+    Windle 2013, eq. 1): the first ``_PG_TERMS`` terms drawn, the rest by their mean (for the
+    tiny shapes h < PG_ALTERNATE_MIN_H polyagamma refuses; the omitted terms' variance is
+    < 1e-7 h)."""
+    k = np.arange(1, _PG_TERMS + 1) - 0.5
+    c = 2 * np.pi**2 * k**2 + 0.5 * z[:, None] ** 2
+    g = rng.gamma(h[:, None], 1.0, size=c.shape)
+    head = (g / c).sum(axis=1)
+    mean, _ = _pg_moments(h, z)
+    return head + np.maximum(mean - h * (1.0 / c).sum(axis=1), 0.0)
 
 
 def random_polyagamma(b: np.ndarray, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draws ``omega_i ~ PG(b_i, z_i)`` (``b_i > 0``), one per entry, by rejection samplers of
-    the ``polyagamma`` package: saddle-point envelope for ``b >= PG_SADDLE_MIN``; else Devroye's
-    sampler for ``floor(b)`` plus the alternate sampler for ``b - floor(b)`` (PG(b1 + b2, z) is
-    the sum of independent PG(b1, z) and PG(b2, z)). ``E[omega] = b tanh(z / 2) / (2 z)``."""
+    """Draws ``omega_i ~ PG(b_i, z_i)`` (``b_i > 0``), one per entry, each by a sampler of the
+    ``polyagamma`` package inside the region where it was checked (see ``PG_*`` above):
+    saddle-point rejection for ``b >= 6, |z| <= 20``; the alternate sampler for ``|z| > 20``
+    (``b > 1e4`` there: the normal approximation with the exact moments); otherwise (``b < 6``)
+    ``floor(b)`` by Devroye's sampler plus ``b - floor(b)`` by the alternate sampler (PG(b1 + b2,
+    z) is the sum of independent PG(b1, z) and PG(b2, z)), a fractional part below 1e-3 by the
+    Gamma series. ``E[omega] = b tanh(z / 2) / (2 z)``."""
     try:
         from polyagamma import random_polyagamma as rpg
     except ImportError as e:  # pragma: no cover - polyagamma is a dependency of the sampler
@@ -106,24 +144,36 @@ def random_polyagamma(b: np.ndarray, z: np.ndarray, rng: np.random.Generator) ->
             "sampler='gibbs' for a logit-link likelihood needs the polyagamma package: "
             "pip install polyagamma (or use sampler='nutpie').") from e
     b = np.asarray(b, dtype=float)
-    z = np.asarray(z, dtype=float)
+    z = np.abs(np.asarray(z, dtype=float))
     out = np.zeros(b.shape)
-    big = b >= PG_SADDLE_MIN
-    if big.any():
-        out[big] = rpg(b[big], z[big], method="saddle", random_state=rng)
-    small = ~big
-    if small.any():
-        bs, zs = b[small], z[small]
-        m = np.floor(bs)
-        f = bs - m
-        part = np.zeros(bs.shape)
-        k = m >= 1.0
-        if k.any():
-            part[k] = rpg(m[k], zs[k], method="devroye", random_state=rng)
-        k = f > 1e-12
-        if k.any():
-            part[k] += rpg(f[k], zs[k], method="alternate", random_state=rng)
-        out[small] = part
+
+    def put(mask, h, zz, method):
+        if mask.any():
+            return rpg(h[mask], zz[mask], method=method, random_state=rng)
+        return 0.0
+
+    saddle = (b >= PG_SADDLE_MIN_H) & (z <= PG_SADDLE_MAX_Z)
+    out[saddle] = put(saddle, b, z, "saddle")
+    normal = (b > PG_NORMAL_MIN_H) & (z > PG_SADDLE_MAX_Z)
+    if normal.any():
+        m, v = _pg_moments(b[normal], z[normal])
+        out[normal] = np.maximum(m + np.sqrt(v) * rng.standard_normal(m.shape), 1e-300)
+    alt = (z > PG_SADDLE_MAX_Z) & (b >= PG_ALTERNATE_MIN_H) & ~normal
+    out[alt] = put(alt, b, z, "alternate")
+    rest = ~(saddle | normal | alt)  # b < 6 and |z| <= 20, or a tiny b
+    if rest.any():
+        br, zr = b[rest], z[rest]
+        m = np.floor(br)
+        f = br - m
+        part = np.zeros(br.shape)
+        dev = m >= 1.0
+        part[dev] = put(dev, m, zr, "devroye")
+        fa = f >= PG_ALTERNATE_MIN_H
+        part[fa] += put(fa, f, zr, "alternate")
+        fs = (f > 0.0) & ~fa
+        if fs.any():
+            part[fs] += _pg_series(f[fs], zr[fs], rng)
+        out[rest] = part
     return out
 
 
