@@ -211,3 +211,26 @@ def test_free_alpha_gibbs_matches_nuts():
             d = a.mean(("chain", "draw")) - b.mean(("chain", "draw"))
             zs.extend(np.ravel((d / np.hypot(arviz_stats.mcse(a), arviz_stats.mcse(b))).values))
     assert np.max(np.abs(zs)) < Z_MAX, zs
+
+
+def test_random_polyagamma_moments_in_every_region():
+    """The PG draw of every Polya-gamma face (Bernoulli, Binomial, NB) against the closed-form
+    PG(h, z) mean and variance written here, on shapes and tilts covering each sampler's region
+    (tiny h: Gamma series; h < 6: Devroye + alternate; saddle; |z| > 20: alternate; h > 1e4 at
+    |z| > 20: normal approximation) and negative z (PG is symmetric in z)."""
+    from bayesreg.likelihoods._augmentation import random_polyagamma
+
+    rng = np.random.default_rng(7)
+    hs = np.array([5e-4, 0.4, 1.0, 2.7, 5.0, 6.5, 30.0, 250.0, 3e4])
+    zs = np.array([0.0, -0.3, 3.0, -19.0, 21.0, 150.0])
+    H, Z = (a.ravel() for a in np.meshgrid(hs, zs, indexing="ij"))
+    m = 4000
+    om = random_polyagamma(np.repeat(H, m), np.repeat(Z, m), rng).reshape(H.size, m)
+    az = np.where(np.abs(Z) < 1e-8, 1.0, np.abs(Z))
+    mean = np.where(Z == 0, H / 4, H * np.tanh(az / 2) / (2 * az))
+    var = np.where(Z == 0, H / 24, H * (np.sinh(az) - az) / (4 * az**3 * np.cosh(az / 2) ** 2))
+    assert np.all(om > 0)
+    zm = (om.mean(axis=1) - mean) / np.sqrt(var / m)
+    assert np.abs(zm).max() < Z_MAX, list(zip(H, Z, zm))
+    ok = H >= 0.1  # the sample variance of a tiny-shape PG is too heavy-tailed to compare
+    np.testing.assert_allclose(om.var(axis=1)[ok], var[ok], rtol=0.15)

@@ -283,6 +283,9 @@ class NegativeBinomial(Likelihood):
         t_lo, t_hi = -np.log(ALPHA_MAX), -np.log(ALPHA_MIN)
         keep = sw > 0
         yk, swk = y[keep], sw[keep]
+        # the log-gamma terms depend on y only: once per distinct count, weighted
+        yu, inv = np.unique(yk, return_inverse=True)
+        swu = np.bincount(inv, weights=swk, minlength=yu.size)
 
         def r_of(free):
             return 1.0 / float(free["alpha"])
@@ -298,7 +301,8 @@ class NegativeBinomial(Likelihood):
 
             def logf(t):
                 a = float(np.exp(-t))
-                ll = float(swk @ (self._const_terms(yk, a) - (yk + 1.0 / a) * np.log1p(a * mu)))
+                ll = float(swu @ self._const_terms(yu, a)) \
+                    - float(swk @ ((yk + 1.0 / a) * np.log1p(a * mu)))
                 return ll + lin + float(self.alpha_logprior(a)) - t
 
             t = slice_1d(logf, float(np.log(r_of(free))), rng, lo=t_lo, hi=t_hi)
