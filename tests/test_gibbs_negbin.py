@@ -200,9 +200,9 @@ def test_free_alpha_gibbs_matches_nuts():
     mu = np.exp(0.7 + X @ [0.6, -0.4])
     y = rng.negative_binomial(1.5, 1.5 / (1.5 + mu)).astype(float)
     model = br.Model(br.NegativeBinomial(), br.Normal(1.0))
-    g = sample_gibbs(model, X, y, draws=1500, tune=300, chains=2, random_seed=1,
+    g = sample_gibbs(model, X, y, draws=1000, tune=200, chains=2, random_seed=1,
                      log_likelihood=False, progressbar=False).posterior
-    nt = sample(model, X, y, draws=700, tune=500, chains=2, random_seed=1, sampler="nutpie",
+    nt = sample(model, X, y, draws=500, tune=300, chains=2, random_seed=1, sampler="nutpie",
                 progressbar=False, log_likelihood=False).posterior
     zs = []
     for v in ("coef", "intercept", "alpha"):
