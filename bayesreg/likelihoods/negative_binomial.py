@@ -7,6 +7,10 @@ alpha:    fixed, or free with alpha ~ HalfNormal(alpha_prior_scale) (joint MAP: 
           ascent, the alpha step an exact 1-D root of d log posterior / d log alpha)
 Null:     eta_0 = log(ybar); no mode with a flat intercept when every count is 0
 PyMC:     pm.NegativeBinomial(mu=exp(eta), alpha=1 / alpha)   (PyMC's alpha is the shape r)
+Gibbs:    Polya-gamma (Zhou, Li, Dunson & Carin 2012; Polson, Scott & Windle 2013 sec. 3): in
+          psi = eta - log r, p(y | psi) ∝ (e^psi)^y / (1 + e^psi)^(y + r), so omega_i ~ PG(sw_i (y_i
+          + r), psi_i) and eta sees N(kappa / omega + log r; eta, 1 / omega), kappa = sw (y - r) / 2;
+          a free alpha by a slice step on log r of its exact conditional given eta
 
 Conversions of the dispersion (all NB2, log link):
 
@@ -248,6 +252,65 @@ class NegativeBinomial(Likelihood):
         if self.alpha is not None:
             return {}
         return self.free_at_mode(y, np.full(y.shape, self.null_eta(y, sw, fit_intercept)), sw)
+
+    # -- Gibbs
+    def gibbs_augmentation(self, y, sw):
+        """The Polya-gamma Gibbs face (:func:`bayesreg.likelihoods._augmentation.polya_gamma_face`).
+
+        With ``r = 1 / alpha`` and ``psi = eta - log r`` the NB2 probability is
+        ``Gamma(y + r) / (Gamma(r) y!) (e^psi)^y / (1 + e^psi)^(y + r)``, a binomial-logit form
+        with ``n_i = y_i + r`` trials: ``omega_i | eta_i ~ PG(sw_i (y_i + r), psi_i)`` and the
+        coefficients see the Gaussian pseudo-data ``N(kappa_i / omega_i + log r; eta_i,
+        1 / omega_i)``, ``kappa_i = sw_i (y_i - r) / 2`` (Zhou, Li, Dunson & Carin 2012; Polson,
+        Scott & Windle 2013 sec. 3).
+
+        A free alpha: ``t = log r`` is updated given ``eta`` (omega marginalized, then omega is
+        redrawn given the new r: together an exact draw of ``(r, omega) | eta``) by one slice
+        step (:func:`~bayesreg.likelihoods._augmentation.slice_1d`) of
+        ``sum_i sw_i log NB(y_i; e^eta_i, alpha) + log p(alpha) + log alpha``, ``alpha = e^-t``
+        (the last term the Jacobian of ``t``), within ``[ALPHA_MIN, ALPHA_MAX]``.
+
+        Mixing: the pseudo-data precision ``omega_i`` is about ``r / (2 |psi_i|)`` when r is
+        large, so with little over-dispersion (alpha -> 0, Poisson-like counts) the chain moves
+        in small steps; NUTS is then the better sampler."""
+        from ._augmentation import polya_gamma_face, slice_1d
+
+        y = np.asarray(y, dtype=float)
+        sw = np.asarray(sw, dtype=float)
+        if self.alpha is not None:
+            r = 1.0 / self.alpha
+            return polya_gamma_face(y, sw, y + r, float(np.log(r)))
+        t_lo, t_hi = -np.log(ALPHA_MAX), -np.log(ALPHA_MIN)
+        keep = sw > 0
+        yk, swk = y[keep], sw[keep]
+        # the log-gamma terms depend on y only: once per distinct count, weighted
+        yu, inv = np.unique(yk, return_inverse=True)
+        swu = np.bincount(inv, weights=swk, minlength=yu.size)
+
+        def r_of(free):
+            return 1.0 / float(free["alpha"])
+
+        def start_free(eta, rng):
+            a = self.free_at_mode(y, np.asarray(eta, dtype=float), sw)["alpha"]
+            return {"alpha": float(np.clip(a, 1e-2, 1e2))}
+
+        def update_free(eta, free, rng):
+            ek = np.asarray(eta, dtype=float)[keep]
+            mu = self.mean(ek)
+            lin = float(swk @ (yk * ek))
+
+            def logf(t):
+                a = float(np.exp(-t))
+                ll = float(swu @ self._const_terms(yu, a)) \
+                    - float(swk @ ((yk + 1.0 / a) * np.log1p(a * mu)))
+                return ll + lin + float(self.alpha_logprior(a)) - t
+
+            t = slice_1d(logf, float(np.log(r_of(free))), rng, lo=t_lo, hi=t_hi)
+            return {"alpha": float(np.exp(-t))}
+
+        return polya_gamma_face(y, sw, lambda f: y + r_of(f), lambda f: np.log(r_of(f)),
+                                free_names=("alpha",), start_free=start_free,
+                                update_free=update_free)
 
     @classmethod
     def examples(cls):
