@@ -275,6 +275,8 @@ class GLMPathState:
         self.scale = None  # (intercept-only eta, certificate scale): data only, one per path
         self._face = None  # (support, c_S, lower Cholesky factor of G_SS + diag(c_S))
         self._buf = None  # float32 row block of the Gram build
+        # the last warm point's (w, b, eta, datafit, gradient, X^T gradient, sum gradient)
+        self.last = None
 
     def build(self, X, h):
         """``G``, ``m0``, ``H0`` at the curvature ``h``. The product runs in single precision on
@@ -422,12 +424,19 @@ def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, 
     from ._glm_kernels import wcd_ws, xv_cols
 
     fi = bool(fit_intercept)
-    nz = np.flatnonzero(w).astype(np.int64)
-    eta = b + xv_cols(X, w[nz], nz) if nz.size else np.full(X.shape[0], float(b))
-    F = lik.datafit(y, eta, sw) + pen(w)
-    g = lik.gradient(y, eta, sw)
-    xg = X.T @ g
-    g_sum = float(g.sum())
+    last = None if state is None else state.last
+    if last is not None and last[1] == b and np.array_equal(last[0], w):
+        # the warm start is the previous point's solution: its eta, datafit gradient and
+        # X^T g do not depend on the prior's strength (only the penalty terms change)
+        _, _, eta, f0, g, xg, g_sum = last
+        F = f0 + pen(w)
+    else:
+        nz = np.flatnonzero(w).astype(np.int64)
+        eta = b + xv_cols(X, w[nz], nz) if nz.size else np.full(X.shape[0], float(b))
+        F = lik.datafit(y, eta, sw) + pen(w)
+        g = lik.gradient(y, eta, sw)
+        xg = X.T @ g
+        g_sum = float(g.sum())
     kkt = kkt_from_xg(xg, g_sum, w, a, c, fi)
     it = 0
     refresh = False
@@ -480,6 +489,10 @@ def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, 
         it += n_pol
         if w_pol is not w:
             w, eta_out = w_pol, None
+    if state is not None:
+        # what the next point's first step reads (valid while eta is that of (w, b))
+        state.last = (None if eta_out is None else w.copy(), float(b), eta, F - pen(w), g, xg,
+                      g_sum)
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it, bool(kkt <= tol_abs),
                        "prox_newton", eta_out)
 
