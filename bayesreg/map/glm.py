@@ -118,9 +118,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if not fit_intercept:
         b = 0.0
     # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
-    g_null = lik.gradient(y, np.full(n, eta0), sw)
     at_null = use_qn and not np.any(w) and b == eta0
-    if at_null:
+    cached = path_state is not None and path_state.scale is not None and not at_null
+    g_null = None if cached else lik.gradient(y, np.full(n, eta0), sw)
+    if cached:  # later points of a path: the scale depends on the data only
+        xg_null, D0 = None, None
+    elif at_null:
         # the quasi-Newton start is the intercept-only model: its X^T g and its Jacobi diagonal
         # (constant curvature v0 * sw there) come from one pass over X
         xg_null, sq = _xtg_and_sq(X, g_null, sw)
@@ -132,7 +135,10 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         D0 = v0 * sq if np.allclose(h_null, v0 * sw, rtol=1e-12, atol=0) else _diag_hess(X, h_null)
     else:
         xg_null, D0 = _rmatvec(X, g_null), None
-    scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
+    if cached:
+        scale = path_state.scale[1]
+    else:
+        scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
     if path_state is not None:
         path_state.scale = (eta0, scale)
     tol_abs = tol * scale
@@ -177,19 +183,30 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if warm:
         return _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale,
                                  max_iter, polish_steps, pen, path_state)
-    eta = b + _matvec(X, w)
-    F = lik.datafit(y, eta, sw) + pen(w)
+    last = None if path_state is None else path_state.last
+    hit = last is not None and last[1] == b and np.array_equal(last[0], w)
+    if hit:  # the warm start is the previous point's solution (see _prox_newton_warm)
+        eta, F = last[2], last[3] + pen(w)
+    else:
+        eta = b + _matvec(X, w)
+        F = lik.datafit(y, eta, sw) + pen(w)
     kkt = np.inf
     it = 0
+    done = False
     # the inner CD kernels read X in Fortran order: copy a C-ordered X once here, not in every
     # inner solve (each builds its own Design)
     X_cd = X if pure_l2 else fortran_columns(X)
     gram_inner = not sp.issparse(X) and n >= 2 * p and p <= 2000
     for it in range(1, max_iter + 1):
-        g = lik.gradient(y, eta, sw)
-        kkt = kkt_weights(X, g, w, a, c, fit_intercept)
+        if hit and it == 1:
+            g, xg = last[4], last[5]
+        else:
+            g = lik.gradient(y, eta, sw)
+            xg = _rmatvec(X, g)
+        kkt = kkt_from_xg(xg, float(g.sum()), w, a, c, fit_intercept)
         if kkt <= tol_abs:
             it -= 1
+            done = True  # g and xg are those of the returned point
             break
         z, h, _ = lik.working_response(y, eta, sw, g)
         if pure_l2:
@@ -214,7 +231,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         if not np.any(dw) and db == 0.0:
             break  # the inner gap cannot resolve this KKT level: finish with the support polish
         # Armijo backtracking on F along the prox-Newton direction
-        delta = float(_rmatvec(X, g) @ dw) + float(g.sum()) * db + pen(w_new) - pen(w)
+        delta = float(xg @ dw) + float(g.sum()) * db + pen(w_new) - pen(w)
         ls = _armijo(lik, y, sw, pen, eta, w, F, _matvec(X, dw), dw, db, delta)
         if ls is None:
             break
@@ -233,6 +250,9 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         it += n_pol
         if w_pol is not w:
             w, eta_out = w_pol, None  # the polish moved the point: eta is stale
+    if path_state is not None:
+        path_state.last = ((w.copy(), float(b), eta, F - pen(w), g, xg, float(g.sum()))
+                           if done and eta_out is not None else None)
     solver = "newton" if pure_l2 else ("owlqn+prox_newton" if use_qn else "prox_newton")
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_qn, bool(kkt <= tol_abs),
                        solver, eta_out)
@@ -360,10 +380,11 @@ GRAM_REFRESH = 0.5
 
 
 def path_state_for(X):
-    """A :class:`GLMPathState` when the lagged-Gram steps apply to this (dense) X, else None."""
-    if not _warm_kernel_applies(X):
-        return None
-    return GLMPathState(X.shape[0] >= 2 * X.shape[1] and X.shape[1] <= GRAM_MAX_P)
+    """The :class:`GLMPathState` of a path on X: the lagged-Gram steps apply to dense float64
+    Fortran-ordered X with ``n >= 2 p``, ``p <= GRAM_MAX_P``; every X (sparse included) keeps
+    the certificate's scale and the last solution's gradient from point to point."""
+    return GLMPathState(_warm_kernel_applies(X) and X.shape[0] >= 2 * X.shape[1]
+                        and X.shape[1] <= GRAM_MAX_P)
 
 
 def _gram_model_step(st, xg, g_sum, w, a, c, target, fi):
