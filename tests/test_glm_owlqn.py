@@ -212,3 +212,53 @@ def test_eta_refresh_path(rng, monkeypatch):
     sol = solve_glm(Poisson(), X, y, np.ones(n), a, c, tol=1e-11)
     assert sol.converged and sol.method == "owlqn"
     check_against_reference(family, X, y, a, c, sol)
+
+
+# ----------------------------------------------------------------------------- numba kernels
+def test_kkt_from_xg_matches_textbook_and_propagates_nan(rng):
+    from bayesreg.map.objective import kkt_from_xg
+
+    for _ in range(20):
+        p = 30
+        xg, w = rng.normal(size=p), rng.normal(size=p) * (rng.random(p) < 0.5)
+        a, c, gs = rng.random(p), rng.random(p) * (rng.random() < 0.5), 0.1 * rng.normal()
+        gw = xg + c * w  # distance of -gradient to the subdifferential, written out here
+        viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
+        assert kkt_from_xg(xg, gs, w, a, c, True) == pytest.approx(max(viol.max(), abs(gs)), abs=1e-13)
+        assert kkt_from_xg(xg, gs, w, a, c, False) == pytest.approx(viol.max(), abs=1e-13)
+    xg[3] = np.nan  # a NaN gradient is never certified
+    assert np.isnan(kkt_from_xg(xg, 0.0, w, a, c, True))
+
+
+def test_two_loop_and_csc_products_match_numpy(rng):
+    from bayesreg.map._glm_kernels import csc_matvec, csc_rmatvec, two_loop
+
+    q, m = 12, 5
+    S = [rng.normal(size=q) for _ in range(7)]
+    Y = [s + 0.1 * rng.normal(size=q) for s in S]  # s.y > 0
+    keep_S, keep_Y = S[-m:], Y[-m:]
+    scale, g = rng.random(q) + 0.5, rng.normal(size=q)
+    r = g.copy()  # textbook two-loop recursion (Nocedal & Wright, Alg. 7.4)
+    al = []
+    for s, yv in zip(reversed(keep_S), reversed(keep_Y)):
+        a_ = (s @ r) / (s @ yv)
+        r -= a_ * yv
+        al.append(a_)
+    r *= scale
+    for (s, yv), a_ in zip(zip(keep_S, keep_Y), reversed(al)):
+        r += (a_ - (yv @ r) / (s @ yv)) * s
+    Sm, Ym, rho = np.zeros((m, q)), np.zeros((m, q)), np.zeros(m)
+    head = count = 0
+    for s, yv in zip(S, Y):  # ring buffer: the two oldest pairs are overwritten
+        Sm[head], Ym[head], rho[head] = s, yv, 1.0 / (s @ yv)
+        head, count = (head + 1) % m, min(count + 1, m)
+    out = np.empty(q)
+    two_loop(Sm, Ym, rho, head, count, g, scale, out)
+    np.testing.assert_allclose(out, r, rtol=1e-12, atol=1e-12)
+    X = sp.random(40, 15, density=0.2, format="csc", random_state=3)
+    v, u, o_n, o_p = rng.normal(size=15), rng.normal(size=40), np.empty(40), np.empty(15)
+    v[::3] = 0.0
+    csc_matvec(X.indptr, X.indices, X.data, v, 40, o_n)
+    csc_rmatvec(X.indptr, X.indices, X.data, u, o_p)
+    np.testing.assert_allclose(o_n, X.toarray() @ v, atol=1e-13)
+    np.testing.assert_allclose(o_p, X.toarray().T @ u, atol=1e-13)

@@ -152,3 +152,27 @@ def test_serial_and_library_threads_give_the_same_fit(monkeypatch, rng):
     assert a.converged and b.converged
     assert np.allclose(a.coef, b.coef, atol=1e-6)
     assert abs(a.log_posterior - b.log_posterior) <= 1e-9 * abs(a.log_posterior)
+
+
+def test_path_state_gram_and_extended_face_factor(rng):
+    """The float32 lagged Gram against the float64 product written out here; the face solve
+    (a factor extended as the support grows, then a shrunken support) against np.linalg.solve."""
+    from bayesreg.map.glm import GLMPathState
+
+    n, p = 300, 40
+    X = np.asfortranarray(rng.standard_normal((n, p)) + 5.0)  # means far from 0: centering matters
+    h = rng.random(n) + 0.1
+    st = GLMPathState(True)
+    st.build(X, h)
+    m0 = X.T @ h / h.sum()
+    Xt = np.sqrt(h)[:, None] * (X - m0)
+    G = Xt.T @ Xt
+    assert np.abs(st.G - G).max() <= 1e-5 * np.abs(G).max()
+    c = rng.random(p) * 0.1
+    for S in (np.arange(10), np.r_[np.arange(10), 17, 23], np.r_[np.arange(12), 17, 23, 30],
+              np.r_[np.arange(5), 17]):
+        S = np.sort(S)
+        rhs = rng.normal(size=S.size)
+        x = st.face_solve(S, c[S], rhs)
+        np.testing.assert_allclose(x, np.linalg.solve(st.G[np.ix_(S, S)] + np.diag(c[S]), rhs),
+                                   rtol=1e-9, atol=1e-11)

@@ -34,8 +34,8 @@ import scipy.sparse as sp
 
 from .._errors import ParameterError
 from ._kernels import col_norms, diag_hess_cols, diag_hess_rows, xtg_sq_cols, xtg_sq_rows
-from .enet import Design, fortran_columns, solve_enet, syrk_blocks
-from .objective import kkt_weights
+from .enet import Design, fortran_columns, solve_enet
+from .objective import kkt_from_xg, kkt_weights
 from .ridge import solve_ridge
 
 
@@ -118,9 +118,12 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if not fit_intercept:
         b = 0.0
     # scale of the certificate: KKT size at the intercept-only model (never below 1e-12)
-    g_null = lik.gradient(y, np.full(n, eta0), sw)
     at_null = use_qn and not np.any(w) and b == eta0
-    if at_null:
+    cached = path_state is not None and path_state.scale is not None and not at_null
+    g_null = None if cached else lik.gradient(y, np.full(n, eta0), sw)
+    if cached:  # later points of a path: the scale depends on the data only
+        xg_null, D0 = None, None
+    elif at_null:
         # the quasi-Newton start is the intercept-only model: its X^T g and its Jacobi diagonal
         # (constant curvature v0 * sw there) come from one pass over X
         xg_null, sq = _xtg_and_sq(X, g_null, sw)
@@ -132,7 +135,10 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         D0 = v0 * sq if np.allclose(h_null, v0 * sw, rtol=1e-12, atol=0) else _diag_hess(X, h_null)
     else:
         xg_null, D0 = _rmatvec(X, g_null), None
-    scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
+    if cached:
+        scale = path_state.scale[1]
+    else:
+        scale = max(float(np.abs(xg_null).max(initial=0.0)), 1e-12)
     if path_state is not None:
         path_state.scale = (eta0, scale)
     tol_abs = tol * scale
@@ -177,19 +183,30 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
     if warm:
         return _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale,
                                  max_iter, polish_steps, pen, path_state)
-    eta = b + _matvec(X, w)
-    F = lik.datafit(y, eta, sw) + pen(w)
+    last = None if path_state is None else path_state.last
+    hit = last is not None and last[1] == b and np.array_equal(last[0], w)
+    if hit:  # the warm start is the previous point's solution (see _prox_newton_warm)
+        eta, F = last[2], last[3] + pen(w)
+    else:
+        eta = b + _matvec(X, w)
+        F = lik.datafit(y, eta, sw) + pen(w)
     kkt = np.inf
     it = 0
+    done = False
     # the inner CD kernels read X in Fortran order: copy a C-ordered X once here, not in every
     # inner solve (each builds its own Design)
     X_cd = X if pure_l2 else fortran_columns(X)
     gram_inner = not sp.issparse(X) and n >= 2 * p and p <= 2000
     for it in range(1, max_iter + 1):
-        g = lik.gradient(y, eta, sw)
-        kkt = kkt_weights(X, g, w, a, c, fit_intercept)
+        if hit and it == 1:
+            g, xg = last[4], last[5]
+        else:
+            g = lik.gradient(y, eta, sw)
+            xg = _rmatvec(X, g)
+        kkt = kkt_from_xg(xg, float(g.sum()), w, a, c, fit_intercept)
         if kkt <= tol_abs:
             it -= 1
+            done = True  # g and xg are those of the returned point
             break
         z, h, _ = lik.working_response(y, eta, sw, g)
         if pure_l2:
@@ -214,7 +231,7 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         if not np.any(dw) and db == 0.0:
             break  # the inner gap cannot resolve this KKT level: finish with the support polish
         # Armijo backtracking on F along the prox-Newton direction
-        delta = float(_rmatvec(X, g) @ dw) + float(g.sum()) * db + pen(w_new) - pen(w)
+        delta = float(xg @ dw) + float(g.sum()) * db + pen(w_new) - pen(w)
         ls = _armijo(lik, y, sw, pen, eta, w, F, _matvec(X, dw), dw, db, delta)
         if ls is None:
             break
@@ -233,6 +250,9 @@ def solve_glm(lik, X, y, sw, a, c, fit_intercept=True, w0=None, b0=None, tol=1e-
         it += n_pol
         if w_pol is not w:
             w, eta_out = w_pol, None  # the polish moved the point: eta is stale
+    if path_state is not None:
+        path_state.last = ((w.copy(), float(b), eta, F - pen(w), g, xg, float(g.sum()))
+                           if done and eta_out is not None else None)
     solver = "newton" if pure_l2 else ("owlqn+prox_newton" if use_qn else "prox_newton")
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it + n_qn, bool(kkt <= tol_abs),
                        solver, eta_out)
@@ -250,14 +270,6 @@ def _warm_kernel_applies(X) -> bool:
     solver's ``prepare_path`` makes a path's X so)."""
     return (not sp.issparse(X) and isinstance(X, np.ndarray) and X.dtype == np.float64
             and X.flags.f_contiguous)
-
-
-def _kkt_from_xg(xg, g_sum, w, a, c, fit_intercept):
-    """:func:`~bayesreg.map.objective.kkt_weights` from ``xg = X^T g`` already at hand."""
-    gw = xg + c * w
-    viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
-    k = float(viol.max(initial=0.0))
-    return max(k, abs(g_sum)) if fit_intercept else k
 
 
 #: a zero coefficient joins the working set of a warm-started proximal Newton step when its
@@ -281,38 +293,98 @@ class GLMPathState:
         self.H0 = 0.0
         self.n_builds = 0
         self.scale = None  # (intercept-only eta, certificate scale): data only, one per path
-        self._face = None  # (support, c_S, Cholesky factor of G_SS + diag(c_S))
+        self._face = None  # (support, c_S, lower Cholesky factor of G_SS + diag(c_S))
+        self._buf = None  # float32 row block of the Gram build
+        # the last warm point's (w, b, eta, datafit, gradient, X^T gradient, sum gradient)
+        self.last = None
 
     def build(self, X, h):
+        """``G``, ``m0``, ``H0`` at the curvature ``h``. The product runs in single precision on
+        the centered, weighted rows (centered in double precision first, so no mean cancels;
+        accumulated in double over row blocks): G is a model Hessian only (every step is
+        certified by the true KKT violation), and its float32 rounding (~1e-7 relative) is far
+        below the lag of the curvature it already carries. Half the cost of the float64
+        product; the row-block buffer is allocated once per path."""
+        n, p = X.shape
         H0 = float(h.sum())
         m0 = (X.T @ h) / H0
-        self.G = np.ascontiguousarray(syrk_blocks(X, m0, np.sqrt(h)))
+        sh = np.sqrt(h).astype(np.float32)
+        block = max(1, min(n, _GRAM_BLOCK_ELEMS // max(p, 1)))
+        if self._buf is None or self._buf.shape != (block, p):
+            self._buf = np.empty((block, p), dtype=np.float32, order="F")
+        G = None
+        for s in range(0, n, block):
+            e = min(n, s + block)
+            A = self._buf[:e - s]
+            np.subtract(X[s:e], m0, out=A, casting="same_kind")
+            A *= sh[s:e, None]
+            Gb = A.T @ A  # a float32 symmetric rank-k update
+            if G is None:
+                G = Gb.astype(np.float64)
+            else:
+                G += Gb
+        self.G = np.ascontiguousarray(G)
         self.m0, self.H0 = m0, H0
         self.n_builds += 1
         self._face = None
 
     def face_solve(self, S, cS, rhs):
-        """``(G_SS + diag(c_S))^-1 rhs`` by a Cholesky factor kept while G, S and c_S stay
-        the same (consecutive steps and path points share one face)."""
+        """``(G_SS + diag(c_S))^-1 rhs`` by a Cholesky factor kept while G and c stay the same:
+        consecutive steps and path points share one factor, and when the support only grew
+        (a lasso path's usual move) the factor is extended by the new columns (a triangular
+        solve and a small Cholesky: O(|S|^2 k) for k new columns, not O(|S|^3))."""
         import scipy.linalg as sla
 
         f = self._face
-        if f is None or not (np.array_equal(f[0], S) and np.array_equal(f[1], cS)):
-            A = self.G[np.ix_(S, S)]
-            A[np.diag_indices_from(A)] += cS
-            f = self._face = (S, cS, sla.cho_factor(A, lower=True, check_finite=False))
-        return sla.cho_solve(f[2], rhs, check_finite=False)
+        if f is not None:
+            Sf, cf, L = f
+            pos = np.searchsorted(S, Sf)
+            ok = (pos.size <= S.size and np.all(pos < S.size)
+                  and np.array_equal(S[np.minimum(pos, S.size - 1)], Sf)
+                  and np.array_equal(cS[np.minimum(pos, S.size - 1)], cf))
+            if ok and pos.size < S.size:
+                new = np.setdiff1d(np.arange(S.size), pos, assume_unique=True)
+                Sn = S[new]
+                B = sla.solve_triangular(L, self.G[np.ix_(Sf, Sn)], lower=True,
+                                         check_finite=False)
+                C = self.G[np.ix_(Sn, Sn)] - B.T @ B
+                C[np.diag_indices_from(C)] += cS[new]
+                try:
+                    L22 = np.linalg.cholesky(C)
+                except np.linalg.LinAlgError:
+                    ok = False
+                else:
+                    m, k = Sf.size, Sn.size
+                    Lx = np.zeros((m + k, m + k))
+                    Lx[:m, :m] = L
+                    Lx[m:, :m] = B.T
+                    Lx[m:, m:] = L22
+                    Sf, cf, L = np.r_[Sf, Sn], np.r_[cf, cS[new]], Lx
+                    pos = np.r_[pos, new]
+                    self._face = (Sf, cf, L)
+            if ok:
+                x = sla.cho_solve((L, True), rhs[pos], check_finite=False)
+                out = np.empty_like(x)
+                out[pos] = x
+                return out
+        A = self.G[np.ix_(S, S)]
+        A[np.diag_indices_from(A)] += cS
+        L = np.linalg.cholesky(A)
+        self._face = (S.copy(), np.array(cS, dtype=float), L)
+        return sla.cho_solve((L, True), rhs, check_finite=False)
 
 
+_GRAM_BLOCK_ELEMS = 4_000_000
 GRAM_MAX_P = 2000
 GRAM_REFRESH = 0.5
 
 
 def path_state_for(X):
-    """A :class:`GLMPathState` when the lagged-Gram steps apply to this (dense) X, else None."""
-    if not _warm_kernel_applies(X):
-        return None
-    return GLMPathState(X.shape[0] >= 2 * X.shape[1] and X.shape[1] <= GRAM_MAX_P)
+    """The :class:`GLMPathState` of a path on X: the lagged-Gram steps apply to dense float64
+    Fortran-ordered X with ``n >= 2 p``, ``p <= GRAM_MAX_P``; every X (sparse included) keeps
+    the certificate's scale and the last solution's gradient from point to point."""
+    return GLMPathState(_warm_kernel_applies(X) and X.shape[0] >= 2 * X.shape[1]
+                        and X.shape[1] <= GRAM_MAX_P)
 
 
 def _gram_model_step(st, xg, g_sum, w, a, c, target, fi):
@@ -373,13 +445,20 @@ def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, 
     from ._glm_kernels import wcd_ws, xv_cols
 
     fi = bool(fit_intercept)
-    nz = np.flatnonzero(w).astype(np.int64)
-    eta = b + xv_cols(X, w[nz], nz) if nz.size else np.full(X.shape[0], float(b))
-    F = lik.datafit(y, eta, sw) + pen(w)
-    g = lik.gradient(y, eta, sw)
-    xg = X.T @ g
-    g_sum = float(g.sum())
-    kkt = _kkt_from_xg(xg, g_sum, w, a, c, fi)
+    last = None if state is None else state.last
+    if last is not None and last[1] == b and np.array_equal(last[0], w):
+        # the warm start is the previous point's solution: its eta, datafit gradient and
+        # X^T g do not depend on the prior's strength (only the penalty terms change)
+        _, _, eta, f0, g, xg, g_sum = last
+        F = f0 + pen(w)
+    else:
+        nz = np.flatnonzero(w).astype(np.int64)
+        eta = b + xv_cols(X, w[nz], nz) if nz.size else np.full(X.shape[0], float(b))
+        F = lik.datafit(y, eta, sw) + pen(w)
+        g = lik.gradient(y, eta, sw)
+        xg = X.T @ g
+        g_sum = float(g.sum())
+    kkt = kkt_from_xg(xg, g_sum, w, a, c, fi)
     it = 0
     refresh = False
     p = w.shape[0]
@@ -421,7 +500,7 @@ def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, 
         g = lik.gradient(y, eta, sw)
         xg = X.T @ g
         g_sum = float(g.sum())
-        kkt_old, kkt = kkt, _kkt_from_xg(xg, g_sum, w, a, c, fi)
+        kkt_old, kkt = kkt, kkt_from_xg(xg, g_sum, w, a, c, fi)
         if state is not None and state.G is not None and (t < 1.0 or kkt > GRAM_REFRESH * kkt_old):
             refresh = True
     eta_out = eta
@@ -431,6 +510,10 @@ def _prox_newton_warm(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, scale, 
         it += n_pol
         if w_pol is not w:
             w, eta_out = w_pol, None
+    if state is not None:
+        # what the next point's first step reads (valid while eta is that of (w, b))
+        state.last = (None if eta_out is None else w.copy(), float(b), eta, F - pen(w), g, xg,
+                      g_sum)
     return GLMSolution(w, float(b), float(kkt), float(tol_abs), it, bool(kkt <= tol_abs),
                        "prox_newton", eta_out)
 
@@ -643,15 +726,32 @@ def _diag_hess(X, h):
     return np.asarray((np.asarray(X) ** 2).T @ h).ravel()
 
 
-def _pseudo_gradient(z, g, az):
-    """Minimum-norm subgradient of ``smooth + sum az_j |z_j|`` (its max-abs is the KKT
-    violation)."""
-    ag = np.maximum(np.abs(g) - az, 0.0) * np.sign(g)
-    return np.where(z > 0, g + az, np.where(z < 0, g - az, ag))
-
-
 _QN_STALL = 10
 _ETA_REFRESH = 50  # recompute eta = b + X w from scratch every this many iterations
+
+
+def _products(X):
+    """``(mv, rmv)``: ``mv(v) = X v`` and ``rmv(g) = X^T g`` as float64 vectors; a CSC float64
+    X goes through the numba kernels into buffers owned by the closures (no scipy wrapper,
+    transpose or allocation per call: on sparse X with few entries per row that overhead is the
+    size of the product itself). The returned arrays are reused: copy to keep one."""
+    if sp.issparse(X) and X.format == "csc" and X.dtype == np.float64:
+        from ._glm_kernels import csc_matvec, csc_rmatvec
+
+        n, p = X.shape
+        ip, ix, dt = X.indptr, X.indices, X.data
+        out_n, out_p = np.empty(n), np.empty(p)
+
+        def mv(v):
+            csc_matvec(ip, ix, dt, np.ascontiguousarray(v), n, out_n)
+            return out_n
+
+        def rmv(g):
+            csc_rmatvec(ip, ix, dt, np.ascontiguousarray(g), out_p)
+            return out_p
+
+        return mv, rmv
+    return (lambda v: _matvec(X, v)), (lambda g: _rmatvec(X, g))
 
 
 def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20, xg0=None,
@@ -665,22 +765,27 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
     zeros are exact and the KKT violation is the max-abs pseudo-gradient. Each iteration costs
     one ``X d`` and one ``X^T g`` (line-search trials update eta along ``X d``). Stops when the
     KKT violation <= ``tol_abs``. ``xg0``, ``D0``: ``X^T gradient`` and the diagonal of
-    ``X^T diag(curvature) X`` at the start point, if known.
+    ``X^T diag(curvature) X`` at the start point, if known. The vector work of an iteration
+    (pseudo-gradient, two-loop recursion over ring buffers, orthant projections, trial points)
+    runs in the numba kernels of :mod:`bayesreg.map._glm_kernels`; the likelihood's faces and
+    the products with X stay as they are.
 
     Returns ``(w, b, kkt, n_iter, converged, eta)``.
     """
+    from ._glm_kernels import owl_crosses, owl_direction, owl_trial, pseudo_grad, two_loop
+
     n, p = X.shape
     fi = bool(fit_intercept)
     q = p + 1 if fi else p
-    az = np.concatenate([a, [0.0]]) if fi else np.asarray(a, dtype=float)
-    cz = np.concatenate([c, [0.0]]) if fi else np.asarray(c, dtype=float)
-    l1 = az > 0
+    mv, rmv = _products(X)
+    az = np.ascontiguousarray(np.concatenate([a, [0.0]]) if fi else a, dtype=np.float64)
+    cz = np.ascontiguousarray(np.concatenate([c, [0.0]]) if fi else c, dtype=np.float64)
     z = np.concatenate([w, [b]]) if fi else np.array(w, dtype=float)
-    eta = b + _matvec(X, w) if np.any(w) else np.full(n, float(b))
+    eta = b + mv(w) if np.any(w) else np.full(n, float(b))
     mu = lik.mean(eta)
     ge = lik.gradient(y, eta, sw)
     gz = np.empty(q)
-    gz[:p] = _rmatvec(X, ge) if xg0 is None else xg0
+    gz[:p] = rmv(ge) if xg0 is None else xg0
     if fi:
         gz[p] = float(ge.sum())
     gz += cz * z
@@ -692,17 +797,16 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
     D += cz
     D = np.maximum(D, 1e-12 * max(float(D.max(initial=0.0)), 1e-300))
     Dinv = 1.0 / D
-    S: list = []
-    Y: list = []
-    R: list = []
+    Sm, Ym, rho = np.zeros((m, q)), np.zeros((m, q)), np.zeros(m)
+    head = count = 0
+    pg, r, zt, st, g_new, scale_h = (np.empty(q) for _ in range(6))
     gamma = 1.0
     kkt = np.inf
     it = 0
     converged = False
     hist: list = []
     for it in range(max_iter + 1):  # noqa: B007
-        pg = _pseudo_gradient(z, gz, az)
-        kkt = float(np.abs(pg).max(initial=0.0))
+        kkt = pseudo_grad(z, gz, az, pg)
         if kkt <= tol_abs:
             converged = True
             break
@@ -710,29 +814,18 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
         if it == max_iter or (it >= 2 * _QN_STALL and min(hist[-_QN_STALL:])
                               > 0.5 * min(hist[:-_QN_STALL])):
             break  # budget spent, or no halving of the violation in _QN_STALL iterations
-        # two-loop recursion with H0 = gamma D^-1
-        r = pg.copy()
-        alphas = []
-        for s_k, y_k, rho in zip(reversed(S), reversed(Y), reversed(R)):
-            al = rho * float(s_k @ r)
-            r -= al * y_k
-            alphas.append(al)
-        r *= gamma * Dinv
-        for (s_k, y_k, rho), al in zip(zip(S, Y, R), reversed(alphas)):
-            be = rho * float(y_k @ r)
-            r += (al - be) * s_k
-        d = -r
-        d[l1 & (d * pg >= 0)] = 0.0  # OWL-QN: L1 coordinates move against their pseudo-gradient
-        dd = float(pg @ d)
+        np.multiply(Dinv, gamma, out=scale_h)
+        two_loop(Sm, Ym, rho, head, count, pg, scale_h, r)  # r = H pg, H0 = gamma D^-1
+        d = np.negative(r)
+        dd, crosses = owl_direction(d, z, pg, az)
         if not dd < 0:
             break
-        xi = np.where(z != 0, np.sign(z), -np.sign(pg))  # orthant of the step
         Xd = None
         t = 1.0
-        if not np.any(l1 & (np.sign(z + d) != xi)):
+        if not crosses:
             # no coordinate crosses zero at t = 1: first trial = the Newton step along d of the
             # local quadratic model (curvature from mu: O(n), no extra pass over X)
-            Xd = _matvec(X, d[:p])
+            Xd = mv(d[:p]).copy()
             if fi:
                 Xd += d[p]
             hh = lik.curvature_from_mean(mu, sw, y)
@@ -740,56 +833,50 @@ def _owlqn(lik, X, y, sw, a, c, fit_intercept, w, b, tol_abs, max_iter=500, m=20
             if dHd > 0:
                 t_n = -dd / dHd
                 if np.isfinite(t_n) and t_n > 0:
-                    t = min(t_n, 1.0) if np.any(l1 & (np.sign(z + t_n * d) != xi)) else t_n
+                    t = min(t_n, 1.0) if owl_crosses(z, d, t_n, pg, az) else t_n
         accepted = False
         for _ in range(40):
-            zt = z + t * d
-            cross = l1 & (np.sign(zt) != xi)
-            if np.any(cross):
+            crossed, dpen, pgs = owl_trial(z, d, t, pg, az, cz, zt, st)
+            if crossed:
                 # these stop at 0 (never the intercept: it has no L1 weight); the step is no
                 # longer t d, so eta moves by X (zt - z) (one product: X is read once either way)
-                zt[cross] = 0.0
-                st = zt - z
-                eta_t = eta + _matvec(X, st[:p]) + (st[p] if fi else 0.0)
+                eta_t = eta + mv(st[:p])
+                if fi:
+                    eta_t += st[p]
             else:
                 if Xd is None:
-                    Xd = _matvec(X, d[:p])
+                    Xd = mv(d[:p]).copy()
                     if fi:
                         Xd += d[p]
                 eta_t = eta + t * Xd
-            st = zt - z
             # penalty change term by term (no cancellation between two sums of size ||z||_1)
-            dF = (lik.datafit_diff(y, sw, eta, eta_t, mu) + float(az @ (np.abs(zt) - np.abs(z)))
-                  + 0.5 * float(cz @ (st * (zt + z))))
-            if np.isfinite(dF) and dF <= 1e-4 * float(pg @ st):
+            dF = lik.datafit_diff(y, sw, eta, eta_t, mu) + dpen
+            if np.isfinite(dF) and dF <= 1e-4 * pgs:
                 accepted = True
                 break
             t *= 0.5
         if not accepted:
             break
         if (it + 1) % _ETA_REFRESH == 0:  # eta is updated along the steps: drop the drift
-            eta_t = (zt[p] if fi else 0.0) + _matvec(X, zt[:p])
+            eta_t = (zt[p] if fi else 0.0) + mv(zt[:p])
         mu = lik.mean(eta_t)
         ge = lik.gradient_from_mean(y, mu, sw, eta_t)
-        g_new = np.empty(q)
-        g_new[:p] = _rmatvec(X, ge)
+        g_new[:p] = rmv(ge)
         if fi:
             g_new[p] = float(ge.sum())
         g_new += cz * zt
-        s_k = st
         y_k = g_new - gz
-        sy = float(s_k @ y_k)
-        if sy > 1e-16 * float(np.sqrt((s_k @ s_k) * (y_k @ y_k))):
-            S.append(s_k)
-            Y.append(y_k)
-            R.append(1.0 / sy)
-            if len(S) > m:
-                S.pop(0)
-                Y.pop(0)
-                R.pop(0)
+        sy = float(st @ y_k)
+        if sy > 1e-16 * float(np.sqrt((st @ st) * (y_k @ y_k))):
+            Sm[head] = st
+            Ym[head] = y_k
+            rho[head] = 1.0 / sy
+            head = (head + 1) % m
+            count = min(count + 1, m)
             gamma = sy / float(y_k @ (Dinv * y_k))
-        z, eta, gz = zt, eta_t, g_new
+        z, zt = zt, z  # zt's buffer is rewritten by the next trial
+        gz, g_new = g_new, gz
+        eta = eta_t
     w_out = z[:p].copy()
     b_out = float(z[p]) if fi else 0.0
     return w_out, b_out, kkt, it, converged, eta
-

@@ -26,9 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from ._glm_kernels import kkt_xg
 from ._kernels import corr_gap
 
 __all__ = ["log_posterior", "objective", "duality_gap", "kkt_violation", "kkt_at", "kkt_weights",
+           "kkt_from_xg",
            "check_representable", "certified"]
 
 _ADVICE = ("Rescale the data (e.g. standardize the columns of X and y) and the prior scales and "
@@ -139,9 +141,11 @@ def kkt_weights(X, g, w, a, c, fit_intercept: bool) -> float:
     the datafit gradient ``g`` with respect to eta (the GLM solvers' inner certificate)."""
     gw = (np.asarray(X.T @ g.astype(np.float32), dtype=np.float64).ravel()
           if getattr(X, "dtype", None) == np.float32 else np.asarray(X.T @ g).ravel())
-    gw = gw + c * w
-    viol = np.where(w != 0, np.abs(gw + a * np.sign(w)), np.maximum(np.abs(gw) - a, 0.0))
-    k = float(viol.max(initial=0.0))
-    if fit_intercept:
-        k = max(k, abs(float(g.sum())))
-    return k
+    return kkt_from_xg(gw, float(g.sum()), w, a, c, fit_intercept)
+
+
+def kkt_from_xg(xg, g_sum: float, w, a, c, fit_intercept: bool) -> float:
+    """:func:`kkt_weights` from ``xg = X^T g`` and ``g_sum = sum g`` already at hand (one pass
+    over p, numba kernel :func:`~bayesreg.map._glm_kernels.kkt_xg`)."""
+    return float(kkt_xg(np.ascontiguousarray(xg, dtype=np.float64), float(g_sum),
+                        np.ascontiguousarray(w, dtype=np.float64), a, c, bool(fit_intercept)))
