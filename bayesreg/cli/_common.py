@@ -25,7 +25,7 @@ _PRIOR_FLAGS = {"global_scale": "--global-scale", "expected_nonzero": "--expecte
                 "global_df": "--global-df", "fix_global": "--fix-global",
                 "inclusion_prob": "--inclusion-prob", "mean_r2": "--mean-r2",
                 "r2_precision": "--r2-precision", "concentration": "--concentration",
-                "groups": "--groups"}
+                "groups": "--groups", "l1_scale": "--l1-scale"}
 
 
 def prior_classes() -> dict[str, type]:
@@ -692,6 +692,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                         "columns of a group separated by ',', groups by ';'; an unlisted column "
                         "is a group of its own; 'terms' with --formula: the columns of each "
                         "formula term form one group")
+    g.add_argument("--l1-scale", type=_positive, metavar="B",
+                   help="group-laplace: scale of an extra Laplace (L1) term on every "
+                        "coefficient: the sparse group lasso, density exp(-sum_g sqrt(p_g) "
+                        "||w_g|| / S - ||w||_1 / B)")
     g.add_argument("--l2-scale", type=_positive, metavar="T",
                    help="elasticnet: scale of the Gaussian part")
     g.add_argument("--alpha", type=_positive, metavar="A",

@@ -275,7 +275,7 @@ class GroupLaplace(Prior):
     separable = False
     #: ``bayesreg fit DATA --prior group-laplace --scale S --groups "a,b,c;d,e"`` (column names;
     #: an unlisted column is a group of its own): ``bayesreg.cli._common.parse_groups``
-    cli_options = {"scale": "scale", "groups": "groups"}
+    cli_options = {"scale": "scale", "groups": "groups", "l1_scale": "l1_scale"}
     cli_required = ("scale", "groups")
 
     def __init__(self, scale: float, groups: Any, unpenalized: Any = None,
