@@ -447,6 +447,52 @@ def gram_solve(G, q, yy, g, w, all_idx, a, c, tol_abs, max_epochs):
                     break
 
 
+@njit(cache=True, nogil=True)
+def gram_path(G, q, yy, idx, l1, l2, strengths, s2, tol_abs, max_epochs, w, g, coefs, gaps,
+              n_iters, rss):
+    """A warm-started path of Gram-space solves in one call (enet's path fast loop): for point
+    ``k`` the weights are ``a = strengths[k] l1 s2``, ``c = strengths[k] l2 s2`` and
+    :func:`gram_solve` runs from the previous point's ``(w, g = q - G w)`` (updated in place) over
+    the features ``idx`` for at most ``max_epochs`` epochs. Writes ``coefs[k]``, the duality gap
+    ``gaps[k]`` at that ``w``, the epochs ``n_iters[k]`` and ``rss[k] = ||y~ - X~ w||^2 = yy -
+    w.q - w.g``. Stops at the first point whose gap is not below ``tol_abs`` or whose state is
+    not finite, with ``(w, g)`` restored to the previous point's: the caller finishes that point
+    with the fallbacks of ``enet._solve_gram``. Returns the number of certified points."""
+    p = w.shape[0]
+    m = strengths.shape[0]
+    a = np.empty(p)
+    c = np.empty(p)
+    w_prev = np.empty(p)
+    g_prev = np.empty(p)
+    for k in range(m):
+        t = strengths[k]
+        for j in range(p):
+            a[j] = (t * l1[j]) * s2
+            c[j] = (t * l2[j]) * s2
+            w_prev[j] = w[j]
+            g_prev[j] = g[j]
+        gap, n_ep = gram_solve(G, q, yy, g, w, idx, a, c, tol_abs, max_epochs)
+        ok = gap <= tol_abs
+        wq = 0.0
+        wg = 0.0
+        for j in range(p):
+            if not np.isfinite(w[j]):
+                ok = False
+            wq += w[j] * q[j]
+            wg += w[j] * g[j]
+        if not ok:
+            for j in range(p):
+                w[j] = w_prev[j]
+                g[j] = g_prev[j]
+            return k
+        for j in range(p):
+            coefs[k, j] = w[j]
+        gaps[k] = gap
+        n_iters[k] = n_ep
+        rss[k] = yy - wq - wg
+    return m
+
+
 # ----------------------------------------------------------------- GLM quasi-Newton passes
 @njit(cache=True, nogil=True)
 def diag_hess_rows(X, h):
@@ -544,4 +590,6 @@ def warmup() -> None:
     screen_and_score(np.ones(2), np.zeros(2), a, c, 1.0, 0.1, np.ones(2), np.zeros(2, dtype=np.bool_),
                      np.empty(2))
     gram_solve(G, np.ones(2), 3.0, np.ones(2), np.zeros(2), ws, a, c, 1e-3, 10)
+    gram_path(G, np.ones(2), 3.0, ws, a, c, np.ones(2), 1.0, 1e-3, 10, np.zeros(2), np.ones(2),
+              np.empty((2, 2)), np.empty(2), np.empty(2, dtype=np.int64), np.empty(2))
 

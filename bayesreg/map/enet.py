@@ -39,6 +39,7 @@ from ._kernels import (
     csc_col_sq,
     grad_dense,
     grad_sparse,
+    gram_path,
     gram_solve,
     matvec_cols,
     screen_and_score,
@@ -426,6 +427,60 @@ def solve_enet(
     if d.sparse:
         return _solve_sparse(d, w, a, c, tol_abs, max_iter, gap_decrease)
     return _solve_dense(d, w, a, c, tol_abs, max_iter, gap_decrease)
+
+
+@dataclass
+class EnetPathChunk:
+    """Consecutive certified points of a warm-started Gram path (:func:`solve_gram_path`)."""
+
+    coefs: np.ndarray  # (k, p)
+    intercepts: np.ndarray  # (k,)
+    gaps: np.ndarray  # duality gap at each point (<= tol_abs: every point is certified)
+    tol_abs: float
+    n_iters: np.ndarray
+    rss: np.ndarray  # ||y~ - X~ w||^2, NaN where it is a tiny difference of large terms
+
+
+def gram_path_ready(d: Design | None) -> bool:
+    """Whether :func:`solve_gram_path` can walk a path on ``d`` (a Gram design)."""
+    return isinstance(d, Design) and d.use_gram and not d.sparse
+
+
+def solve_gram_path(d: Design, l1, l2, strengths, s2: float, w0, tol: float,
+                    max_iter: int) -> EnetPathChunk:
+    """The elastic nets ``a = strengths[k] l1 s2``, ``c = strengths[k] l2 s2`` (k = 0, 1, ...)
+    on the Gram design ``d``, each warm-started from the previous one (the first from ``w0``),
+    in one numba call (:func:`~bayesreg.map._kernels.gram_path`): the same epochs, gaps and
+    solutions as one :func:`solve_enet` per point while each point certifies within its first
+    200 Gram epochs. Stops before the first point that does not (it is left to
+    :func:`solve_enet` and its active-set / polish fallbacks, with the design's warm-start
+    state at the last certified point). Every returned point has ``gap <= tol_abs``."""
+    G, q = d.G, d.q
+    p = d.p
+    w = np.array(w0, dtype=np.float64)
+    w[d.norms2 == 0.0] = 0.0
+    prev = d._last_grad
+    if prev is not None and np.array_equal(prev[0], w):
+        g = prev[1].copy()
+    else:
+        g = q - G @ w if np.any(w) else q.copy()
+    tol_abs = tol * max(d.yy, np.finfo(float).tiny)
+    strengths = np.ascontiguousarray(strengths, dtype=np.float64)
+    m = strengths.shape[0]
+    coefs = np.empty((m, p))
+    gaps = np.empty(m)
+    n_iters = np.empty(m, dtype=np.int64)
+    rss = np.empty(m)
+    k = gram_path(G, q, d.yy, d.informative, np.ascontiguousarray(l1, dtype=np.float64),
+                  np.ascontiguousarray(l2, dtype=np.float64), strengths, float(s2), tol_abs,
+                  min(int(max_iter), 200), w, g, coefs, gaps, n_iters, rss)
+    d.n_solves += k
+    d._last_grad = (w.copy(), g)  # the last certified point's (or w0's) state
+    rss = rss[:k]
+    rss[rss < 1e-6 * d.yy] = np.nan  # as Design.record_gram_rss: the log posterior takes a pass
+    coefs = coefs[:k]
+    intercepts = (d.ybar - coefs @ d.xbar) if d.fit_intercept else np.zeros(k)
+    return EnetPathChunk(coefs, intercepts, gaps[:k], tol_abs, n_iters[:k], rss)
 
 
 def _tightened(tol_abs, gap, primal, gap_decrease):

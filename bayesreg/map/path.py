@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
@@ -12,7 +13,7 @@ from .._threads import serial_blas
 from .._validation import check_int
 from ..penalties import require_penalty
 from .result import MAPPath
-from .solve import column_units, divide_columns, fit_map, select_solver
+from .solve import assemble_path_point, column_units, divide_columns, fit_map, select_solver
 
 
 def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | None:
@@ -97,19 +98,89 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
             eps = min(eps, 1e-5)
         c_max = max(c_max, 1e-300)
         strengths = c_max * np.logspace(0, np.log10(eps), n_scales)
-    results, priors = [], []
+    priors = [prior.with_strength(float(c)) for c in strengths]
+    results = _PathResults(lik, priors, X, y, sw, fit_intercept, feature_names)
     w0 = b0 = sigma0 = free0 = None
     path_cache: dict = {}
+    # a solver's fast loop (Gram-space CD: the whole grid in one numba call) runs from the
+    # second point on (the first does the checks) when the penalty at strength c is c times the
+    # prior's (the contract of Prior.with_strength, checked here on the grid's two ends)
+    fast = (units is None and len(strengths) > 1 and not progressbar
+            and _linear_in_strength(pen, priors, strengths, p))
+    ticks = iter(progress(range(len(strengths)), progressbar, total=len(strengths),
+                          desc="MAP path", unit="scale"))
     with serial_blas(solver.serial_blas(pen)):
-        for c in progress(strengths, progressbar, total=len(strengths), desc="MAP path",
-                          unit="scale"):
-            pr = prior.with_strength(float(c))
-            res = fit_map(lik, pr, X, y, sw, fit_intercept, feature_names, tol=tol,
+        k = 0
+        while k < len(strengths):
+            if fast and w0 is not None:
+                sols = solver.solve_path(path_cache["res_lik"], pen, design, strengths[k:], w0,
+                                         tol, max_iter)
+                if sols is None:
+                    fast = False
+                elif sols:
+                    results.add_lazy(sols, path_cache)
+                    k += len(sols)
+                    w0, b0 = sols[-1].coef.copy(), sols[-1].intercept
+                    continue
+            next(ticks, None)
+            res = fit_map(lik, priors[k], X, y, sw, fit_intercept, feature_names, tol=tol,
                           max_iter=max_iter, w0=w0, b0=b0, sigma0=sigma0, design=design,
                           units=units, glm_method="auto" if w0 is None else "prox_newton",
                           checked=w0 is not None, free0=free0, path_cache=path_cache)
             w0, b0, sigma0, free0 = res.coef.copy(), res.intercept, res.sigma, res.free
-            results.append(res)
-            priors.append(pr)
+            results.add(res)
+            k += 1
+        next(ticks, None)  # a tqdm bar closes when its iterable is exhausted
     out_scales = np.array([float(np.max(np.atleast_1d(pr.path_scale))) for pr in priors])
     return MAPPath(strengths=np.asarray(strengths), scales=out_scales, priors=priors, results=results)
+
+
+def _linear_in_strength(pen, priors, strengths, p) -> bool:
+    a, c = pen.weights
+    for pr, t in ((priors[0], strengths[0]), (priors[-1], strengths[-1])):
+        a_t, c_t = require_penalty(pr, p).weights
+        if not (np.allclose(a_t, t * a, rtol=1e-12, atol=0)
+                and np.allclose(c_t, t * c, rtol=1e-12, atol=0)):
+            return False
+    return True
+
+
+class _PathResults(Sequence):
+    """The path's :class:`MAPResult` list; points from a solver's fast loop are assembled on
+    first access (their coefficients, intercepts and certificates are kept in bulk:
+    ``coefs``, ``intercepts``)."""
+
+    def __init__(self, lik, priors, X, y, sw, fit_intercept, feature_names):
+        self._items: list = []
+        self._ctx = (lik, priors, X, y, sw, fit_intercept, feature_names)
+
+    def add(self, res) -> None:
+        self._items.append(res)
+
+    def add_lazy(self, sols, cache) -> None:
+        self._items.extend((s, cache) for s in sols)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        it = self._items[i]
+        if isinstance(it, tuple):
+            sol, cache = it
+            lik, priors, X, y, sw, fi, names = self._ctx
+            it = assemble_path_point(sol, lik, priors[i], X, y, sw, fi, names, cache)
+            self._items[i] = it
+        return it
+
+    @property
+    def coefs(self) -> np.ndarray:
+        return np.array([it[0].coef if isinstance(it, tuple) else it.coef for it in self._items])
+
+    @property
+    def intercepts(self) -> np.ndarray:
+        return np.array([it[0].intercept if isinstance(it, tuple) else it.intercept
+                         for it in self._items])

@@ -319,11 +319,13 @@ class MAPPath:
     @property
     def coefs(self) -> np.ndarray:
         """Coefficients, shape (n_scales, n_features)."""
-        return np.array([r.coef for r in self.results])
+        bulk = getattr(self.results, "coefs", None)  # a path's lazily assembled results
+        return bulk if bulk is not None else np.array([r.coef for r in self.results])
 
     @property
     def intercepts(self) -> np.ndarray:
-        return np.array([r.intercept for r in self.results])
+        bulk = getattr(self.results, "intercepts", None)
+        return bulk if bulk is not None else np.array([r.intercept for r in self.results])
 
     @property
     def feature_names(self) -> list[str]:

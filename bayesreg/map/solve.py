@@ -43,7 +43,7 @@ from .._errors import ConvergenceWarning, NotSupportedError
 from .._threads import serial_blas
 from .._validation import check_int, default_names
 from ..penalties import require_penalty
-from .enet import Design, fortran_columns, solve_enet
+from .enet import Design, fortran_columns, gram_path_ready, solve_enet, solve_gram_path
 from .glm import GLMPathState, path_state_for, solve_glm
 from .objective import certified, check_representable, log_posterior, objective
 from .result import MAPResult
@@ -91,6 +91,7 @@ class Solution:
     solver: str
     free: dict = field(default_factory=dict)
     eta: np.ndarray | None = None
+    rss: float | None = None  # ||y~ - X~ coef||^2 when the solver has it (Gaussian paths)
 
 
 class Solver:
@@ -110,6 +111,14 @@ class Solver:
     def prepare_path(self, X, y, sw, fit_intercept, penalty, n_points):
         """``(X, design)`` to reuse over the ``n_points`` fits of a path (default: as given)."""
         return X, None
+
+    def solve_path(self, lik, penalty, design, strengths, w0, tol, max_iter) -> list | None:
+        """Optional fast loop over consecutive path points: the penalty ``strengths[k] *
+        penalty``, each point warm-started from the last (the first from ``w0``), solved in one
+        call. Returns the certified leading points as :class:`Solution` objects (possibly none:
+        the caller then solves the next point by :meth:`solve`), or None when this solver has
+        no such loop for this design (default)."""
+        return None
 
     def serial_blas(self, penalty) -> bool:
         """Whether the solve runs with BLAS on one thread (:mod:`bayesreg._threads`): True for
@@ -223,6 +232,22 @@ class CoordinateDescent(_FixedNoise):
         return Solution(sol.coef, sol.intercept, optimality=sol.gap / s2,
                         optimality_kind="duality_gap", tol_abs=sol.tol_abs / s2,
                         n_iter=sol.n_iter, solver=self.name)
+
+    def solve_path(self, lik, penalty, design, strengths, w0, tol, max_iter):
+        # Gram designs (tall paths): the whole grid in one numba call, every point's gap kept
+        if not gram_path_ready(design):
+            return None
+        s2 = 1.0 / lik.quadratic_weight()
+        a, c = penalty.weights
+        ch = solve_gram_path(design, a, c, strengths, s2, w0, tol, max_iter or 100_000)
+        out = []
+        for k in range(ch.coefs.shape[0]):
+            rss = None if np.isnan(ch.rss[k]) else float(ch.rss[k])
+            out.append(Solution(ch.coefs[k], float(ch.intercepts[k]),
+                                optimality=float(ch.gaps[k]) / s2, optimality_kind="duality_gap",
+                                tol_abs=ch.tol_abs / s2, n_iter=int(ch.n_iters[k]),
+                                solver=self.name, rss=rss))
+        return out
 
 
 class JointSigma(Solver):
@@ -615,13 +640,32 @@ def _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y
         raise DataError(f"the {solver.name} solver failed numerically ({type(exc).__name__}: "
                         f"{exc}): the scales of X, y, sigma or the prior are extreme. Rescale the "
                         "data (e.g. standardize X and y) and the prior with them.") from exc
+    return _assemble(sol, problem.design, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n,
+                     names, units, fit_intercept, feature_names, warn, cache)
+
+
+def assemble_path_point(sol: Solution, lik, prior, X, y, sw, fit_intercept, feature_names,
+                        path_cache: dict) -> MAPResult:
+    """The :class:`MAPResult` of one point of a solver's fast path loop
+    (:meth:`Solver.solve_path`; rows given, no column units), assembled exactly as
+    :func:`fit_map` assembles its solution: log posterior (from ``sol.rss`` when the solver
+    recorded it), objective, certificate."""
+    n, p = X.shape
+    prior = prior.bind_features(feature_names)
+    pen = require_penalty(prior, p)
+    return _assemble(sol, None, lik, prior, pen,
+                     path_cache["res_lik"], X, X, y, sw, True, n, path_cache["names"], None,
+                     fit_intercept, feature_names, True, path_cache)
+
+
+def _assemble(sol, d, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n, names, units,
+              fit_intercept, feature_names, warn, cache) -> MAPResult:
     w, b = (sol.coef if units is None else sol.coef / units), float(sol.intercept)
-    d = problem.design
     wsum = float(sw.sum()) if rows else d.S
     if not isinstance(d, Design):
         d = None  # a solver's own path state (GLMPathState), not a least-squares design
-    rss = (d.rss(sol.coef) if d is not None and (not rows or _recorded(d, sol.coef))
-           else None)
+    rss = sol.rss if sol.rss is not None else (
+        d.rss(sol.coef) if d is not None and (not rows or _recorded(d, sol.coef)) else None)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         eta = sol.eta
         if eta is None and rss is None and units is not None:
@@ -643,7 +687,7 @@ def _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y
             f"tolerance {sol.tol_abs:.3g} after {sol.n_iter} iterations. Increase max_iter, "
             "loosen tol, or standardize X.",
             ConvergenceWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     sigma = sol.free.get("sigma", getattr(lik, "sigma", None))
     return MAPResult(coef=w, intercept=b, sigma=sigma, log_posterior=lp, objective=obj,

@@ -191,9 +191,10 @@ def _fold_curve(model, X, y, sw, scales, train, test, measure, convention, tol, 
     S_tr = float(sw[train].sum())
     prior = model.prior
     if convention == "glmnet":
-        f = S_tr / S
-        fold_scales = np.array([path_scale(prior_at_scale(prior, s).with_strength(f))
-                                for s in scales])
+        # the fold's prior is prior_at_scale(prior, s).with_strength(S_tr / S): its path scale
+        # is s times that of prior.with_strength(S_tr / S) over prior's (Prior.with_strength)
+        ratio = path_scale(prior.with_strength(S_tr / S)) / path_scale(prior)
+        fold_scales = np.asarray(scales, dtype=float) * ratio
     else:
         fold_scales = np.asarray(scales, dtype=float)
     Xtr = X[train]
@@ -203,14 +204,20 @@ def _fold_curve(model, X, y, sw, scales, train, test, measure, convention, tol, 
                                tol=tol, max_iter=max_iter)
     Xte, yte, wte = X[test], y[test], sw[test]
     lik_te = lik.take_rows(test)
-    # the held-out rows' likelihood at each fit's free parameters (StudentT's nu and sigma,
-    # NegativeBinomial's alpha: the fold's estimates)
-    bound = [lik_te.bind(**{k: v for k, v in r.free.items() if k in lik.free_params})
-             for r in path.results]
-    eta = [r.intercept + np.asarray(Xte @ r.coef).ravel() for r in path.results]
-    mu = [b.mean(e) for b, e in zip(bound, eta)]
+    # all predictions in one product: eta[k] = intercept_k + X_test coef_k
+    eta = path.intercepts[:, None] + np.asarray(Xte @ path.coefs.T).T
+    if lik.free_params:
+        # the held-out rows' likelihood at each fit's free parameters (StudentT's nu and sigma,
+        # NegativeBinomial's alpha: the fold's estimates)
+        bound = [lik_te.bind(**{k: v for k, v in r.free.items() if k in lik.free_params})
+                 for r in path.results]
+        mu = [b.mean(e) for b, e in zip(bound, eta)]
+    else:
+        bound, mu = [lik_te] * eta.shape[0], list(lik_te.mean(eta))
     if measure == "auc":
         vals = np.array([fold_auc(yte, m, wte) for m in mu])
+    elif not lik.free_params:
+        vals = row_losses(lik_te, measure, yte, np.asarray(mu)) @ wte / wte.sum()
     else:
         vals = np.array([row_losses(b, measure, yte, m) @ wte / wte.sum()
                          for b, m in zip(bound, mu)])

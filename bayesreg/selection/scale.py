@@ -121,6 +121,11 @@ class ScaleSelection:
 
     # ------------------------------------------------------------------ tables
     def _fit_at(self, s: float):
+        path = self._fits.get("_path")
+        if s not in self._fits and path is not None:
+            hit = np.flatnonzero(np.asarray(path.scales) == s)
+            if hit.size:
+                self._fits[s] = path.results[int(hit[0])]
         if s not in self._fits:
             X, y, sw = self._fits["_data"]
             m = self.model_at_scale(s)
@@ -377,9 +382,8 @@ def select_scale(model, X, y, methods=("cv", "eb"), scales=None, n_scales: int =
     sel._fits["_data"] = (X, y, sw)
     sel._fits["_names"] = default_names(p, names)
     if path is not None:
-        sel.nonzero = np.array([int(np.count_nonzero(r.coef)) for r in path.results])
-        for s, r in zip(grid, path.results):
-            sel._fits[float(s)] = r
+        sel.nonzero = np.count_nonzero(path.coefs, axis=1)
+        sel._fits["_path"] = path  # its MAPResults, assembled on first use (_fit_at)
     if "cv" in methods:
         if not has_mode:
             sel.skipped["cv"] = prior.mode_unavailable()
