@@ -28,14 +28,22 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     ``[s / 100, 100 s]`` around its own scale ``s``.
     Each point keeps ``draws`` draws per chain (seeds from ``SeedSequence(random_seed).spawn``),
     by the exact Gibbs sampler where the model has one (Gaussian likelihood, Gibbs-face prior),
-    else by NUTS (``sampler``; every point sampled independently after ``tune`` warm-up
-    iterations). The Gibbs path computes the data's sufficient statistics once and, with
+    else by NUTS (``sampler``). The Gibbs path computes the data's sufficient statistics once and, with
     ``warm_start`` (default), starts every chain at the previous scale's last state (its
     coefficients, intercept, sigma and the prior's latent variables, refreshed by one exact
     draw under the new scale) and discards only ``tune_warm`` sweeps (default
     ``max(tune // 10, 10)``) there; the first scale discards ``tune``. Every sweep is an exact
     Gibbs step of the new scale's posterior, so the warm start changes where the chain begins,
-    not what it samples.
+    not what it samples. NUTS by nutpie with ``warm_start``: every point after the first starts
+    its chains (jittered by nutpie) at the mean of the previous point's last draws in the
+    unconstrained space, with the previous point's final step size as the initial one, and
+    tunes for ``tune_warm`` iterations (default ``max(tune // 4, 50)``); nutpie exposes no way
+    to pass an adapted mass matrix, so it is re-adapted at every point. Tuning draws are
+    discarded, so the warm start changes where the chains begin, not the target. NUTS by PyMC
+    (``sampler="pymc"``) samples every point independently after ``tune`` iterations. Each
+    grid point is a different PyMC model (the prior scale is a constant of its graph), so
+    nutpie compiles it anew: on small data the compilation, not the sampling, is most of the
+    cost of a point.
 
     Returns
     -------
@@ -84,7 +92,10 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     gibbs = hasattr(lik, "gibbs_noise_face") and prior.gibbs_face(p) is not None
     if sampler == "auto":
         sampler = "gibbs" if gibbs else "nutpie"
-    tune_warm = max(tune // 10, 10) if tune_warm is None else check_int(tune_warm, "tune_warm", 0)
+    if tune_warm is None:
+        tune_warm = max(tune // 10, 10) if sampler == "gibbs" else min(max(tune // 4, 50), tune)
+    else:
+        tune_warm = check_int(tune_warm, "tune_warm", 0)
     seeds = seed_sequence(random_seed).spawn(grid.size)
     scale = xr.DataArray(grid, dims="scale", attrs={"long_name": "prior scale"})
     if sampler == "gibbs":
@@ -93,14 +104,24 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
         post, ss = post.assign_coords(scale=scale), ss.assign_coords(scale=scale)
     else:
         posts, sstats = [], []
+        state = None  # nutpie warm start: (mean of the last draws, unconstrained; step size)
+        warm_nuts = warm_start and sampler == "nutpie"
         for k, s in enumerate(grid):
             m = type(model)(likelihood=lik, prior=prior_at_scale(prior, float(s)),
                             fit_intercept=model.fit_intercept)
-            tree = m.sample(X, y, sample_weight=sw, draws=draws, tune=tune, chains=chains,
+            kw = {"store_unconstrained": True} if warm_nuts else {}
+            if state is not None:
+                kw.update(init_mean=state[0], initial_step=state[1])
+            tree = m.sample(X, y, sample_weight=sw, draws=draws,
+                            tune=tune if state is None else tune_warm, chains=chains,
                             random_seed=int(seeds[k].generate_state(1)[0] >> 2), sampler=sampler,
-                            progressbar=progressbar, log_likelihood=False)
+                            progressbar=progressbar, log_likelihood=False, **kw)
+            ss_k = tree["sample_stats"].to_dataset().drop_attrs()
+            if warm_nuts:
+                state = _nuts_state(ss_k)
+                ss_k = ss_k.drop_vars([v for v in ("unconstrained_draw",) if v in ss_k])
             posts.append(tree["posterior"].to_dataset().drop_attrs())
-            sstats.append(tree["sample_stats"].to_dataset().drop_attrs())
+            sstats.append(ss_k)
         post = xr.concat(posts, dim=scale, coords="minimal", compat="override")
         ss = xr.concat(sstats, dim=scale, coords="minimal", compat="override")
     groups = {"posterior": post, "sample_stats": ss}
@@ -115,13 +136,24 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
             mp["sigma"] = ("scale", np.asarray(sig, dtype=float))
         groups["map"] = mp
     dt = xr.DataTree.from_dict(groups)
-    warm = sampler == "gibbs" and warm_start
+    warm = sampler in ("gibbs", "nutpie") and warm_start
     dt.attrs.update({"bayesreg_model": json.dumps(model.to_dict()), "sampler": sampler,
                      "draws_per_scale": draws, "tune_per_scale": tune, "chains": chains,
                      "warm_start": int(warm), "tune_warm": tune_warm if warm else tune})
     if no_map is not None:
         dt.attrs["map_unavailable"] = no_map
     return dt
+
+
+def _nuts_state(ss):
+    """Where the next grid point's nutpie chains start: the mean over chains of the last draws
+    (unconstrained space; nutpie jitters it per chain) and the median final step size, or None
+    when they are not finite (the next point then starts cold)."""
+    u = np.asarray(ss["unconstrained_draw"].values)[:, -1].mean(axis=0)
+    step = float(np.median(np.asarray(ss["step_size"].values)[:, -1]))
+    if not (np.all(np.isfinite(u)) and np.isfinite(step) and step > 0):
+        return None
+    return np.ascontiguousarray(u, dtype=np.float64), step
 
 
 def _gibbs_path(model, X, y, sw, grid, names, draws, tune, tune_warm, chains, seeds, warm):
