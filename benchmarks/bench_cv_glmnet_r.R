@@ -12,7 +12,9 @@ y <- readBin(file.path(d, "y.bin"), "double", n)
 foldid <- as.integer(readBin(file.path(d, "foldid.bin"), "double", n))
 nl <- file.info(file.path(d, "lam.bin"))$size / 8
 lam <- readBin(file.path(d, "lam.bin"), "double", nl)
-run <- function() cv.glmnet(X, y, family = fam, foldid = foldid, lambda = lam,
+wfile <- file.path(d, "weights.bin")
+w <- if (file.exists(wfile)) readBin(wfile, "double", n) else rep(1, n)
+run <- function() cv.glmnet(X, y, family = fam, foldid = foldid, lambda = lam, weights = w,
                             standardize = FALSE, thresh = thresh, maxit = 1e7)
 if (mode == "semantics") {
   fit <- run()

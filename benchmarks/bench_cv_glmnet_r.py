@@ -90,15 +90,21 @@ def run_r(mode, d, fam, n, p, thresh, reps=0):
     return [float(t) for t in out.stdout.split()]
 
 
-def semantics(fam, n, p, d):
+def semantics(fam, n, p, d, weighted=False):
     X, y, foldid = make(fam, n, p, seed={"gaussian": 1, "binomial": 2, "poisson": 3}[fam])
     lam = lambda_grid(fam, X, y)
     write(d, X, y, foldid, lam)
+    sw = None
+    if weighted:  # glmnet rescales weights to sum to n: lambda stays per unit weight
+        sw = np.random.default_rng(7).uniform(0.2, 3.0, n)
+        sw *= n / sw.sum()
+        sw.tofile(d / "weights.bin")
     run_r("semantics", d, fam, n, p, 1e-14)
+    (d / "weights.bin").unlink(missing_ok=True)
     cvm_r, cvsd_r = np.fromfile(d / "cvm.bin"), np.fromfile(d / "cvsd.bin")
     i_min_r, i_1se_r, lmin, l1se = np.fromfile(d / "opt.bin")
     sel = model_for(fam).select_scale(X, y, methods=("cv",), convention="glmnet", foldid=foldid,
-                                      scales=1.0 / (n * lam), tol=1e-12)
+                                      scales=1.0 / (n * lam), tol=1e-12, sample_weight=sw)
     # the grid runs from the smallest scale (largest lambda), as glmnet's lambda sequence
     d_cvm = float(np.max(np.abs(sel.cv_mean - cvm_r)) / np.max(np.abs(cvm_r)))
     d_cvsd = float(np.max(np.abs(sel.cv_se - cvsd_r) / cvsd_r))
@@ -106,7 +112,8 @@ def semantics(fam, n, p, d):
     same_1se = sel.index_1se == int(i_1se_r) - 1
     same_scale = (np.isclose(sel.scale_min, 1 / (n * lmin), rtol=1e-12)
                   and np.isclose(sel.scale_1se, 1 / (n * l1se), rtol=1e-12))
-    return (f"| {fam} | {n}x{p} | {d_cvm:.1e} | {d_cvsd:.1e} | {same_min} ({int(i_min_r)}) | "
+    label = fam + (" (weights)" if weighted else "")
+    return (f"| {label} | {n}x{p} | {d_cvm:.1e} | {d_cvsd:.1e} | {same_min} ({int(i_min_r)}) | "
             f"{same_1se} ({int(i_1se_r)}) | {same_scale} |")
 
 
@@ -192,8 +199,9 @@ def main(argv=None):
                     "|---|---|---|---|---|---|---|"]
             print("\n".join(head))
             lines = []
-            for fam in ("gaussian", "binomial", "poisson"):
-                lines.append(semantics(fam, 500, 30, d))
+            for fam, wt in (("gaussian", False), ("binomial", False), ("poisson", False),
+                            ("gaussian", True), ("binomial", True), ("poisson", True)):
+                lines.append(semantics(fam, 500, 30, d, wt))
                 print(lines[-1], flush=True)
             text += ["## Semantics (tight tolerances both sides)", ""] + head + lines + [""]
         if a.timing:

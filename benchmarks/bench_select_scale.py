@@ -84,6 +84,56 @@ def bench_path(repeat, quick):
               f"{best['warm'] / best['indep']:.2f} |")
 
 
+def bench_path_nuts(repeat):
+    """posterior_path by nutpie (Bernoulli x Laplace, 4 scales: nutpie's compiled-model cache
+    holds 4): the first call compiles one model per scale (reported per point); then, with the
+    compiled models cached, independent ``sample`` per point vs the path cold
+    (``warm_start=False``) vs warm, interleaved."""
+    import bayesreg as br
+
+    rng = np.random.default_rng(2)
+    n, p = 500, 10
+    X = rng.normal(size=(n, p))
+    eta = 0.2 + X[:, :3] @ np.array([1.0, -0.7, 0.4])
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    model = br.Model(br.Bernoulli(), br.Laplace(1.0))
+    grid = model.map_path(X, y, n_scales=5).scales[1:]
+    draws, tune, chains = 500, 500, 2
+    kw = dict(scales=grid, draws=draws, tune=tune, chains=chains, sampler="nutpie")
+
+    t = time.perf_counter()
+    model.posterior_path(X, y, random_seed=0, **kw)
+    first = (time.perf_counter() - t) / grid.size
+
+    def indep():
+        for s in grid:
+            br.Model(model.likelihood, br.Laplace(float(s))).sample(
+                X, y, draws=draws, tune=tune, chains=chains, sampler="nutpie", random_seed=0,
+                progressbar=False, log_likelihood=False)
+
+    def cold():
+        model.posterior_path(X, y, random_seed=0, warm_start=False, **kw)
+
+    def warm():
+        model.posterior_path(X, y, random_seed=0, **kw)
+
+    best = {"indep": np.inf, "cold": np.inf, "warm": np.inf}
+    for _ in range(repeat):
+        for k, f in (("indep", indep), ("cold", cold), ("warm", warm)):
+            t = time.perf_counter()
+            f()
+            best[k] = min(best[k], time.perf_counter() - t)
+    m = grid.size
+    print(f"posterior_path (nutpie), Bernoulli x Laplace {n} x {p}, {m} scales, {draws} draws + "
+          f"{tune} tune x {chains} chains (warm: tune_warm = {max(tune // 2, 50)})")
+    print("| first call (compiles) s/point | independent sample s/point | path cold s/point | "
+          "path warm s/point | cold / indep. | warm / indep. |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {first:.2f} | {best['indep'] / m:.3f} | {best['cold'] / m:.3f} | "
+          f"{best['warm'] / m:.3f} | {best['cold'] / best['indep']:.2f} | "
+          f"{best['warm'] / best['indep']:.2f} |")
+
+
 def main(argv=None):
     from sklearn.linear_model import LassoCV, LogisticRegressionCV
 
@@ -93,7 +143,15 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--path", action="store_true", help="time posterior_path instead of CV")
+    ap.add_argument("--path-nuts", action="store_true",
+                    help="time posterior_path by nutpie (Bernoulli x Laplace)")
     a = ap.parse_args(argv)
+    if a.path_nuts:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            bench_path_nuts(a.repeat)
+        return
     if a.path:
         from threadpoolctl import threadpool_limits
 

@@ -35,15 +35,15 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     ``max(tune // 10, 10)``) there; the first scale discards ``tune``. Every sweep is an exact
     Gibbs step of the new scale's posterior, so the warm start changes where the chain begins,
     not what it samples. NUTS by nutpie with ``warm_start``: every point after the first starts
-    its chains (jittered by nutpie) at the mean of the previous point's last draws in the
-    unconstrained space, with the previous point's final step size as the initial one, and
-    tunes for ``tune_warm`` iterations (default ``max(tune // 4, 50)``); nutpie exposes no way
-    to pass an adapted mass matrix, so it is re-adapted at every point. Tuning draws are
-    discarded, so the warm start changes where the chains begin, not the target. NUTS by PyMC
-    (``sampler="pymc"``) samples every point independently after ``tune`` iterations. Each
-    grid point is a different PyMC model (the prior scale is a constant of its graph), so
-    nutpie compiles it anew: on small data the compilation, not the sampling, is most of the
-    cost of a point.
+    its step-size adaptation at the previous point's adapted step size and tunes for
+    ``tune_warm`` iterations (default ``max(tune // 2, 50)``). nutpie (0.16) takes neither an
+    initial mass matrix nor, for PyMC models, an initial point (its ``init_mean`` is ignored:
+    the model's jittered initial point is used), so the chains themselves start cold; tuning
+    draws are discarded, so the warm start changes how long the chains tune, not the target.
+    NUTS by PyMC (``sampler="pymc"``) samples every point independently after ``tune``
+    iterations. Each grid point is a different PyMC model (the prior scale is a constant of its
+    graph), so nutpie compiles it anew: on small data the compilation, not the sampling, is
+    most of the cost of a point.
 
     Returns
     -------
@@ -93,7 +93,7 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     if sampler == "auto":
         sampler = "gibbs" if gibbs else "nutpie"
     if tune_warm is None:
-        tune_warm = max(tune // 10, 10) if sampler == "gibbs" else min(max(tune // 4, 50), tune)
+        tune_warm = max(tune // 10, 10) if sampler == "gibbs" else min(max(tune // 2, 50), tune)
     else:
         tune_warm = check_int(tune_warm, "tune_warm", 0)
     seeds = seed_sequence(random_seed).spawn(grid.size)
@@ -104,22 +104,19 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
         post, ss = post.assign_coords(scale=scale), ss.assign_coords(scale=scale)
     else:
         posts, sstats = [], []
-        state = None  # nutpie warm start: (mean of the last draws, unconstrained; step size)
+        step = None  # nutpie warm start: the previous point's adapted step size
         warm_nuts = warm_start and sampler == "nutpie"
         for k, s in enumerate(grid):
             m = type(model)(likelihood=lik, prior=prior_at_scale(prior, float(s)),
                             fit_intercept=model.fit_intercept)
-            kw = {"store_unconstrained": True} if warm_nuts else {}
-            if state is not None:
-                kw.update(init_mean=state[0], initial_step=state[1])
+            kw = {} if step is None else {"initial_step": step}
             tree = m.sample(X, y, sample_weight=sw, draws=draws,
-                            tune=tune if state is None else tune_warm, chains=chains,
+                            tune=tune if step is None else tune_warm, chains=chains,
                             random_seed=int(seeds[k].generate_state(1)[0] >> 2), sampler=sampler,
                             progressbar=progressbar, log_likelihood=False, **kw)
             ss_k = tree["sample_stats"].to_dataset().drop_attrs()
             if warm_nuts:
-                state = _nuts_state(ss_k)
-                ss_k = ss_k.drop_vars([v for v in ("unconstrained_draw",) if v in ss_k])
+                step = _nuts_step(ss_k)
             posts.append(tree["posterior"].to_dataset().drop_attrs())
             sstats.append(ss_k)
         post = xr.concat(posts, dim=scale, coords="minimal", compat="override")
@@ -145,15 +142,11 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
     return dt
 
 
-def _nuts_state(ss):
-    """Where the next grid point's nutpie chains start: the mean over chains of the last draws
-    (unconstrained space; nutpie jitters it per chain) and the median final step size, or None
-    when they are not finite (the next point then starts cold)."""
-    u = np.asarray(ss["unconstrained_draw"].values)[:, -1].mean(axis=0)
+def _nuts_step(ss):
+    """The median over chains of nutpie's final adapted step size (None when not finite: the
+    next point then tunes from nutpie's default)."""
     step = float(np.median(np.asarray(ss["step_size"].values)[:, -1]))
-    if not (np.all(np.isfinite(u)) and np.isfinite(step) and step > 0):
-        return None
-    return np.ascontiguousarray(u, dtype=np.float64), step
+    return step if np.isfinite(step) and step > 0 else None
 
 
 def _gibbs_path(model, X, y, sw, grid, names, draws, tune, tune_warm, chains, seeds, warm):
