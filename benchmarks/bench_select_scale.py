@@ -159,6 +159,9 @@ def main(argv=None):
             bench_path(a.repeat, a.quick)
         return
     warnings.simplefilter("ignore")  # scikit-learn's ConvergenceWarning / FutureWarning
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # BLAS on one thread for both sides
     shapes = {"tall": (5000, 50), "wide": (200, 2000), "logistic": (2000, 50)}
     if a.quick:
         shapes = {k: (n // 4, p // 4) for k, (n, p) in shapes.items()}
