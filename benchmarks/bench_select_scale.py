@@ -12,7 +12,12 @@ draws, with and without the warm start (``tune_warm = tune // 10`` after the fir
 seconds per grid point and the ratios to the independent samples, interleaved, BLAS on one
 thread.
 
-    python benchmarks/bench_select_scale.py [--repeat 2] [--quick] [--path]
+``--path-nuts``: ``posterior_path`` by nutpie (Bernoulli x Laplace, 4 scales): the first call's
+cost per point (compilation included), then independent samples vs the path cold and warm.
+
+    python benchmarks/bench_select_scale.py [--repeat 2] [--quick] [--path] [--path-nuts]
+
+Results: ``benchmarks/RESULTS_select_scale.md``.
 
 Measured 2026-12-03 (``--path --repeat 1``, 2 cores shared with other jobs, load ~15: the
 ratios are same-process and interleaved, the seconds are not stable), path / independent:
