@@ -13,7 +13,7 @@ from .._threads import serial_blas
 from .._validation import check_int
 from ..penalties import require_penalty
 from .result import MAPPath
-from .solve import assemble_path_point, column_units, divide_columns, fit_map, select_solver
+from .solve import DeferredResult, assemble_path_point, column_units, divide_columns, fit_map, select_solver
 
 
 def max_strength(lik, prior, X, y, sw, fit_intercept, design=None) -> float | None:
@@ -101,11 +101,11 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
     priors = [prior.with_strength(float(c)) for c in strengths]
     results = _PathResults(lik, priors, X, y, sw, fit_intercept, feature_names)
     w0 = b0 = sigma0 = free0 = None
-    path_cache: dict = {}
+    path_cache: dict = {"defer": True}  # MAPResults assembled on first use (_PathResults)
     # a solver's fast loop (Gram-space CD: the whole grid in one numba call) runs from the
     # second point on (the first does the checks) when the penalty at strength c is c times the
     # prior's (the contract of Prior.with_strength, checked here on the grid's two ends)
-    fast = (units is None and len(strengths) > 1 and not progressbar
+    fast = (solver.path_loop and units is None and len(strengths) > 1 and not progressbar
             and _linear_in_strength(pen, priors, strengths, p))
     ticks = iter(progress(range(len(strengths)), progressbar, total=len(strengths),
                           desc="MAP path", unit="scale"))
@@ -128,7 +128,7 @@ def fit_path(lik, prior, X, y, sw, fit_intercept=True, feature_names=None, scale
                           units=units, glm_method="auto" if w0 is None else "prox_newton",
                           checked=w0 is not None, free0=free0, path_cache=path_cache)
             w0, b0, sigma0, free0 = res.coef.copy(), res.intercept, res.sigma, res.free
-            results.add(res)
+            results.add(res)  # a DeferredResult
             k += 1
         next(ticks, None)  # a tqdm bar closes when its iterable is exhausted
     out_scales = np.array([float(np.max(np.atleast_1d(pr.path_scale))) for pr in priors])
@@ -174,13 +174,19 @@ class _PathResults(Sequence):
             lik, priors, X, y, sw, fi, names = self._ctx
             it = assemble_path_point(sol, lik, priors[i], X, y, sw, fi, names, cache)
             self._items[i] = it
+        elif isinstance(it, DeferredResult):
+            it = it.build()
+            self._items[i] = it
         return it
+
+    def _solution(self, i):
+        it = self._items[i]
+        return it[0] if isinstance(it, tuple) else it  # coef, intercept: in every kind
 
     @property
     def coefs(self) -> np.ndarray:
-        return np.array([it[0].coef if isinstance(it, tuple) else it.coef for it in self._items])
+        return np.array([self._solution(i).coef for i in range(len(self))])
 
     @property
     def intercepts(self) -> np.ndarray:
-        return np.array([it[0].intercept if isinstance(it, tuple) else it.intercept
-                         for it in self._items])
+        return np.array([self._solution(i).intercept for i in range(len(self))])

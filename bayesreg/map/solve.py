@@ -112,6 +112,9 @@ class Solver:
         """``(X, design)`` to reuse over the ``n_points`` fits of a path (default: as given)."""
         return X, None
 
+    #: whether :meth:`solve_path` is implemented (its penalties have the ``weights`` face)
+    path_loop = False
+
     def solve_path(self, lik, penalty, design, strengths, w0, tol, max_iter) -> list | None:
         """Optional fast loop over consecutive path points: the penalty ``strengths[k] *
         penalty``, each point warm-started from the last (the first from ``w0``), solved in one
@@ -232,6 +235,8 @@ class CoordinateDescent(_FixedNoise):
         return Solution(sol.coef, sol.intercept, optimality=sol.gap / s2,
                         optimality_kind="duality_gap", tol_abs=sol.tol_abs / s2,
                         n_iter=sol.n_iter, solver=self.name)
+
+    path_loop = True
 
     def solve_path(self, lik, penalty, design, strengths, w0, tol, max_iter):
         # Gram designs (tall paths): the whole grid in one numba call, every point's gap kept
@@ -640,8 +645,53 @@ def _solve_and_assemble(solver, problem, lik, prior, pen, res_lik, X, X_units, y
         raise DataError(f"the {solver.name} solver failed numerically ({type(exc).__name__}: "
                         f"{exc}): the scales of X, y, sigma or the prior are extreme. Rescale the "
                         "data (e.g. standardize X and y) and the prior with them.") from exc
+    if cache.get("defer"):
+        return _defer(sol, problem.design, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n,
+                      names, units, fit_intercept, feature_names, warn, cache)
     return _assemble(sol, problem.design, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n,
                      names, units, fit_intercept, feature_names, warn, cache)
+
+
+class DeferredResult:
+    """A path point whose solution, certificate and ``converged`` flag are final (checked and
+    warned about now) and whose :class:`MAPResult` (log posterior, objective) is assembled by
+    :meth:`build` on first use (paths: ``fit_path`` sets ``path_cache["defer"]``)."""
+
+    __slots__ = ("coef", "intercept", "sigma", "free", "converged", "_args")
+
+    def __init__(self, coef, intercept, sigma, free, converged, args):
+        self.coef, self.intercept, self.sigma, self.free = coef, intercept, sigma, free
+        self.converged, self._args = converged, args
+
+    def build(self) -> MAPResult:
+        return _assemble(*self._args)
+
+
+def _defer(sol, d, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n, names, units,
+           fit_intercept, feature_names, warn, cache) -> DeferredResult:
+    w, b = (sol.coef if units is None else sol.coef / units), float(sol.intercept)
+    if sol.rss is None and isinstance(d, Design) and (not rows or _recorded(d, sol.coef)):
+        sol.rss = d.rss(sol.coef)  # recorded by this solve only: kept before the next one
+    check_representable("the MAP", coef=w, intercept=b, certificate=sol.optimality,
+                        tolerance=sol.tol_abs, **sol.free)
+    converged = certified(sol.optimality, sol.tol_abs)
+    _warn_unconverged(sol, warn and not converged)
+    sigma = sol.free.get("sigma", getattr(lik, "sigma", None))
+    free = {k: float(v) for k, v in sol.free.items()}
+    return DeferredResult(w, b, sigma, free, converged,
+                          (sol, d, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n, names,
+                           units, fit_intercept, feature_names, False, cache))
+
+
+def _warn_unconverged(sol, warn: bool) -> None:
+    if warn:
+        warnings.warn(
+            f"{sol.solver} did not converge: {sol.optimality_kind} = {sol.optimality:.3g} > "
+            f"tolerance {sol.tol_abs:.3g} after {sol.n_iter} iterations. Increase max_iter, "
+            "loosen tol, or standardize X.",
+            ConvergenceWarning,
+            stacklevel=6,
+        )
 
 
 def assemble_path_point(sol: Solution, lik, prior, X, y, sw, fit_intercept, feature_names,
@@ -681,14 +731,7 @@ def _assemble(sol, d, lik, prior, pen, res_lik, X, X_units, y, sw, rows, n, name
     check_representable("the MAP", coef=w, intercept=b, log_posterior=lp, objective=obj,
                         certificate=sol.optimality, tolerance=sol.tol_abs, **sol.free)
     converged = certified(sol.optimality, sol.tol_abs)
-    if warn and not converged:
-        warnings.warn(
-            f"{sol.solver} did not converge: {sol.optimality_kind} = {sol.optimality:.3g} > "
-            f"tolerance {sol.tol_abs:.3g} after {sol.n_iter} iterations. Increase max_iter, "
-            "loosen tol, or standardize X.",
-            ConvergenceWarning,
-            stacklevel=5,
-        )
+    _warn_unconverged(sol, warn and not converged)
     sigma = sol.free.get("sigma", getattr(lik, "sigma", None))
     return MAPResult(coef=w, intercept=b, sigma=sigma, log_posterior=lp, objective=obj,
                      optimality=float(sol.optimality), optimality_kind=sol.optimality_kind,
