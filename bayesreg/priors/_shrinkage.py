@@ -44,6 +44,7 @@ from numba import njit
 from scipy.special import gammaln
 
 from .._errors import NotSupportedError, ParameterError
+from .._slice import slice_sampler
 from .._validation import check_scale
 from .base import GibbsFace, HierarchicalPrior
 
@@ -168,34 +169,15 @@ def _ig(a, b, rng):
 
 
 @njit(cache=True, nogil=True)
-def _gig_logf(u, a, b, c):
+def _gig_logf(u, args):
+    """``a u - b e^u - c e^-u``: the log density of u = log x for x ∝ x^(a - 1) exp(-b x - c / x)
+    (concave in u); ``args = (a, b, c)``."""
+    a, b, c = args
     return a * u - b * np.exp(u) - c * np.exp(-u)
 
 
-@njit(cache=True, nogil=True)
-def _slice_gig_log(u0, a, b, c, rng):
-    """One stepping-out + shrinkage slice update of u = log x for the density of x ∝
-    x^(a - 1) exp(-b x - c / x) (in u: ``a u - b e^u - c e^-u``, concave)."""
-    logy = _gig_logf(u0, a, b, c) - rng.standard_exponential()
-    left = u0 - rng.random()
-    right = left + 1.0
-    k = 0
-    while _gig_logf(left, a, b, c) > logy and k < 200:
-        left -= 1.0
-        k += 1
-    k = 0
-    while _gig_logf(right, a, b, c) > logy and k < 200:
-        right += 1.0
-        k += 1
-    for _ in range(1000):
-        u1 = left + (right - left) * rng.random()
-        if _gig_logf(u1, a, b, c) > logy:
-            return u1
-        if u1 < u0:
-            left = u1
-        else:
-            right = u1
-    return u0
+#: one slice update of u = log x for the generalized inverse Gaussian kernel of ``_gig_logf``
+gig_log_slice = slice_sampler(_gig_logf)
 
 
 @njit(cache=True, nogil=True)
@@ -251,7 +233,8 @@ def hs_update(latent, params, w, sigma, prec, rng):
         b = 0.0
         for j in range(p):
             b += 1.0 / (latent[p + j] * t2 * latent[j])
-        u = _slice_gig_log(np.log(t2), 0.5 * (p - 1), b, 1.0 / latent[4 * p + 1], rng)
+        u = gig_log_slice(np.log(t2), (0.5 * (p - 1), b, 1.0 / latent[4 * p + 1]), rng, 1.0,
+                            -np.inf, np.inf)
         t2n = min(max(np.exp(u), _VMIN), _VMAX)
         for j in range(p):
             latent[j] = min(max(latent[j] * t2 / t2n, _VMIN), _VMAX)

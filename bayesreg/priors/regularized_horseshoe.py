@@ -243,6 +243,7 @@ class RegularizedHorseshoe(GlobalLocalPrior):
 # slab_scale]``; ``latent = [lambda^2 (p), nu (p), tau^2, xi, c2]``.
 from numba import njit  # noqa: E402
 
+from .._slice import slice_sampler  # noqa: E402
 from ._shrinkage import _ig  # noqa: E402
 from .base import GibbsFace  # noqa: E402
 
@@ -271,8 +272,10 @@ def _rhs_loglik(w, latent, t2, c2):
 
 
 @njit(cache=True, nogil=True)
-def _rhs_logf(which, u, latent, params, w):
-    """Log conditional density of u = log tau^2 (which = 0) or u = log c2 (which = 1)."""
+def _rhs_logf(u, args):
+    """Log conditional density of u = log tau^2 (which = 0) or u = log c2 (which = 1);
+    ``args = (which, latent, params, w)``."""
+    which, latent, params, w = args
     p = w.shape[0]
     x = np.exp(u)
     if which == 0:
@@ -283,29 +286,8 @@ def _rhs_logf(which, u, latent, params, w):
     return -a * u - b / x + _rhs_loglik(w, latent, latent[2 * p], x)
 
 
-@njit(cache=True, nogil=True)
-def _rhs_slice(which, u0, latent, params, w, rng):
-    """One stepping-out + shrinkage slice-sampling update (Neal 2003), width 1 in log scale."""
-    logy = _rhs_logf(which, u0, latent, params, w) - rng.standard_exponential()
-    left = u0 - rng.random()
-    right = left + 1.0
-    k = 0
-    while _rhs_logf(which, left, latent, params, w) > logy and k < 200:
-        left -= 1.0
-        k += 1
-    k = 0
-    while _rhs_logf(which, right, latent, params, w) > logy and k < 200:
-        right += 1.0
-        k += 1
-    for _ in range(1000):
-        u1 = left + (right - left) * rng.random()
-        if _rhs_logf(which, u1, latent, params, w) > logy:
-            return u1
-        if u1 < u0:
-            left = u1
-        else:
-            right = u1
-    return u0
+#: one slice update (width 1 in log scale) of the density of ``_rhs_logf``
+_rhs_slice = slice_sampler(_rhs_logf)
 
 
 @njit(cache=True, nogil=True)
@@ -333,10 +315,10 @@ def rhs_update(latent, params, w, sigma, prec, rng):
         if rng.random() < np.sqrt((t2 * prop + c2) / (t2 * latent[j] + c2)):
             latent[j] = prop
         latent[p + j] = _ig(1.0, 1.0 + 1.0 / latent[j], rng)
-    u = _rhs_slice(0, np.log(t2), latent, params, w, rng)
+    u = _rhs_slice(np.log(t2), (0, latent, params, w), rng, 1.0, -np.inf, np.inf)
     latent[2 * p] = min(max(np.exp(u), _VMIN), _VMAX)
     latent[2 * p + 1] = _ig(1.0, 1.0 / (A * A * s2) + 1.0 / latent[2 * p], rng)
-    u = _rhs_slice(1, np.log(c2), latent, params, w, rng)
+    u = _rhs_slice(np.log(c2), (1, latent, params, w), rng, 1.0, -np.inf, np.inf)
     latent[2 * p + 2] = min(max(np.exp(u), _VMIN), _VMAX)
     _rhs_fill_prec(latent, prec)
 

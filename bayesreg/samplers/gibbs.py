@@ -44,6 +44,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from .._errors import NotSupportedError
+from .._slice import slice_sampler
 from .._validation import check_int, check_X_y, default_names, seed_sequence
 from ..spec import check_spec
 from ..suffstats import SuffStats
@@ -265,6 +266,18 @@ def _global_marginal(u, sigma, wide, yy, ev, et):
 
 
 @njit(cache=True, nogil=True)
+def _global_logf(u, args):
+    """``global_logprior(u) + _global_marginal(u)``: the log density of u = log g given the
+    other latents, coefficients integrated out; ``args = (global_logprior, latent,
+    prior_params, sigma, wide, yy, ev, et)``."""
+    global_logprior, lat, prior_params, sigma, wide, yy, ev, et = args
+    return global_logprior(lat, prior_params, u) + _global_marginal(u, sigma, wide, yy, ev, et)
+
+
+_global_slice = slice_sampler(_global_logf)
+
+
+@njit(cache=True, nogil=True)
 def global_step(state, data, work, prior_params, global_get, global_logprior, global_set, rng):
     """The prior's global variance with the coefficients integrated out (GibbsFace.global_*):
     one stepping-out + shrinkage slice update of u = log g (Neal 2003). No-op without one.
@@ -292,34 +305,9 @@ def global_step(state, data, work, prior_params, global_get, global_logprior, gl
     for i in range(ev.shape[0]):
         if ev[i] < 0.0:
             ev[i] = 0.0
-    wide, yy = data.wide, data.yy
-    lat = state.latent
-    logy = (global_logprior(lat, prior_params, u0) + _global_marginal(u0, sigma, wide, yy, ev, et)
-            - rng.standard_exponential())
-    left = u0 - rng.random()
-    right = left + 1.0
-    k = 0
-    while k < 60 and (global_logprior(lat, prior_params, left)
-                      + _global_marginal(left, sigma, wide, yy, ev, et)) > logy:
-        left -= 1.0
-        k += 1
-    k = 0
-    while k < 60 and (global_logprior(lat, prior_params, right)
-                      + _global_marginal(right, sigma, wide, yy, ev, et)) > logy:
-        right += 1.0
-        k += 1
-    u1 = u0
-    for _ in range(200):
-        uc = left + (right - left) * rng.random()
-        if (global_logprior(lat, prior_params, uc)
-                + _global_marginal(uc, sigma, wide, yy, ev, et)) > logy:
-            u1 = uc
-            break
-        if uc < u0:
-            left = uc
-        else:
-            right = uc
-    global_set(lat, prior_params, u1, sigma, state.prec)
+    args = (global_logprior, state.latent, prior_params, sigma, data.wide, data.yy, ev, et)
+    u1 = _global_slice(u0, args, rng, 1.0, -np.inf, np.inf)
+    global_set(state.latent, prior_params, u1, sigma, state.prec)
 
 
 def _run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
