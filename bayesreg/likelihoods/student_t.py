@@ -290,6 +290,10 @@ class StudentT(Likelihood):
         return free
 
     # -- Gibbs
+    def gibbs_kind(self) -> str:
+        """``"augmented"``: the normal scale mixture of :meth:`gibbs_augmentation`."""
+        return "augmented"
+
     def gibbs_augmentation(self, y, sw) -> AugmentedGibbsFace:
         """The normal scale mixture as a Gibbs face (call on a resolved likelihood):
         ``y_i | lambda_i ~ N(eta_i, sigma^2 / lambda_i)``, ``lambda_i ~ Gamma(nu/2, rate nu/2)``.

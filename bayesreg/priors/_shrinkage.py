@@ -229,6 +229,7 @@ def hs_update(latent, params, w, sigma, prec, rng):
         t2 = _ig(0.5 * (p + 1), 1.0 / latent[4 * p + 1] + ss / (2.0 * s2), rng)
         latent[4 * p] = t2
         latent[4 * p + 1] = _ig(1.0, 1.0 / (A * A) + 1.0 / t2, rng)
+    if not fix_global and params[4] > 0:
         # interweaving step: tau^2 | rho = tau^2 lambda^2 fixed (module docstring)
         b = 0.0
         for j in range(p):
@@ -299,10 +300,24 @@ def hs_global_set(latent, params, u, sigma, prec):
     _hs_fill_prec(latent, params, prec, sigma)
 
 
-def horseshoe_face(n_coef: int, global_scale: float, rel: bool, fix_global: bool, plus: bool
-                   ) -> GibbsFace:
-    """The :class:`GibbsFace` of the horseshoe (``plus=False``) or horseshoe+ prior."""
-    params = np.array([float(global_scale), float(rel), float(fix_global), float(plus)])
+def horseshoe_face(n_coef: int, global_scale: float, rel: bool, fix_global: bool, plus: bool,
+                   *, interweave: bool = True, marginal: bool = True) -> GibbsFace:
+    """The :class:`GibbsFace` of the horseshoe (``plus=False``) or horseshoe+ prior.
+
+    tau^2 is updated given the coefficients (``tau^2 | w, lambda, xi``, always), then, when
+    ``interweave``, along fixed ``tau^2 lambda_j^2`` (module docstring), and, when
+    ``marginal``, at the start of each sweep with the coefficients integrated out
+    (``GibbsFace.global_*``: one eigendecomposition per sweep). Each is exact; the options
+    only trade mixing for cost (benchmarks/RESULTS_shrinkage.md)."""
+    from .base import no_global_get, no_global_logprior, no_global_set
+
+    params = np.array([float(global_scale), float(rel), float(fix_global), float(plus),
+                       float(interweave)])
+    if not marginal:
+        return GibbsFace(params=params, n_latent=4 * n_coef + 2, init=hs_init,
+                         update=hs_update, sigma_terms=hs_sigma_terms, record=hs_record,
+                         global_get=no_global_get, global_logprior=no_global_logprior,
+                         global_set=no_global_set)
     return GibbsFace(params=params, n_latent=4 * n_coef + 2, init=hs_init, update=hs_update,
                      sigma_terms=hs_sigma_terms, record=hs_record, global_get=hs_global_get,
                      global_logprior=hs_global_logprior, global_set=hs_global_set)
