@@ -509,6 +509,13 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     nw = data.Xt.shape[0] if wide else 0
     tag = type(prior).__name__
     n_latent = p if face is None else face.n_latent
+    # the collapsed global step where it pays (benchmarks/RESULTS_shrinkage.md): with the
+    # O(n^2 p) draw (p > n) its n x n eigendecomposition costs about one coefficient draw and
+    # multiplies tau's ESS per second ~8x at n = 200, p = 2000; on the p x p statistics the
+    # eigendecomposition costs ~10 Cholesky factorizations and the prior's own tau steps
+    # (the horseshoe's interweaving) give more ESS per second
+    global_fns = ((face.global_get, face.global_logprior, face.global_set)
+                  if face is not None and wide else (None, None, None))
     for warm in init_states or ():
         _check_warm_state(warm, tag, p, n_latent)
     finals = []
@@ -542,7 +549,7 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
             init = keep_latent
         run_chain(state, data, _work(p, nw, wide), prior_params, init, face.update,
                   face.sigma_terms, face.record, noise_params, noise.update, tune, draws, rng,
-                  W[ch], SC[ch], H[ch], face.global_get, face.global_logprior, face.global_set)
+                  W[ch], SC[ch], H[ch], *global_fns)
         finals.append({"prior": tag, "w": state.w.copy(), "intercept": float(state.scal[0]),
                        "sigma": float(state.scal[1]), "latent": state.latent.copy()})
     B, SIG, RSS = SC[..., 0], SC[..., 1], SC[..., 2]
