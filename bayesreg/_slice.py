@@ -2,11 +2,13 @@
 
 One update of a scalar ``x`` whose density is ``exp(logf(x, args))`` on ``[lo, hi]`` (zero
 outside): draw the slice level ``log y = logf(x0) - Exp(1)``, place an interval of ``width``
-at random around ``x0``, step it out by ``width`` (at most ``MAX_STEPS`` steps in all, split at
-random between the two sides: Neal's fig. 3, which keeps the update exact even when the limit
-binds), then sample uniformly from it, shrinking it towards ``x0`` after every rejection
-(Neal's fig. 5). The update leaves the density invariant; for a unimodal density the interval
-covers the whole slice.
+at random around ``x0``, step it out by ``width`` on each side until both ends are outside the
+slice (Neal's fig. 3 without a limit, exact for any density; ``MAX_STEPS`` per side is only a
+guard against an improper density, never reached by a proper one at a sensible width), then
+sample uniformly from the interval, shrinking it towards ``x0`` after every rejection (Neal's
+fig. 5). The update leaves the density invariant; for a unimodal density the interval covers the
+whole slice. It consumes the generator as ``1 + 1 + (number of proposals)`` draws: one
+exponential (the level), one uniform (the placement), one uniform per proposal.
 
 The log density is a numba function ``logf(x, args) -> float`` and ``args`` a tuple (or array)
 of its parameters; :func:`slice_sampler` compiles the update for that ``logf`` once::
@@ -27,13 +29,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from numba import njit
 
 __all__ = ["slice_sampler", "MAX_STEPS", "MAX_SHRINK"]
 
-#: stepping-out steps of one update, both sides together (Neal's m)
-MAX_STEPS = 200
+#: stepping-out steps per side (a guard only: the unlimited procedure is the exact one)
+MAX_STEPS = 10_000
 #: shrinkage proposals before the update gives up and keeps ``x0`` (never reached in practice:
 #: each rejection at least halves the interval in expectation)
 MAX_SHRINK = 1000
@@ -68,14 +69,14 @@ def slice_sampler(logf: Callable[..., float]) -> Any:
         logy = logf(x0, args) - rng.standard_exponential()
         left = x0 - width * rng.random()
         right = left + width
-        j = int(np.floor(m * rng.random()))
-        k = m - 1 - j
-        while j > 0 and left > lo and logf(left, args) > logy:
+        j = 0
+        while j < m and left > lo and logf(left, args) > logy:
             left -= width
-            j -= 1
-        while k > 0 and right < hi and logf(right, args) > logy:
+            j += 1
+        j = 0
+        while j < m and right < hi and logf(right, args) > logy:
             right += width
-            k -= 1
+            j += 1
         for _ in range(max_shrink):
             x1 = left + (right - left) * rng.random()
             if lo <= x1 <= hi and logf(x1, args) > logy:

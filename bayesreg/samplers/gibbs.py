@@ -355,6 +355,14 @@ def _face_signatures():
 
 _RUNNERS: dict = {}
 
+#: when the prior's collapsed global step (``GibbsFace.global_*``) runs: ``"auto"`` (default:
+#: with the O(n^2 p) draw, p > n, and on the p x p statistics up to ``GLOBAL_STEP_MAX_STATS_DIM``
+#: coefficients), ``"always"`` or ``"never"`` (benchmarks set it)
+GLOBAL_STEP = "auto"
+#: above this p the statistics path skips the collapsed step: its p x p eigendecomposition per
+#: sweep (~ p^3) then costs far more than the rest of the sweep
+GLOBAL_STEP_MAX_STATS_DIM = 64
+
 
 def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
               prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
@@ -511,11 +519,14 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
     n_latent = p if face is None else face.n_latent
     # the collapsed global step where it pays (benchmarks/RESULTS_shrinkage.md): with the
     # O(n^2 p) draw (p > n) its n x n eigendecomposition costs about one coefficient draw and
-    # multiplies tau's ESS per second ~8x at n = 200, p = 2000; on the p x p statistics the
-    # eigendecomposition costs ~10 Cholesky factorizations and the prior's own tau steps
-    # (the horseshoe's interweaving) give more ESS per second
+    # multiplies tau's ESS per second ~8x at n = 200, p = 2000. On the p x p statistics it
+    # costs 3-15x the rest of the sweep (the interweaving step alone gives more tau ESS per
+    # second) but 1.3-1.5x more tau ESS per draw: kept while p is small enough for that cost to
+    # be negligible (< 0.2 ms a sweep at p = 50), skipped above
+    run_global = GLOBAL_STEP == "always" or (
+        GLOBAL_STEP == "auto" and (wide or p <= GLOBAL_STEP_MAX_STATS_DIM))
     global_fns = ((face.global_get, face.global_logprior, face.global_set)
-                  if face is not None and wide else (None, None, None))
+                  if face is not None and run_global else (None, None, None))
     for warm in init_states or ():
         _check_warm_state(warm, tag, p, n_latent)
     finals = []
