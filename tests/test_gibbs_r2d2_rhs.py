@@ -154,7 +154,7 @@ def test_regularized_horseshoe_gibbs_prior_draws_are_half_t():
     A = 0.7
     prior = br.RegularizedHorseshoe(A, slab_scale=1.5, slab_df=5.0, local_df=3.0, global_df=2.0,
                                     relative_to_sigma=False)
-    d = _prior_only(prior, 4, draws=16000, thin=40)
+    d = _prior_only(prior, 4, draws=60000, thin=150)
     lam, tau, c2 = d["lambda"][:, 1], d["tau"], d["c2"]
     assert _check_ks(lam, lambda x: 2 * st.t(3.0).cdf(x) - 1) > 1e-3  # half-t_3(0, 1)
     assert _check_ks(tau, lambda x: 2 * st.t(2.0, scale=A).cdf(x) - 1) > 1e-3  # half-t_2(0, A)

@@ -301,7 +301,7 @@ def rhs_init(latent, params, prec, sigma, rng):
     for j in range(2 * p):
         latent[j] = 1.0
     latent[2 * p] = params[0] * params[0] * s2
-    latent[2 * p + 1] = latent[2 * p]
+    latent[2 * p + 1] = 1.0 / latent[2 * p]  # xi at 1 / tau^2 (tau^2 | xi ~ IG(ng/2, ng/xi))
     latent[2 * p + 2] = params[3] * params[3]
     _rhs_fill_prec(latent, prec)
 
