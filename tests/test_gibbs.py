@@ -444,7 +444,8 @@ def test_auto_sampler_is_gibbs_where_it_exists_and_is_cheap():
     assert choose_sampler(br.Model(br.Gaussian(), br.Horseshoe()), X) == "gibbs"
     assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe()), X) == "gibbs"
     assert choose_sampler(br.Model(br.Gaussian(), br.RegularizedHorseshoe(local_df=3.0)),
-                          X) == "nutpie"
+                          X) == "gibbs"
+    assert choose_sampler(br.Model(br.Gaussian(), br.R2D2()), X) == "gibbs"
     assert choose_sampler(br.Model(br.Gaussian(), br.SpikeAndSlab()), X) == "gibbs"  # collapsed
     assert choose_sampler(br.Model(br.Bernoulli(), br.SpikeAndSlab()), X) == "pymc"
     with pytest.raises(ParameterError, match="sampler"):

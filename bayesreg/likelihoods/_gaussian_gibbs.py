@@ -23,38 +23,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._slice import slice_sampler
+
 _MAX_REJECT = 200
 
 
 @njit(cache=True, nogil=True)
-def _logf_logsigma(t, Sm1, rss, inv2s2):
+def _logf_logsigma(t, args):
+    """``-(S + k - 1) t - (RSS + Q) e^(-2t) / 2 - e^(2t) / (2 s^2)``; ``args = (S + k - 1, RSS + Q,
+    1 / (2 s^2))``."""
+    Sm1, rss, inv2s2 = args
     return -Sm1 * t - 0.5 * rss * np.exp(-2.0 * t) - inv2s2 * np.exp(2.0 * t)
 
 
-@njit(cache=True, nogil=True)
-def slice_logsigma(t0, Sm1, rss, inv2s2, rng):
-    """One stepping-out + shrinkage slice-sampling update of t = log sigma (Neal 2003)."""
-    width = 1.0
-    logy = _logf_logsigma(t0, Sm1, rss, inv2s2) - rng.standard_exponential()
-    left = t0 - width * rng.random()
-    right = left + width
-    k = 0
-    while _logf_logsigma(left, Sm1, rss, inv2s2) > logy and k < 100:
-        left -= width
-        k += 1
-    k = 0
-    while _logf_logsigma(right, Sm1, rss, inv2s2) > logy and k < 100:
-        right += width
-        k += 1
-    for _ in range(1000):
-        t1 = left + (right - left) * rng.random()
-        if _logf_logsigma(t1, Sm1, rss, inv2s2) > logy:
-            return t1
-        if t1 < t0:
-            left = t1
-        else:
-            right = t1
-    return t0
+#: one slice update of t = log sigma (Neal 2003; bayesreg._slice)
+slice_logsigma = slice_sampler(_logf_logsigma)
 
 
 @njit(cache=True, nogil=True)
@@ -73,5 +56,6 @@ def sigma_update(scal, params, S, sig_terms, counters, rng):
                 scal[1] = np.sqrt(u)
                 counters[0] += 1
                 return
-    scal[1] = np.exp(slice_logsigma(np.log(scal[1]), Sm1, beta2, inv2s2, rng))
+    scal[1] = np.exp(slice_logsigma(np.log(scal[1]), (Sm1, beta2, inv2s2), rng, 1.0, -np.inf,
+                                    np.inf))
     counters[1] += 1

@@ -22,10 +22,11 @@ object, never passed as extra arguments; :meth:`Likelihood.bind` fixes free ones
   :meth:`~Likelihood.to_sklearn`, :meth:`~Likelihood.noise_variance`.
 
 A likelihood may declare more faces that some backend needs (the Gaussian's
-``quadratic_weight`` for least-squares solvers, ``gibbs_noise_face`` for the Gibbs sampler,
-``pymc_suffstats_loglik`` for the sufficient-statistics PyMC form); backends test for the face,
-never for the type. Registering a likelihood (``@register_likelihood``) makes it persistable and
-puts it through the shared contract tests.
+``quadratic_weight`` for least-squares solvers, ``gibbs_noise_face`` or ``gibbs_augmentation``
+for the Gibbs sampler, which asks :meth:`~Likelihood.gibbs_kind`, ``pymc_suffstats_loglik`` for
+the sufficient-statistics PyMC form); backends test for the face, never for the type.
+Registering a likelihood (``@register_likelihood``) makes it persistable and puts it through the
+shared contract tests.
 """
 
 from __future__ import annotations
@@ -230,6 +231,21 @@ class Likelihood(Parametrized, ABC):
         """Largest ``|d log posterior / d log theta|`` over the free parameters at ``values``
         (0 at the joint mode; 0 without free parameters)."""
         return 0.0
+
+    # -- Gibbs -----------------------------------------------------------------------
+    def gibbs_kind(self) -> str | None:
+        """Which exact Gibbs sampler (:mod:`bayesreg.samplers.gibbs`) this likelihood has:
+        ``"gaussian"`` (it declares ``gibbs_noise_face()``: the coefficients are drawn from the
+        data's sufficient statistics and sigma from its exact conditional), ``"augmented"`` (it
+        declares ``gibbs_augmentation(y, sw)``: per-row latent variables make it conditionally
+        Gaussian, see :mod:`bayesreg.likelihoods._augmentation`), or None (no Gibbs sampler:
+        NUTS). The default reads which of the two faces the class declares; a subclass may
+        override it. Every backend asks this method, never the attributes."""
+        if callable(getattr(self, "gibbs_noise_face", None)):
+            return "gaussian"
+        if callable(getattr(self, "gibbs_augmentation", None)):
+            return "augmented"
+        return None
 
     # -- PyMC -------------------------------------------------------------------------
     def pymc_params(self, name_prefix: str = "") -> dict[str, Any]:

@@ -239,6 +239,10 @@ class Gaussian(Likelihood):
         return -0.5 * rss / sigma**2 - stats["S"] * (pt.log(sigma) + 0.5 * LOG_2PI)
 
     # -- Gibbs -------------------------------------------------------------------------
+    def gibbs_kind(self) -> str:
+        """``"gaussian"``: the exact Gibbs sampler on the sufficient statistics."""
+        return "gaussian"
+
     def gibbs_noise_face(self) -> NoiseGibbsFace:
         """sigma's conditional for :mod:`bayesreg.samplers.gibbs` (call on a resolved
         likelihood)."""

@@ -17,14 +17,17 @@ The MAP is a *local* mode: the certificate is the KKT (stationarity) violation, 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
+from numba import njit
 from scipy.special import digamma, gammaln
 
 from .._errors import DataError, NotSupportedError
+from .._slice import slice_sampler
 from .._validation import check_scale
-from ._augmentation import AugmentedGibbsFace, slice_1d
+from ._augmentation import AugmentedGibbsFace
 from .base import Likelihood, register_likelihood
 from .gaussian import Gaussian
 
@@ -287,6 +290,10 @@ class StudentT(Likelihood):
         return free
 
     # -- Gibbs
+    def gibbs_kind(self) -> str:
+        """``"augmented"``: the normal scale mixture of :meth:`gibbs_augmentation`."""
+        return "augmented"
+
     def gibbs_augmentation(self, y, sw) -> AugmentedGibbsFace:
         """The normal scale mixture as a Gibbs face (call on a resolved likelihood):
         ``y_i | lambda_i ~ N(eta_i, sigma^2 / lambda_i)``, ``lambda_i ~ Gamma(nu/2, rate nu/2)``.
@@ -317,7 +324,10 @@ class StudentT(Likelihood):
             return self._values(free)
 
         def start(eta, rng):
-            free = self.null_free_params(y, sw, True) if names else {}
+            # the free parameters' conditional mode at the starting eta (the intercept-only
+            # fit with or without an intercept, as the sampler chose it)
+            free = self.free_at_mode(y, np.asarray(eta, dtype=float), sw,
+                                     self.null_free_params(y, sw, False)) if names else {}
             return np.ones(y.shape), free
 
         def working(lam, free):
@@ -340,15 +350,8 @@ class StudentT(Likelihood):
             if "nu" in free:
                 keep = sw > 0
                 sl = float(np.sum(np.log(lam[keep]) - lam[keep]))
-
-                def logf(t):
-                    nu = np.exp(t)
-                    h = 0.5 * nu
-                    return float(S * (h * np.log(h) - gammaln(h)) + h * sl
-                                 + a * t - rate * nu)  # (a - 1) log nu + log nu (Jacobian)
-
-                free["nu"] = float(np.exp(slice_1d(logf, np.log(free["nu"]), rng,
-                                                   lo=lo_nu, hi=hi_nu)))
+                free["nu"] = float(np.exp(_nu_step(np.log(free["nu"]), S, sl, a, rate, lo_nu,
+                                                   hi_nu, rng)))
             return free
 
         def noise_scale(free):
@@ -387,6 +390,26 @@ class StudentT(Likelihood):
 
         return pm.StudentT(name, nu=params["nu"], mu=eta, sigma=params["sigma"],
                            observed=y_data, dims=dims)
+
+
+@njit(cache=True, nogil=True)
+def _nu_logf(t, args):
+    """log density of t = log nu given the latents: ``S (h log h - log Gamma(h)) + h sl + a t
+    - rate nu`` with ``h = nu / 2``, ``sl = sum_i (log lambda_i - lambda_i)`` (the Gamma(a, rate)
+    prior's ``(a - 1) log nu`` plus the Jacobian ``t``); ``args = (S, sl, a, rate)``."""
+    S, sl, a, rate = args
+    nu = np.exp(t)
+    h = 0.5 * nu
+    return S * (h * np.log(h) - math.lgamma(h)) + h * sl + a * t - rate * nu
+
+
+_nu_slice = slice_sampler(_nu_logf)
+
+
+@njit(cache=True, nogil=True)
+def _nu_step(t0, S, sl, a, rate, lo, hi, rng):
+    """One slice update of t = log nu on ``[lo, hi]`` (compiled here, so cached on disk)."""
+    return _nu_slice(t0, (S, sl, a, rate), rng, 1.0, lo, hi)
 
 
 def _weighted_median(y, w):

@@ -44,6 +44,7 @@ from numba import njit
 from scipy.special import gammaln
 
 from .._errors import NotSupportedError, ParameterError
+from .._slice import slice_sampler
 from .._validation import check_scale
 from .base import GibbsFace, HierarchicalPrior
 
@@ -168,34 +169,22 @@ def _ig(a, b, rng):
 
 
 @njit(cache=True, nogil=True)
-def _gig_logf(u, a, b, c):
+def _gig_logf(u, args):
+    """``a u - b e^u - c e^-u``: the log density of u = log x for x ∝ x^(a - 1) exp(-b x - c / x)
+    (concave in u); ``args = (a, b, c)``."""
+    a, b, c = args
     return a * u - b * np.exp(u) - c * np.exp(-u)
+
+
+#: one slice update of u = log x for the generalized inverse Gaussian kernel of ``_gig_logf``
+gig_log_slice = slice_sampler(_gig_logf)
 
 
 @njit(cache=True, nogil=True)
 def _slice_gig_log(u0, a, b, c, rng):
-    """One stepping-out + shrinkage slice update of u = log x for the density of x ∝
-    x^(a - 1) exp(-b x - c / x) (in u: ``a u - b e^u - c e^-u``, concave)."""
-    logy = _gig_logf(u0, a, b, c) - rng.standard_exponential()
-    left = u0 - rng.random()
-    right = left + 1.0
-    k = 0
-    while _gig_logf(left, a, b, c) > logy and k < 200:
-        left -= 1.0
-        k += 1
-    k = 0
-    while _gig_logf(right, a, b, c) > logy and k < 200:
-        right += 1.0
-        k += 1
-    for _ in range(1000):
-        u1 = left + (right - left) * rng.random()
-        if _gig_logf(u1, a, b, c) > logy:
-            return u1
-        if u1 < u0:
-            left = u1
-        else:
-            right = u1
-    return u0
+    """``gig_log_slice(u0, (a, b, c), rng, 1, -inf, inf)`` (the former signature, kept for the
+    group horseshoe)."""
+    return gig_log_slice(u0, (a, b, c), rng, 1.0, -np.inf, np.inf)
 
 
 @njit(cache=True, nogil=True)
@@ -247,11 +236,13 @@ def hs_update(latent, params, w, sigma, prec, rng):
         t2 = _ig(0.5 * (p + 1), 1.0 / latent[4 * p + 1] + ss / (2.0 * s2), rng)
         latent[4 * p] = t2
         latent[4 * p + 1] = _ig(1.0, 1.0 / (A * A) + 1.0 / t2, rng)
+    if not fix_global and params[4] > 0:
         # interweaving step: tau^2 | rho = tau^2 lambda^2 fixed (module docstring)
         b = 0.0
         for j in range(p):
             b += 1.0 / (latent[p + j] * t2 * latent[j])
-        u = _slice_gig_log(np.log(t2), 0.5 * (p - 1), b, 1.0 / latent[4 * p + 1], rng)
+        u = gig_log_slice(np.log(t2), (0.5 * (p - 1), b, 1.0 / latent[4 * p + 1]), rng, 1.0,
+                            -np.inf, np.inf)
         t2n = min(max(np.exp(u), _VMIN), _VMAX)
         for j in range(p):
             latent[j] = min(max(latent[j] * t2 / t2n, _VMIN), _VMAX)
@@ -316,10 +307,24 @@ def hs_global_set(latent, params, u, sigma, prec):
     _hs_fill_prec(latent, params, prec, sigma)
 
 
-def horseshoe_face(n_coef: int, global_scale: float, rel: bool, fix_global: bool, plus: bool
-                   ) -> GibbsFace:
-    """The :class:`GibbsFace` of the horseshoe (``plus=False``) or horseshoe+ prior."""
-    params = np.array([float(global_scale), float(rel), float(fix_global), float(plus)])
+def horseshoe_face(n_coef: int, global_scale: float, rel: bool, fix_global: bool, plus: bool,
+                   *, interweave: bool = True, marginal: bool = True) -> GibbsFace:
+    """The :class:`GibbsFace` of the horseshoe (``plus=False``) or horseshoe+ prior.
+
+    tau^2 is updated given the coefficients (``tau^2 | w, lambda, xi``, always), then, when
+    ``interweave``, along fixed ``tau^2 lambda_j^2`` (module docstring), and, when
+    ``marginal``, at the start of each sweep with the coefficients integrated out
+    (``GibbsFace.global_*``: one eigendecomposition per sweep). Each is exact; the options
+    only trade mixing for cost (benchmarks/RESULTS_shrinkage.md)."""
+    from .base import no_global_get, no_global_logprior, no_global_set
+
+    params = np.array([float(global_scale), float(rel), float(fix_global), float(plus),
+                       float(interweave)])
+    if not marginal:
+        return GibbsFace(params=params, n_latent=4 * n_coef + 2, init=hs_init,
+                         update=hs_update, sigma_terms=hs_sigma_terms, record=hs_record,
+                         global_get=no_global_get, global_logprior=no_global_logprior,
+                         global_set=no_global_set)
     return GibbsFace(params=params, n_latent=4 * n_coef + 2, init=hs_init, update=hs_update,
                      sigma_terms=hs_sigma_terms, record=hs_record, global_get=hs_global_get,
                      global_logprior=hs_global_logprior, global_set=hs_global_set)

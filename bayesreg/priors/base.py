@@ -101,7 +101,11 @@ class GibbsFace(NamedTuple):
         log g`` given the other latents (Jacobian included), ``global_set(latent, params, u,
         sigma, prec)`` stores ``g = e^u`` and refills ``prec``. The sampler draws ``u`` from
         ``global_logprior(u) + log N(y~; 0, sigma^2 I + e^u X~ diag(d) X~')`` (slice sampling)
-        at the start of each sweep, before the coefficients.
+        at the start of each sweep, before the coefficients, when the coefficients are drawn
+        from the rows in O(n^2 p) (p > n), where the n x n eigendecomposition costs about one
+        coefficient draw, and on the p x p statistics for small p only
+        (``bayesreg.samplers.gibbs.GLOBAL_STEP_MAX_STATS_DIM``; benchmarks/RESULTS_shrinkage.md),
+        so the prior's ``update`` must leave the posterior invariant on its own.
 
     Notes
     -----

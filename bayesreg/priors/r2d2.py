@@ -5,7 +5,9 @@ Density:  R^2 ~ Beta(mean_r2 * precision, (1 - mean_r2) * precision),
           w_j | R^2, phi[, sigma] ~ N(0, phi_j R^2 / (1 - R^2) [sigma^2])
 Penalty:  none: the joint density is unbounded as phi_j -> 0 with w_j = 0, there is no MAP
 PyMC:     non-centered: coef = z * sqrt(phi R^2 / (1 - R^2)) [* sigma], z ~ N(0, 1)
-Gibbs:    none (the Dirichlet split has no conjugate update here): NUTS
+Gibbs:    the exact Gibbs conditionals at the end of this file (a beta-prime mixture for
+          W = R^2 / (1 - R^2), slice updates of the unnormalized split lambda = W phi, and a
+          generalized-inverse-Gaussian step of W along fixed phi)
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from scipy.special import gammaln
 
 from .._errors import NotSupportedError, ParameterError
 from ._shrinkage import LOG_2PI, check_bool, check_df, no_mode_message
-from .base import HierarchicalPrior, register_prior
+from .base import GibbsFace, HierarchicalPrior, register_prior
 
 __all__ = ["R2D2"]
 
@@ -51,7 +53,9 @@ class R2D2(HierarchicalPrior):
 
     Notes
     -----
-    Posterior variables ``r2`` and ``phi`` (one per coefficient). No MAP, no Gibbs face.
+    Posterior variables ``r2`` and ``phi`` (one per coefficient). No MAP.
+    ``sampler="gibbs"`` (Gaussian likelihood, also Student-t and logistic by augmentation) runs
+    the exact Gibbs sampler of :meth:`gibbs_face`.
     """
 
     _params = ("mean_r2", "precision", "concentration", "relative_to_sigma")
@@ -168,6 +172,30 @@ class R2D2(HierarchicalPrior):
             np.ones((size, 1))
         return self._variance({"r2": r2, "phi": phi}, np.full(size, float(sigma)))
 
+    def gibbs_face(self, n_coef: int) -> GibbsFace:
+        """The exact Gibbs conditionals (end of this file): with ``W = r2 / (1 - r2)`` and the
+        unnormalized split ``lambda_j = W phi_j`` (so ``w_j ~ N(0, lambda_j [sigma^2])``):
+
+        * ``W ~ BetaPrime(a, b)`` as ``W | xi ~ Gamma(a, rate xi)``, ``xi ~ Gamma(b, 1)``, so
+          ``xi | W ~ Gamma(a + b, rate 1 + W)``;
+        * ``lambda | xi`` has density ``∝ T^(a - p c) exp(-xi T) prod_j lambda_j^(c - 1)``,
+          ``T = sum_j lambda_j = W`` (the change of variables ``(W, phi) -> lambda``), so each
+          ``lambda_j | lambda_-j, w, xi`` has log density, in ``u = log lambda_j``,
+          ``(c - 1/2) u - xi e^u - k_j e^-u + (a - p c) log(e^u + T_-j)``,
+          ``k_j = w_j^2 / (2 [sigma^2])``: one slice update each (Neal 2003);
+        * ``W | phi, w, xi`` is the generalized inverse Gaussian ``∝ W^(a - p/2 - 1) exp(-xi W
+          - sum_j w_j^2 / (2 [sigma^2] phi_j W))``: one slice update of ``log W``, then
+          ``lambda = W phi`` (moves the total along fixed proportions);
+        * sigma^2 gains ``p`` degrees of freedom and ``sum_j w_j^2 / lambda_j`` (relative).
+
+        Every step leaves the posterior invariant (Zhang et al. 2022's sampler for their
+        ``a = p c`` case factorizes ``lambda`` into independent GIGs; this one holds for any
+        ``a``, ``c``)."""
+        a, b = self._ab
+        params = np.array([a, b, self.concentration, float(self.relative_to_sigma)])
+        return GibbsFace(params=params, n_latent=n_coef + 1, init=r2d2_init,
+                         update=r2d2_update, sigma_terms=r2d2_sigma_terms, record=r2d2_record)
+
     def with_strength(self, c: float):
         raise NotSupportedError("R2D2 has no penalty strength to scale (no MAP, no path): change "
                                 "mean_r2 / precision instead.")
@@ -179,3 +207,110 @@ class R2D2(HierarchicalPrior):
     @classmethod
     def examples(cls):
         return [cls(0.3, 5.0, 1.5, relative_to_sigma=False)]
+
+
+# --------------------------------------------------------------------------- Gibbs (numba)
+# ``params = [a, b, c, rel]``; ``latent = [lambda (p), xi]`` with lambda_j = W phi_j,
+# W = r2 / (1 - r2) (R2D2.gibbs_face).
+from numba import njit  # noqa: E402
+
+from .._slice import slice_sampler  # noqa: E402
+from ._shrinkage import gig_log_slice  # noqa: E402
+
+_VMIN, _VMAX = 1e-200, 1e200
+
+
+@njit(cache=True, nogil=True)
+def _lambda_logf(u, args):
+    """log density of u = log lambda_j given the rest; ``args = (c - 1/2, xi, k_j, a - p c,
+    T_-j)``."""
+    c1, xi, k, e, rest = args
+    x = np.exp(u)
+    out = c1 * u - xi * x - k / x
+    if e != 0.0:
+        out += e * np.log(x + rest)
+    return out
+
+
+_lambda_slice = slice_sampler(_lambda_logf)
+
+
+@njit(cache=True, nogil=True)
+def _r2d2_fill_prec(latent, params, prec, sigma):
+    s2 = sigma * sigma if params[3] > 0 else 1.0
+    for j in range(prec.shape[0]):
+        prec[j] = 1.0 / min(max(latent[j] * s2, _VMIN), _VMAX)
+
+
+@njit(cache=True, nogil=True)
+def r2d2_init(latent, params, prec, sigma, rng):
+    """Start at the prior mean of R^2 split evenly (``W = a / b``, ``phi_j = 1 / p``), xi = 1."""
+    p = prec.shape[0]
+    a, b = params[0], params[1]
+    W = a / b
+    for j in range(p):
+        latent[j] = W / p
+    latent[p] = 1.0
+    _r2d2_fill_prec(latent, params, prec, sigma)
+
+
+@njit(cache=True, nogil=True)
+def r2d2_update(latent, params, w, sigma, prec, rng):
+    """One sweep of :meth:`R2D2.gibbs_face`'s conditionals, then ``prec``."""
+    p = prec.shape[0]
+    a, b, c = params[0], params[1], params[2]
+    s2 = sigma * sigma if params[3] > 0 else 1.0
+    xi = latent[p]
+    e = a - p * c
+    T = 0.0
+    for j in range(p):
+        T += latent[j]
+    for j in range(p):  # lambda_j | lambda_-j, w_j, xi
+        lj = latent[j]
+        rest = max(T - lj, 0.0)
+        k = 0.5 * w[j] * w[j] / s2
+        u = _lambda_slice(np.log(lj), (c - 0.5, xi, k, e, rest), rng, 1.0, -np.inf, np.inf)
+        lj_new = min(max(np.exp(u), _VMIN), _VMAX)
+        latent[j] = lj_new
+        T = rest + lj_new
+    T = 0.0  # re-sum (no drift from the running updates)
+    for j in range(p):
+        T += latent[j]
+    q = 0.0  # W | phi, w, xi: GIG(a - p/2, xi, sum_j w_j^2 / (2 s2 phi_j))
+    for j in range(p):
+        q += w[j] * w[j] * T / latent[j]
+    q = 0.5 * q / s2
+    u = gig_log_slice(np.log(T), (a - 0.5 * p, xi, q), rng, 1.0, -np.inf, np.inf)
+    Wn = min(max(np.exp(u), _VMIN), _VMAX)
+    for j in range(p):
+        latent[j] = min(max(latent[j] * Wn / T, _VMIN), _VMAX)
+    g = rng.gamma(a + b, 1.0)  # xi | W ~ Gamma(a + b, rate 1 + W)
+    latent[p] = max(g / (1.0 + Wn), _VMIN)
+    _r2d2_fill_prec(latent, params, prec, sigma)
+
+
+@njit(cache=True, nogil=True)
+def r2d2_sigma_terms(latent, params, w, out):
+    """Relative: ``p`` degrees of freedom and ``sum_j w_j^2 / lambda_j``; else zeros."""
+    p = w.shape[0]
+    if params[3] > 0:
+        s = 0.0
+        for j in range(p):
+            s += w[j] * w[j] / latent[j]
+        out[0] = float(p)
+        out[1] = s
+    else:
+        out[0] = 0.0
+        out[1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def r2d2_record(latent, params, out):
+    """``r2 = W / (1 + W)``, ``phi = lambda / W`` (the order of ``hyper_names``)."""
+    p = latent.shape[0] - 1
+    T = 0.0
+    for j in range(p):
+        T += latent[j]
+    out[0] = T / (1.0 + T)
+    for j in range(p):
+        out[1 + j] = latent[j] / T

@@ -5,9 +5,9 @@ Density:  w_j | lambda_j, tau, c2 ~ N(0, tau^2 lt_j^2),  lt_j^2 = c2 lambda_j^2 
           c2 ~ InvGamma(slab_df / 2, slab_df slab_scale^2 / 2)
 Penalty:  none: the marginal density is infinite at w = 0, there is no finite MAP
 PyMC:     non-centered as rstanarm: coef = z * tau * lt, z ~ N(0, 1)
-Gibbs:    local_df = global_df = 1: Makalic-Schmidt auxiliaries; the slab's factor
-          sqrt(a_j + c2) handled by a Metropolis-Hastings step per lambda_j and slice steps for
-          tau^2 and c2 (exact chain; end of this file). Other degrees of freedom: NUTS
+Gibbs:    any degrees of freedom: the inverse-gamma auxiliaries of the half-t (Wand et al.
+          2011); the slab's factor sqrt(a_j + c2) handled by a Metropolis-Hastings step per
+          lambda_j and slice steps for tau^2 and c2 (exact chain; end of this file)
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ class RegularizedHorseshoe(GlobalLocalPrior):
 
     Notes
     -----
-    Posterior variables ``tau``, ``lambda`` (per coefficient), ``c2``. No MAP. With a Gaussian
-    likelihood and half-Cauchy scales (``local_df = global_df = 1``) ``sampler="gibbs"`` runs an
-    exact Gibbs sampler (see :meth:`gibbs_face`); otherwise NUTS (nutpie / PyMC).
+    Posterior variables ``tau``, ``lambda`` (per coefficient), ``c2``. No MAP.
+    ``sampler="gibbs"`` runs an exact Gibbs sampler for any ``local_df``, ``global_df``,
+    ``slab_df`` (see :meth:`gibbs_face`); NUTS (nutpie / PyMC) otherwise.
     """
 
     _params = ("global_scale", "expected_nonzero", "slab_scale", "slab_df", "local_df",
@@ -195,10 +195,9 @@ class RegularizedHorseshoe(GlobalLocalPrior):
         return pm.Deterministic(name, z * lt * tau, **({"dims": dims} if dims is not None else {}))
 
     def gibbs_face(self, n_coef):
-        """Half-Cauchy local and global scales (``local_df = global_df = 1``, the defaults):
-        the exact Gibbs conditionals at the end of this file (Makalic-Schmidt auxiliaries, a
-        Metropolis-Hastings step per local scale, slice steps for tau^2 and c2); None (NUTS)
-        for other degrees of freedom."""
+        """The exact Gibbs conditionals at the end of this file (the half-t's inverse-gamma
+        auxiliaries, a Metropolis-Hastings step per local scale, slice steps for tau^2 and c2),
+        for any ``local_df``, ``global_df`` and ``slab_df``."""
         return _rhs_face(self, n_coef)
 
     def pymc_values(self, coef, sigma=None, **hyper):
@@ -222,27 +221,31 @@ class RegularizedHorseshoe(GlobalLocalPrior):
 
 
 # --------------------------------------------------------------------------- Gibbs (numba)
-# Gaussian likelihood, half-Cauchy local and global scales (local_df = global_df = 1). With the
-# Makalic & Schmidt (2016) auxiliaries lambda_j^2 | nu_j ~ IG(1/2, 1/nu_j), nu_j ~ IG(1/2, 1),
-# tau^2 | xi ~ IG(1/2, 1/xi), xi ~ IG(1/2, 1/(A^2 s2)) (s2 = sigma^2 when relative, else 1;
-# tau is on the coefficients' scale, its prior scale A sigma), and a_j = tau^2 lambda_j^2,
+# Any degrees of freedom nl = local_df, ng = global_df. The half-t as an inverse-gamma mixture
+# (Wand, Ormerod, Padoan & Fruhwirth 2011): x ~ t+_nu(0, A) iff x^2 | a ~ IG(nu/2, nu/a),
+# a ~ IG(1/2, 1/A^2) (nu = 1: the Makalic & Schmidt 2016 auxiliaries of the half-Cauchy). So
+# lambda_j^2 | nu_j ~ IG(nl/2, nl/nu_j), nu_j ~ IG(1/2, 1), tau^2 | xi ~ IG(ng/2, ng/xi),
+# xi ~ IG(1/2, 1/(A^2 s2)) (s2 = sigma^2 when relative, else 1; tau is on the coefficients'
+# scale, its prior scale A sigma), and with a_j = tau^2 lambda_j^2,
 #
 #     p(w_j | a_j, c2) = N(w_j; 0, a_j c2 / (a_j + c2)) = N(w_j; 0, a_j) N(w_j; 0, c2) / N(0; 0, a_j + c2),
 #
-# the horseshoe's inverse-gamma conditionals hold up to the factor sqrt(a_j + c2):
-#   lambda_j^2 | .  Metropolis-Hastings with the horseshoe conditional IG(1, 1/nu_j + w_j^2 / (2
-#                   tau^2)) as the proposal: accept with min(1, sqrt((a_j' + c2) / (a_j + c2)))
-#   nu_j | .        ~ IG(1, 1 + 1/lambda_j^2)                 (exact)
+# the unregularized inverse-gamma conditionals hold up to the factor sqrt(a_j + c2):
+#   lambda_j^2 | .  Metropolis-Hastings with the unregularized conditional IG((nl + 1)/2,
+#                   nl/nu_j + w_j^2 / (2 tau^2)) as the proposal: accept with
+#                   min(1, sqrt((a_j' + c2) / (a_j + c2)))
+#   nu_j | .        ~ IG((nl + 1)/2, 1 + nl/lambda_j^2)       (exact)
 #   tau^2 | .       slice sampling (Neal 2003) of log tau^2 on its exact conditional
-#   xi | .          ~ IG(1, 1/(A^2 s2) + 1/tau^2)             (exact)
+#   xi | .          ~ IG((ng + 1)/2, 1/(A^2 s2) + ng/tau^2)   (exact)
 #   c2 | .          slice sampling of log c2 on its exact conditional (InvGamma(slab_df/2,
 #                   slab_df slab_scale^2/2) prior times prod_j p(w_j | a_j, c2))
 # and sigma^2 gains 1 degree of freedom and the sum of squares 2 / (A^2 xi) from xi's prior
 # (relative). Each step leaves the posterior invariant, so the chain is exact (no
 # approximation; the MH and slice steps only cost mixing). ``params = [A, rel, slab_df,
-# slab_scale]``; ``latent = [lambda^2 (p), nu (p), tau^2, xi, c2]``.
+# slab_scale, local_df, global_df]``; ``latent = [lambda^2 (p), nu (p), tau^2, xi, c2]``.
 from numba import njit  # noqa: E402
 
+from .._slice import slice_sampler  # noqa: E402
 from ._shrinkage import _ig  # noqa: E402
 from .base import GibbsFace  # noqa: E402
 
@@ -271,41 +274,23 @@ def _rhs_loglik(w, latent, t2, c2):
 
 
 @njit(cache=True, nogil=True)
-def _rhs_logf(which, u, latent, params, w):
-    """Log conditional density of u = log tau^2 (which = 0) or u = log c2 (which = 1)."""
+def _rhs_logf(u, args):
+    """Log conditional density of u = log tau^2 (which = 0) or u = log c2 (which = 1);
+    ``args = (which, latent, params, w)``."""
+    which, latent, params, w = args
     p = w.shape[0]
     x = np.exp(u)
     if which == 0:
+        ng = params[5]
         xi = latent[2 * p + 1]
-        return -0.5 * u - 1.0 / (xi * x) + _rhs_loglik(w, latent, x, latent[2 * p + 2])
+        return -0.5 * ng * u - ng / (xi * x) + _rhs_loglik(w, latent, x, latent[2 * p + 2])
     a = 0.5 * params[2]
     b = a * params[3] * params[3]
     return -a * u - b / x + _rhs_loglik(w, latent, latent[2 * p], x)
 
 
-@njit(cache=True, nogil=True)
-def _rhs_slice(which, u0, latent, params, w, rng):
-    """One stepping-out + shrinkage slice-sampling update (Neal 2003), width 1 in log scale."""
-    logy = _rhs_logf(which, u0, latent, params, w) - rng.standard_exponential()
-    left = u0 - rng.random()
-    right = left + 1.0
-    k = 0
-    while _rhs_logf(which, left, latent, params, w) > logy and k < 200:
-        left -= 1.0
-        k += 1
-    k = 0
-    while _rhs_logf(which, right, latent, params, w) > logy and k < 200:
-        right += 1.0
-        k += 1
-    for _ in range(1000):
-        u1 = left + (right - left) * rng.random()
-        if _rhs_logf(which, u1, latent, params, w) > logy:
-            return u1
-        if u1 < u0:
-            left = u1
-        else:
-            right = u1
-    return u0
+#: one slice update (width 1 in log scale) of the density of ``_rhs_logf``
+_rhs_slice = slice_sampler(_rhs_logf)
 
 
 @njit(cache=True, nogil=True)
@@ -316,7 +301,7 @@ def rhs_init(latent, params, prec, sigma, rng):
     for j in range(2 * p):
         latent[j] = 1.0
     latent[2 * p] = params[0] * params[0] * s2
-    latent[2 * p + 1] = latent[2 * p]
+    latent[2 * p + 1] = 1.0 / latent[2 * p]  # xi at 1 / tau^2 (tau^2 | xi ~ IG(ng/2, ng/xi))
     latent[2 * p + 2] = params[3] * params[3]
     _rhs_fill_prec(latent, prec)
 
@@ -327,16 +312,17 @@ def rhs_update(latent, params, w, sigma, prec, rng):
     p = prec.shape[0]
     A = params[0]
     s2 = sigma * sigma if params[1] > 0 else 1.0
+    nl, ng = params[4], params[5]
     t2, c2 = latent[2 * p], latent[2 * p + 2]
     for j in range(p):
-        prop = _ig(1.0, 1.0 / latent[p + j] + w[j] * w[j] / (2.0 * t2), rng)
+        prop = _ig(0.5 * (nl + 1.0), nl / latent[p + j] + w[j] * w[j] / (2.0 * t2), rng)
         if rng.random() < np.sqrt((t2 * prop + c2) / (t2 * latent[j] + c2)):
             latent[j] = prop
-        latent[p + j] = _ig(1.0, 1.0 + 1.0 / latent[j], rng)
-    u = _rhs_slice(0, np.log(t2), latent, params, w, rng)
+        latent[p + j] = _ig(0.5 * (nl + 1.0), 1.0 + nl / latent[j], rng)
+    u = _rhs_slice(np.log(t2), (0, latent, params, w), rng, 1.0, -np.inf, np.inf)
     latent[2 * p] = min(max(np.exp(u), _VMIN), _VMAX)
-    latent[2 * p + 1] = _ig(1.0, 1.0 / (A * A * s2) + 1.0 / latent[2 * p], rng)
-    u = _rhs_slice(1, np.log(c2), latent, params, w, rng)
+    latent[2 * p + 1] = _ig(0.5 * (ng + 1.0), 1.0 / (A * A * s2) + ng / latent[2 * p], rng)
+    u = _rhs_slice(np.log(c2), (1, latent, params, w), rng, 1.0, -np.inf, np.inf)
     latent[2 * p + 2] = min(max(np.exp(u), _VMIN), _VMAX)
     _rhs_fill_prec(latent, prec)
 
@@ -363,12 +349,11 @@ def rhs_record(latent, params, out):
     out[p + 1] = latent[2 * p + 2]
 
 
-def _rhs_face(prior: RegularizedHorseshoe, n_coef: int) -> GibbsFace | None:
-    if prior.local_df != 1.0 or prior.global_df != 1.0:
-        return None
+def _rhs_face(prior: RegularizedHorseshoe, n_coef: int) -> GibbsFace:
     # unbound expected_nonzero (no n, p yet): the face only says that Gibbs is available;
     # every sampler binds the prior (bind_data) before it asks for the face it runs
     A = np.nan if prior.expected_nonzero is not None else prior._A
-    params = np.array([A, float(prior.relative_to_sigma), prior.slab_df, prior.slab_scale])
+    params = np.array([A, float(prior.relative_to_sigma), prior.slab_df, prior.slab_scale,
+                       prior.local_df, prior.global_df])
     return GibbsFace(params=params, n_latent=2 * n_coef + 3, init=rhs_init, update=rhs_update,
                      sigma_terms=rhs_sigma_terms, record=rhs_record)

@@ -102,7 +102,7 @@ def choose_sampler(model, X) -> str:
     # on p x p statistics whatever n is: its size is p
     collapsed = model.prior.gibbs_face(p) is None
     d = p if sparse.issparse(X) or collapsed else min(p, n)
-    if not hasattr(model.likelihood, "gibbs_noise_face"):  # latent variables per row
+    if model.likelihood.gibbs_kind() == "augmented":  # latent variables per row
         if collapsed:  # a collapsed (Gaussian-only) sampler
             return nuts
         cheap = d <= GIBBS_AUTO_MAX_AUGMENTED_DIM and n * d * d <= GIBBS_AUTO_MAX_AUGMENTED_WORK

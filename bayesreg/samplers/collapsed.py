@@ -154,16 +154,19 @@ _RUNNERS: dict = {}
 
 def run_collapsed_chain(face: SelectionFace, G, q, yy, S, xbar, ybar, fit_intercept,
                         noise_params, noise_update, tune, draws, rng, scal, counters, w_out,
-                        scal_out, hyper_out) -> None:
+                        scal_out, hyper_out, gamma0=None) -> None:
     """One chain of the module docstring's sampler: ``tune`` discarded sweeps, then ``draws``
     kept ones into ``w_out`` (draws, p), ``scal_out`` (draws, 3: intercept, sigma, rss) and
-    ``hyper_out`` (draws, p: the 0/1 indicators). Starts at the empty model, ``sigma =
-    scal[1]``. The loop is compiled once (the noise update is a first-class function argument of
-    the fixed type of :func:`bayesreg.samplers.gibbs._face_signatures`) and cached on disk."""
+    ``hyper_out`` (draws, p: the 0/1 indicators). Starts at the indicators ``gamma0`` (default:
+    the empty model), ``sigma = scal[1]``. The loop is compiled once (the noise update is a
+    first-class function argument of the fixed type of
+    :func:`bayesreg.samplers.gibbs._face_signatures`) and cached on disk."""
     from numba import njit, typeof, types
 
     p = q.shape[0]
-    arrays = dict(gamma=np.zeros(p), w=np.zeros(p), sig_terms=np.zeros(2), d=np.empty(p),
+    gamma = np.zeros(p) if gamma0 is None else \
+        (np.asarray(gamma0, dtype=np.float64) > 0.5).astype(np.float64)
+    arrays = dict(gamma=gamma, w=np.zeros(p), sig_terms=np.zeros(2), d=np.empty(p),
                   A=np.empty((p, p)), L=np.zeros((p, p)), v=np.empty(p),
                   idx=np.zeros(p, dtype=np.int64))
     args = (np.ascontiguousarray(G, dtype=np.float64), np.ascontiguousarray(q, dtype=np.float64),

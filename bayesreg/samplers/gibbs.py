@@ -43,7 +43,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .._errors import NotSupportedError
+from .._errors import NotSupportedError, ParameterError
+from .._slice import slice_sampler
 from .._validation import check_int, check_X_y, default_names, seed_sequence
 from ..spec import check_spec
 from ..suffstats import SuffStats
@@ -265,6 +266,18 @@ def _global_marginal(u, sigma, wide, yy, ev, et):
 
 
 @njit(cache=True, nogil=True)
+def _global_logf(u, args):
+    """``global_logprior(u) + _global_marginal(u)``: the log density of u = log g given the
+    other latents, coefficients integrated out; ``args = (global_logprior, latent,
+    prior_params, sigma, wide, yy, ev, et)``."""
+    global_logprior, lat, prior_params, sigma, wide, yy, ev, et = args
+    return global_logprior(lat, prior_params, u) + _global_marginal(u, sigma, wide, yy, ev, et)
+
+
+_global_slice = slice_sampler(_global_logf)
+
+
+@njit(cache=True, nogil=True)
 def global_step(state, data, work, prior_params, global_get, global_logprior, global_set, rng):
     """The prior's global variance with the coefficients integrated out (GibbsFace.global_*):
     one stepping-out + shrinkage slice update of u = log g (Neal 2003). No-op without one.
@@ -292,34 +305,9 @@ def global_step(state, data, work, prior_params, global_get, global_logprior, gl
     for i in range(ev.shape[0]):
         if ev[i] < 0.0:
             ev[i] = 0.0
-    wide, yy = data.wide, data.yy
-    lat = state.latent
-    logy = (global_logprior(lat, prior_params, u0) + _global_marginal(u0, sigma, wide, yy, ev, et)
-            - rng.standard_exponential())
-    left = u0 - rng.random()
-    right = left + 1.0
-    k = 0
-    while k < 60 and (global_logprior(lat, prior_params, left)
-                      + _global_marginal(left, sigma, wide, yy, ev, et)) > logy:
-        left -= 1.0
-        k += 1
-    k = 0
-    while k < 60 and (global_logprior(lat, prior_params, right)
-                      + _global_marginal(right, sigma, wide, yy, ev, et)) > logy:
-        right += 1.0
-        k += 1
-    u1 = u0
-    for _ in range(200):
-        uc = left + (right - left) * rng.random()
-        if (global_logprior(lat, prior_params, uc)
-                + _global_marginal(uc, sigma, wide, yy, ev, et)) > logy:
-            u1 = uc
-            break
-        if uc < u0:
-            left = uc
-        else:
-            right = uc
-    global_set(lat, prior_params, u1, sigma, state.prec)
+    args = (global_logprior, state.latent, prior_params, sigma, data.wide, data.yy, ev, et)
+    u1 = _global_slice(u0, args, rng, 1.0, -np.inf, np.inf)
+    global_set(state.latent, prior_params, u1, sigma, state.prec)
 
 
 def _run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
@@ -367,6 +355,14 @@ def _face_signatures():
 
 _RUNNERS: dict = {}
 
+#: when the prior's collapsed global step (``GibbsFace.global_*``) runs: ``"auto"`` (default:
+#: with the O(n^2 p) draw, p > n, and on the p x p statistics up to ``GLOBAL_STEP_MAX_STATS_DIM``
+#: coefficients), ``"always"`` or ``"never"`` (benchmarks set it)
+GLOBAL_STEP = "auto"
+#: above this p the statistics path skips the collapsed step: its p x p eigendecomposition per
+#: sweep (~ p^3) then costs far more than the rest of the sweep
+GLOBAL_STEP_MAX_STATS_DIM = 64
+
 
 def run_chain(state, data, work, prior_params, prior_init, prior_update, prior_sigma_terms,
               prior_record, noise_params, noise_update, tune, draws, rng, w_out, scal_out,
@@ -407,7 +403,7 @@ def check_gibbs(model) -> None:
     """Raise NotSupportedError unless the model's likelihood and prior both have Gibbs faces."""
     check_spec(model)
     lik, prior = model.likelihood, model.prior
-    if not (hasattr(lik, "gibbs_noise_face") or hasattr(lik, "gibbs_augmentation")):
+    if lik.gibbs_kind() is None:
         raise NotSupportedError(
             f"sampler='gibbs' needs a likelihood with a Gibbs form (Gaussian, StudentT, "
             f"Bernoulli, Binomial), got {type(lik).__name__}: use sampler='nutpie' (or 'pymc') "
@@ -443,19 +439,37 @@ def wide_rows(X, y, sw, fit_intercept=True):
     return stats, (Xt, yt, vn)
 
 
+def _check_warm_state(warm, tag: str, p: int, n_latent: int) -> None:
+    """Refuse a warm-start state that does not come from a chain of this prior (family)."""
+    got = warm.get("prior") if isinstance(warm, dict) else None
+    if got != tag:
+        raise ParameterError(
+            f"init_states: a state of a {got!r} chain cannot start a {tag} chain (its latent "
+            f"variables mean something else); warm-start from the states this function returned "
+            f"(return_states=True) for the {tag} prior, e.g. at another scale, or pass "
+            "init_states=None for a cold start.")
+    if np.shape(warm.get("w")) != (p,) or np.shape(warm.get("latent")) != (n_latent,):
+        raise ParameterError(
+            f"init_states: the {tag} state has {np.size(warm.get('w'))} coefficients and "
+            f"{np.size(warm.get('latent'))} latent values, this model {p} and {n_latent}: "
+            "warm-start from a chain on the same design, or pass init_states=None.")
+
+
 def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, chains: int = 4,
                 random_seed=None, sigma_prior_scale: float | None = None, rows=None, *,
                 progressbar: bool = False, init_states: list | None = None,
                 return_states: bool = False):
     """The raw Gibbs draws: ``(posterior, sample_stats)`` dicts of arrays (chains, draws, ...).
 
-    ``init_states``: one dict per chain (``w``, ``intercept``, ``sigma``, ``latent``: e.g. the
-    last state of a chain of the same prior family at another scale, from ``return_states``):
-    the chain starts there, with one exact draw of the prior's latent variables given ``w`` and
-    sigma under this model's prior (``GibbsFace.update``) in place of the cold start
-    (``GibbsFace.init``, ``w = 0``); a state whose ``latent`` does not fit this prior is
-    ignored. ``return_states=True`` returns ``(posterior, sample_stats, states)``, the last
-    state of every chain.
+    ``init_states``: one dict per chain (``prior``: the prior's class name, ``w``,
+    ``intercept``, ``sigma``, ``latent``: the last state of a chain of the same prior family,
+    e.g. at another scale, from ``return_states``): the chain starts there, with one exact draw
+    of the prior's latent variables given ``w`` and sigma under this model's prior
+    (``GibbsFace.update``) in place of the cold start (``GibbsFace.init``, ``w = 0``); the
+    collapsed spike-and-slab sampler starts from the state's inclusion indicators and sigma. A
+    state of another prior, or of another number of coefficients, raises ParameterError.
+    ``return_states=True`` returns ``(posterior, sample_stats, states)``, the last state of
+    every chain (collapsed chains included).
 
     ``stats``: the statistics of the data (with ``G``, or without when ``rows = (X~, y~, vn)``
     from :func:`wide_rows` are given for the O(n^2 p) draw). ``sigma_prior_scale``: the resolved
@@ -499,49 +513,55 @@ def gibbs_draws(model, stats: SuffStats, draws: int = 1000, tune: int = 1000, ch
         Xt_ = np.asarray(rows[0], dtype=float)
         stats = dataclasses.replace(stats, G=Xt_.T @ Xt_)
         rows, wide = None, False
-    if wide:
-        Xt, yt, vn = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
-        G = np.zeros((1, 1))
-    else:
-        Xt, yt, vn, G = np.zeros((1, 1)), np.zeros(1), np.zeros(1), stats.G
-    data = GibbsData(np.ascontiguousarray(G, dtype=np.float64), np.asarray(stats.q, dtype=float),
-                     float(stats.yy), float(stats.S), np.asarray(stats.xbar, dtype=float),
-                     float(stats.ybar), bool(stats.fit_intercept), wide, Xt, yt, vn)
-    nw = Xt.shape[0] if wide else 0
+    data = _gibbs_data(stats, rows)
+    nw = data.Xt.shape[0] if wide else 0
+    tag = type(prior).__name__
+    n_latent = p if face is None else face.n_latent
+    # the collapsed global step where it pays (benchmarks/RESULTS_shrinkage.md): with the
+    # O(n^2 p) draw (p > n) its n x n eigendecomposition costs about one coefficient draw and
+    # multiplies tau's ESS per second ~8x at n = 200, p = 2000. On the p x p statistics it
+    # costs 3-15x the rest of the sweep (the interweaving step alone gives more tau ESS per
+    # second) but 1.3-1.5x more tau ESS per draw: kept while p is small enough for that cost to
+    # be negligible (< 0.2 ms a sweep at p = 50), skipped above
+    run_global = GLOBAL_STEP == "always" or (
+        GLOBAL_STEP == "auto" and (wide or p <= GLOBAL_STEP_MAX_STATS_DIM))
+    global_fns = ((face.global_get, face.global_logprior, face.global_set)
+                  if face is not None and run_global else (None, None, None))
+    for warm in init_states or ():
+        _check_warm_state(warm, tag, p, n_latent)
     finals = []
     for ch in progress(range(chains), progressbar, total=chains,
                        desc=f"Gibbs ({tune} tune + {draws} draws per chain)", unit="chain"):
         rng = np.random.default_rng(seeds[ch])
         sigma0 = float(y_sd * np.exp(rng.uniform(-0.5, 0.5))) if estimate else float(lik.sigma)
+        warm = init_states[ch % len(init_states)] if init_states else None
+        if warm is not None and estimate:
+            sigma0 = float(warm["sigma"])
         if sel is not None:
             from .collapsed import run_collapsed_chain
 
             run_collapsed_chain(sel, data.G, data.q, data.yy, data.S, data.xbar, data.ybar,
                                 data.fit_intercept, noise_params, noise.update, tune, draws, rng,
                                 np.array([stats.ybar, sigma0, 0.0]), counters[ch], W[ch],
-                                SC[ch], H[ch])
+                                SC[ch], H[ch],
+                                gamma0=None if warm is None else warm["latent"])
+            finals.append({"prior": tag, "w": W[ch, -1].copy(),
+                           "intercept": float(SC[ch, -1, 0]), "sigma": float(SC[ch, -1, 1]),
+                           "latent": H[ch, -1].copy()})
             continue
         state = GibbsState(np.zeros(p), np.array([stats.ybar, sigma0, 0.0]), np.zeros(p),
                            np.zeros(face.n_latent), np.zeros(2), counters[ch])
         init = face.init
-        warm = init_states[ch % len(init_states)] if init_states else None
-        if warm is not None and np.shape(warm["latent"]) == (face.n_latent,) \
-                and np.shape(warm["w"]) == (p,):
+        if warm is not None:
             state.w[:] = warm["w"]
             state.scal[0] = warm["intercept"]
-            if estimate:
-                state.scal[1] = warm["sigma"]
             state.latent[:] = warm["latent"]
             face.update(state.latent, prior_params, state.w, float(state.scal[1]), state.prec, rng)
             init = keep_latent
-        work = _Work(np.empty((0, 0) if wide else (p, p)), np.zeros((nw, nw) if wide else (p, p)),
-                     np.empty(p), np.empty((nw, p) if wide else (0, 0)), np.empty((nw, nw)),
-                     np.empty(nw), np.empty(nw), np.empty(p),
-                     np.empty((0, 0) if wide else (p, p)))
-        run_chain(state, data, work, prior_params, init, face.update, face.sigma_terms,
-                  face.record, noise_params, noise.update, tune, draws, rng, W[ch], SC[ch], H[ch],
-                  face.global_get, face.global_logprior, face.global_set)
-        finals.append({"w": state.w.copy(), "intercept": float(state.scal[0]),
+        run_chain(state, data, _work(p, nw, wide), prior_params, init, face.update,
+                  face.sigma_terms, face.record, noise_params, noise.update, tune, draws, rng,
+                  W[ch], SC[ch], H[ch], *global_fns)
+        finals.append({"prior": tag, "w": state.w.copy(), "intercept": float(state.scal[0]),
                        "sigma": float(state.scal[1]), "latent": state.latent.copy()})
     B, SIG, RSS = SC[..., 0], SC[..., 1], SC[..., 2]
     ends = np.cumsum([0, *sizes])
@@ -616,7 +636,7 @@ def sample_gibbs(model, X, y, draws: int = 1000, tune: int = 1000, chains: int =
     X, y, sw, names = check_X_y(X, y, sample_weight)
     p = X.shape[1]
     model.prior.check_n_coef(p)
-    if not hasattr(model.likelihood, "gibbs_noise_face"):  # a data-augmentation face
+    if model.likelihood.gibbs_kind() == "augmented":  # a data-augmentation face
         return _sample_augmented(model, X, y, sw, names, draws, tune, chains, random_seed,
                                  progressbar, log_likelihood, sample_weight is not None)
     rows = None
@@ -653,7 +673,7 @@ def sample_gibbs_from_stats(model, stats: SuffStats, feature_names=None, draws: 
     from .datatree import build_tree
 
     check_gibbs(model)
-    if not hasattr(model.likelihood, "gibbs_noise_face"):
+    if model.likelihood.gibbs_kind() != "gaussian":
         raise NotSupportedError(
             f"{type(model.likelihood).__name__}'s Gibbs sampler draws latent variables per row: "
             "it needs the rows, not their sufficient statistics (call .compute() on Dask arrays, "
@@ -723,17 +743,21 @@ def augmented_draws(model, X, y, sw, draws: int = 1000, tune: int = 1000, chains
     H = np.zeros((chains, draws, sum(sizes)))
     null = lik.bind(**lik.null_free_params(y, sw, fit_intercept)) if free_names else lik
     eta0 = np.full(n, float(null.null_eta(y, sw, fit_intercept)))
+    face = lik.gibbs_augmentation(y, sw)
+    work = _work(p, n if wide else 0, wide)
     for ch in progress(range(chains), progressbar, total=chains,
                        desc=f"Gibbs ({tune} tune + {draws} draws per chain)", unit="chain"):
         rng = np.random.default_rng(seeds[ch])
-        face = lik.gibbs_augmentation(y, sw)
         latent, free = face.start(eta0, rng)
-        plat, prec, sig_terms = np.zeros(pface.n_latent), np.zeros(p), np.zeros(2)
+        # sigma = 1 in the coefficient step: the noise scale is in the pseudo-data's precisions
+        state = GibbsState(np.zeros(p), np.array([0.0, 1.0, 0.0]), np.zeros(p),
+                           np.zeros(pface.n_latent), np.zeros(2), np.zeros(2, dtype=np.int64))
+        plat, prec, sig_terms = state.latent, state.prec, state.sig_terms
         pface.init(plat, prior_params, prec, float(face.noise_scale(free)), rng)
         for it in range(tune + draws):
             z, v = face.working(latent, free)
-            w, b0 = _draw_coef_weighted(X, z, v, prec, fit_intercept, wide, rng)
-            w = np.ascontiguousarray(w)
+            _draw_coef_weighted(X, z, v, state, work, fit_intercept, wide, rng)
+            w, b0 = state.w, float(state.scal[0])
             eta = np.asarray(X @ w).ravel() + b0
             pface.sigma_terms(plat, prior_params, w, sig_terms)
             free = face.update_free(eta, latent, free, sig_terms, rng)
@@ -763,39 +787,40 @@ def augmented_draws(model, X, y, sw, draws: int = 1000, tune: int = 1000, chains
     return post, {"lp": np.asarray(lp, dtype=float)}
 
 
-def _draw_coef_weighted(X, z, v, prec, fit_intercept, wide, rng):
-    """``(w, b0)`` from their Gaussian conditional given the pseudo-data ``z ~ N(b0 + X w,
-    1 / v)`` and ``w ~ N(0, diag(1 / prec))`` (flat b0): the intercept integrates out, ``w ~
-    N(A^-1 q, A^-1)`` with ``A = X~' V X~ + diag(prec)`` on the v-centered columns (one p x p
-    Cholesky; for p > n the O(n^2 p) draw of Bhattacharya et al. 2016 from the rows), then
-    ``b0 ~ N(zbar - xbar w, 1 / sum(v))``. numpy / LAPACK: nothing to compile."""
-    import scipy.linalg as sla
+def _work(p: int, nw: int, wide: bool) -> _Work:
+    """Scratch arrays of :func:`update_coef` / :func:`update_rss` / :func:`global_step` (``nw``:
+    rows of the O(n^2 p) draw)."""
+    return _Work(np.empty((0, 0) if wide else (p, p)), np.zeros((nw, nw) if wide else (p, p)),
+                 np.empty(p), np.empty((nw, p) if wide else (0, 0)), np.empty((nw, nw)),
+                 np.empty(nw), np.empty(nw), np.empty(p), np.empty((0, 0) if wide else (p, p)))
 
-    S = float(v.sum())
-    if fit_intercept:
-        zbar = float(v @ z) / S
-        xbar = np.asarray(v @ X).ravel() / S
-    else:
-        zbar, xbar = 0.0, np.zeros(X.shape[1])
+
+def _gibbs_data(stats: SuffStats, rows=None) -> GibbsData:
+    """The :class:`GibbsData` of the statistics (with ``G``), or of the rows ``(X~, y~, vn)`` of
+    :func:`wide_rows` for the O(n^2 p) draw."""
+    wide = rows is not None
     if wide:
-        r = np.sqrt(v)
-        Xt = (np.asarray(X) - xbar) * r[:, None]
-        yt = (z - zbar) * r
-        dinv = 1.0 / prec
-        u = rng.standard_normal(prec.size) * np.sqrt(dinv)
-        M = (Xt * dinv) @ Xt.T
-        M[np.diag_indices_from(M)] += 1.0
-        rhs = yt - Xt @ u - rng.standard_normal(yt.size)
-        w = u + dinv * (Xt.T @ sla.solve(M, rhs, assume_a="pos"))
+        Xt, yt, vn = (np.ascontiguousarray(r, dtype=np.float64) for r in rows)
+        G = np.zeros((1, 1))
     else:
-        stats = SuffStats.from_rows(X, z, v, fit_intercept)
-        A = stats.G + np.diag(prec)
-        L = np.linalg.cholesky(A)
-        mean = sla.cho_solve((L, True), stats.q)
-        w = mean + sla.solve_triangular(L, rng.standard_normal(prec.size), lower=True,
-                                        trans="T")
-    b0 = zbar - float(xbar @ w) + rng.standard_normal() / np.sqrt(S) if fit_intercept else 0.0
-    return w, b0
+        Xt, yt, vn, G = np.zeros((1, 1)), np.zeros(1), np.zeros(1), stats.G
+    return GibbsData(np.ascontiguousarray(G, dtype=np.float64),
+                     np.ascontiguousarray(stats.q, dtype=np.float64), float(stats.yy),
+                     float(stats.S), np.ascontiguousarray(stats.xbar, dtype=np.float64),
+                     float(stats.ybar), bool(stats.fit_intercept), wide, Xt, yt, vn)
+
+
+def _draw_coef_weighted(X, z, v, state, work, fit_intercept, wide, rng):
+    """``(w, b0)`` from their Gaussian conditional given the pseudo-data ``z ~ N(b0 + X w,
+    1 / v)`` and ``w ~ N(0, diag(1 / state.prec))`` (flat b0): :func:`update_coef` with sigma = 1
+    on the v-weighted statistics of ``(X, z)`` (:func:`wide_rows` for the O(n^2 p) draw), which
+    integrates the intercept out and draws ``b0 ~ N(zbar - xbar w, 1 / sum(v))`` after ``w``.
+    Writes ``state.w`` and ``state.scal[0]``."""
+    if wide:
+        stats, rows = wide_rows(X, z, v, fit_intercept)
+    else:
+        stats, rows = SuffStats.from_rows(X, z, v, fit_intercept), None
+    update_coef(state, _gibbs_data(stats, rows), work, rng)
 
 
 def _sample_augmented(model, X, y, sw, names, draws, tune, chains, random_seed, progressbar,
