@@ -27,8 +27,9 @@ the Gibbs kernels' first load (numba cache) for ``br-gibbs``, nothing for ``pm-n
 parameter; ``min ESS/s`` = the smaller of the min bulk and min tail ESS over the coefficients
 (and tau or lambda^2 where the prior has it) divided by the sampling wall time. ``|z|``: largest
 MCSE-scaled difference of the posterior means of the coefficients vs ``br-gibbs`` (both
-MCSEs): the sides sample the same posterior. A run that exceeds ``--cap`` seconds is stopped
-and reported with how far it got.
+MCSEs): the sides sample the same posterior. A run that exceeds ``--cap`` CPU seconds (CPU,
+not wall: a loaded machine does not shorten the budget) is stopped and reported with how far it
+got.
 
 Usage: ``python benchmarks/bench_ess.py [--quick] [--part horseshoe,hard,pymc] [--repeat 1]
 [--draws 1000 --tune 1000 --chains 2] [--cap 900] [--json out.jsonl]``
@@ -142,13 +143,13 @@ def _finished(bg):
 
 
 def run_nutpie(compiled, draws, tune, chains, seed, cap):
-    """nutpie on one core, stopped after ``cap`` seconds (then: how many iterations ran)."""
+    """nutpie on one core, stopped after ``cap`` CPU seconds (then: how many iterations ran)."""
     import nutpie
 
     t0, c0 = time.perf_counter(), time.process_time()
     bg = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=1, seed=seed,
                        progress_bar=False, save_warmup=False, blocking=False)
-    while not _finished(bg) and time.perf_counter() - t0 < cap:
+    while not _finished(bg) and time.process_time() - c0 < cap:
         time.sleep(0.05)
     if _finished(bg):
         tree = bg.wait()
@@ -164,7 +165,7 @@ def run_nutpie(compiled, draws, tune, chains, seed, cap):
         kept = -1
     bg.cancel()
     return {"wall": wall, "cpu": cpu, "tree": None, "done": False,
-            "progress": f"stopped at {cap:.0f} s: {kept} kept draws of {draws} (per chain, "
+            "progress": f"stopped at {cap:.0f} cpu s: {kept} kept draws of {draws} (per chain, "
                         f"first chains first; {tune} tune each)"}
 
 
@@ -176,7 +177,7 @@ def run_pymc_nuts(pm_model, draws, tune, chains, seed, cap):
 
     def stop(trace, draw):
         count["it"] += 1
-        if time.perf_counter() - t0 > cap:
+        if time.process_time() - c0 > cap:
             raise KeyboardInterrupt
 
     with pm_model:
@@ -184,9 +185,9 @@ def run_pymc_nuts(pm_model, draws, tune, chains, seed, cap):
                           nuts_sampler="pymc", progressbar=False, compute_convergence_checks=False,
                           callback=stop)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    if wall > cap:
+    if cpu > cap:
         return {"wall": wall, "cpu": cpu, "tree": None, "done": False,
-                "progress": f"stopped at {cap:.0f} s after {count['it']} of "
+                "progress": f"stopped at {cap:.0f} cpu s after {count['it']} of "
                             f"{chains * (draws + tune)} iterations (chains in sequence)"}
     return {"wall": wall, "cpu": cpu, "tree": idata, "done": True}
 
@@ -194,9 +195,9 @@ def run_pymc_nuts(pm_model, draws, tune, chains, seed, cap):
 def compile_nutpie(pm_model):
     import nutpie
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     compiled = nutpie.compile_pymc_model(pm_model)
-    return compiled, time.perf_counter() - t0
+    return compiled, (time.perf_counter() - t0, time.process_time() - c0)
 
 
 def bench_problem(label, model, X, y, hyper, sides, hand_prior, draws, tune, chains, repeat, cap,
@@ -204,17 +205,26 @@ def bench_problem(label, model, X, y, hyper, sides, hand_prior, draws, tune, cha
     """Every side on one problem, interleaved per repeat. Returns the rows."""
     setup = {}
     if "br-gibbs" in sides:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.sample(X, y, sampler="gibbs", draws=3, tune=0, chains=1, random_seed=0,
                      progressbar=False, log_likelihood=False)
-        setup["br-gibbs"] = time.perf_counter() - t0
+        setup["br-gibbs"] = (time.perf_counter() - t0, time.process_time() - c0)
     compiled = {}
     if "br-nutpie" in sides:
-        compiled["br-nutpie"], setup["br-nutpie"] = compile_nutpie(model.to_pymc(X, y))
+        t0, c0 = time.perf_counter(), time.process_time()
+        pm_model = model.to_pymc(X, y)
+        build = (time.perf_counter() - t0, time.process_time() - c0)
+        compiled["br-nutpie"], comp = compile_nutpie(pm_model)
+        setup["br-nutpie"] = (build[0] + comp[0], build[1] + comp[1])
+        setup["br-build"] = build
+    t0, c0 = time.perf_counter(), time.process_time()
     hand = handwritten(X, y, hand_prior) if hand_prior is not None else None
+    build = (time.perf_counter() - t0, time.process_time() - c0)
     if "pm-nutpie" in sides:
-        compiled["pm-nutpie"], setup["pm-nutpie"] = compile_nutpie(hand)
-    setup["pm-nuts"] = 0.0
+        compiled["pm-nutpie"], comp = compile_nutpie(hand)
+        setup["pm-nutpie"] = (build[0] + comp[0], build[1] + comp[1])
+        setup["pm-build"] = build
+    setup["pm-nuts"] = (0.0, 0.0)
     rows, ref = [], None
     stopped = set()
     for r in range(repeat):
@@ -228,8 +238,11 @@ def bench_problem(label, model, X, y, hyper, sides, hand_prior, draws, tune, cha
             else:
                 res = run_pymc_nuts(hand, draws, tune, chains, r, cap)
             row = {"problem": label, "side": side, "run": r, "wall": res["wall"],
-                   "cpu": res["cpu"], "setup": setup.get(side, 0.0), "done": res["done"],
+                   "cpu": res["cpu"], "setup": setup.get(side, (0.0, 0.0))[0],
+                   "setup_cpu": setup.get(side, (0.0, 0.0))[1], "done": res["done"],
                    "load": os.getloadavg()[0]}
+            if side in ("br-nutpie", "pm-nutpie"):
+                row["build"] = setup[side[:2] + "-build"]
             if res["done"]:
                 s = ess_summary(_posterior(res["tree"]), hyper)
                 row.update({k: v for k, v in s.items() if k not in ("mean", "mcse")})
@@ -248,22 +261,26 @@ def bench_problem(label, model, X, y, hyper, sides, hand_prior, draws, tune, cha
 
 
 # ----------------------------------------------------------------------------- output
+def _setup(row):
+    return f"{row['setup']:.1f} ({row.get('setup_cpu', float('nan')):.1f})"
+
+
 def fmt_row(row, hyper):
     h = next((x for x in hyper if f"{x}_bulk" in row), None)
     if not row["done"]:
-        return (f"| {row['problem']} | {row['side']} | {row['run']} | {row['setup']:.1f} | "
+        return (f"| {row['problem']} | {row['side']} | {row['run']} | {_setup(row)} | "
                 f"{row['wall']:.1f} | {row['cpu']:.1f} | {row['progress']} | | | | | | | "
                 f"{row['load']:.1f} |")
     hb = f"{row[f'{h}_bulk']:.0f} / {row[f'{h}_tail']:.0f}" if h else ""
     z = f"{row['zmax']:.1f}" if "zmax" in row and row["side"] != "br-gibbs" else ""
-    return (f"| {row['problem']} | {row['side']} | {row['run']} | {row['setup']:.1f} | "
+    return (f"| {row['problem']} | {row['side']} | {row['run']} | {_setup(row)} | "
             f"{row['wall']:.1f} | {row['cpu']:.1f} | {row['coef_bulk']:.0f} / "
             f"{row['coef_tail']:.0f} | {hb} | {row['min_ess'] / row['wall']:.2f} | "
             f"{row['min_ess'] / (row['wall'] + row['setup']):.2f} | "
             f"{row['coef_med_bulk'] / row['wall']:.1f} | {row['div']} | {z} | {row['load']:.1f} |")
 
 
-HEADER = ("| problem | side | run | setup s | wall s | cpu s | coef min ESS bulk / tail | "
+HEADER = ("| problem | side | run | setup wall (cpu) s | wall s | cpu s | coef min ESS bulk / tail | "
           "hyper ESS bulk / tail | min ESS/s | min ESS/s incl. setup | median coef bulk ESS/s | "
           "divergences | max z vs gibbs | load |\n"
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -291,6 +308,26 @@ def ratio_lines(rows, num, dens):
     return out
 
 
+def print_tables(files):
+    """The markdown tables and ratios of rows saved with ``--json``."""
+    rows = [json.loads(line) for f in files for line in open(f) if line.strip()]
+    for prob in dict.fromkeys(r["problem"] for r in rows):
+        sub = [r for r in rows if r["problem"] == prob]
+        hyper = ("tau",) if "horseshoe" in prob else ("lam2",) if "lasso" in prob else ()
+        print(f"{HEADER}")
+        for row in sub:
+            print(fmt_row(row, hyper))
+        sides = list(dict.fromkeys(r["side"] for r in sub))
+        print()
+        for num in ("br-gibbs", "br-nutpie"):
+            if num in sides:
+                print("\n".join(ratio_lines(sub, num, [d for d in sides if d != num
+                                                        and d.startswith("pm") or num == "br-gibbs"
+                                                        and d == "br-nutpie"])))
+        print()
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, 2 x (300 + 300) draws")
@@ -299,11 +336,15 @@ def main(argv=None):
     ap.add_argument("--tune", type=int, default=1000)
     ap.add_argument("--chains", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--cap", type=float, default=900.0, help="seconds per sampling run")
+    ap.add_argument("--cap", type=float, default=900.0, help="CPU seconds per sampling run")
     ap.add_argument("--sizes", default=None, help="horseshoe (n, p) list, e.g. 200x2000,500x500")
     ap.add_argument("--ns", default=None, help="pymc part: n values, e.g. 10000,100000")
     ap.add_argument("--json", default=None, help="append every row as a JSON line to this file")
+    ap.add_argument("--table", nargs="+", default=None,
+                    help="only print the tables of rows saved with --json (files)")
     args = ap.parse_args(argv)
+    if args.table:
+        return print_tables(args.table)
     from threadpoolctl import threadpool_limits
 
     import bayesreg as br
