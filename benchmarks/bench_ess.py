@@ -180,12 +180,15 @@ def run_pymc_nuts(pm_model, draws, tune, chains, seed, cap):
         if time.process_time() - c0 > cap:
             raise KeyboardInterrupt
 
-    with pm_model:
-        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed,
-                          nuts_sampler="pymc", progressbar=False, compute_convergence_checks=False,
-                          callback=stop)
+    try:
+        with pm_model:
+            idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed,
+                              nuts_sampler="pymc", progressbar=False,
+                              compute_convergence_checks=False, callback=stop)
+    except ValueError:  # stopped during tuning: PyMC has no kept draw to return
+        idata = None
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    if cpu > cap:
+    if cpu > cap or idata is None:
         return {"wall": wall, "cpu": cpu, "tree": None, "done": False,
                 "progress": f"stopped at {cap:.0f} cpu s after {count['it']} of "
                             f"{chains * (draws + tune)} iterations (chains in sequence)"}
