@@ -181,13 +181,6 @@ gig_log_slice = slice_sampler(_gig_logf)
 
 
 @njit(cache=True, nogil=True)
-def _slice_gig_log(u0, a, b, c, rng):
-    """``gig_log_slice(u0, (a, b, c), rng, 1, -inf, inf)`` (the former signature, kept for the
-    group horseshoe)."""
-    return gig_log_slice(u0, (a, b, c), rng, 1.0, -np.inf, np.inf)
-
-
-@njit(cache=True, nogil=True)
 def _hs_fill_prec(latent, params, prec, sigma):
     p = prec.shape[0]
     s2 = sigma * sigma if params[1] > 0 else 1.0

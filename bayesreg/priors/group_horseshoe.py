@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from .._errors import BayesregTypeError, ParameterError
-from ._shrinkage import _VMAX, _VMIN, LOG_2PI, _ig, _slice_gig_log, halft_logpdf, no_mode_message
+from .._errors import ParameterError
+from ._shrinkage import _VMAX, _VMIN, LOG_2PI, _ig, gig_log_slice, halft_logpdf, no_mode_message
 from .base import GibbsFace, register_prior
-from .group_laplace import group_labels
+from .group_laplace import GroupedColumns
 from .horseshoe import Horseshoe
 
 __all__ = ["GroupHorseshoe"]
@@ -92,7 +92,8 @@ def _ghs_update(latent, params, w, sigma, prec, rng):
     b = 0.0
     for g in range(G):
         b += 1.0 / (latent[G + g] * t2 * latent[g])
-    u = _slice_gig_log(np.log(t2), 0.5 * (G - 1), b, 1.0 / latent[2 * G + 1], rng)
+    u = gig_log_slice(np.log(t2), (0.5 * (G - 1), b, 1.0 / latent[2 * G + 1]), rng, 1.0,
+                      -np.inf, np.inf)
     t2n = min(max(np.exp(u), _VMIN), _VMAX)
     for g in range(G):
         latent[g] = min(max(latent[g] * t2 / t2n, _VMIN), _VMAX)
@@ -151,7 +152,7 @@ def _ghs_global_set(latent, params, u, sigma, prec):
 
 # --------------------------------------------------------------------------- the prior
 @register_prior
-class GroupHorseshoe(Horseshoe):
+class GroupHorseshoe(GroupedColumns, Horseshoe):
     """The grouped horseshoe: one half-Cauchy local scale per group of coefficients.
 
     For groups ``g`` of ``p_g`` coefficients (``p = sum_g p_g``, ``G`` groups)::
@@ -196,6 +197,7 @@ class GroupHorseshoe(Horseshoe):
     """
 
     _params = ("groups", "global_scale", "relative_to_sigma")
+    takes_unpenalized = False
     vector_hypers = ("lambda",)
     separable = False
     #: ``--prior group-horseshoe --groups "a,b;c,d"`` (or ``--groups terms`` with ``--formula``)
@@ -206,90 +208,14 @@ class GroupHorseshoe(Horseshoe):
     def __init__(self, groups: Any, global_scale: float | None = None,
                  relative_to_sigma: bool = True) -> None:
         self._init_global(global_scale, False, relative_to_sigma)
-        if isinstance(groups, str):
-            if groups != "terms":
-                raise ParameterError(
-                    f"GroupHorseshoe.groups: the only string accepted is 'terms' (the formula's "
-                    f"terms, with Model.from_formula), got {groups!r}.")
-            self.groups = "terms"
-        elif isinstance(groups, dict):  # feature name -> label (to_dict of named groups)
-            self.groups = {str(k): int(v) for k, v in groups.items()}
-            self._name_lists(self.groups)
-        elif self._named(groups):
-            flat = [c for g in groups for c in g]
-            if not all(isinstance(c, str) for c in flat):
-                raise BayesregTypeError("GroupHorseshoe.groups mixes feature names and column "
-                                        "indices: give names only, or indices only.")
-            labels = self._checked(group_labels(groups, feature_names=flat))
-            self.groups = {c: int(g) for c, g in zip(flat, labels, strict=True)}
-        else:
-            self.groups = self._checked(group_labels(groups))
-
-    # -- groups -----------------------------------------------------------------------
-    @staticmethod
-    def _named(groups) -> bool:
-        if isinstance(groups, np.ndarray) or not isinstance(groups, (list, tuple)):
-            return False
-        return any(isinstance(c, str) for g in groups
-                   if hasattr(g, "__iter__") and not isinstance(g, str) for c in g)
-
-    @staticmethod
-    def _checked(labels: np.ndarray) -> np.ndarray:
-        if np.any(labels < 0):
-            raise ParameterError(
-                f"GroupHorseshoe.groups: columns {np.flatnonzero(labels < 0)[:10].tolist()} have "
-                "the label -1 (unpenalized), which this prior does not take: every column is in "
-                "a group (a column of its own is a group of one).")
-        return labels
-
-    @staticmethod
-    def _name_lists(named: dict[str, int]) -> list[list[str]]:
-        if any(g < 0 for g in named.values()):
-            raise ParameterError("GroupHorseshoe.groups: every named column needs a group "
-                                 "label >= 0.")
-        return [[c for c, g in named.items() if g == k] for k in sorted(set(named.values()))]
-
-    @property
-    def resolved(self) -> bool:
-        """True when the groups are column labels (not feature names or ``"terms"`` yet)."""
-        return isinstance(self.groups, np.ndarray)
+        self._init_groups(groups)
 
     def bind_features(self, feature_names, term_groups=None) -> GroupHorseshoe:
         """This prior with its groups as column labels, given the design's column names (and,
         for ``groups="terms"``, the term index of every column: ``FormulaModel.groups``)."""
-        if self.resolved:
-            return self
-        if isinstance(self.groups, str):
-            if term_groups is None:
-                raise ParameterError(
-                    "GroupHorseshoe(groups='terms') groups the columns of a formula's terms: use "
-                    "it with Model.from_formula (or pass groups=formula_model.groups).")
-            labels = np.asarray(term_groups, dtype=np.int64)
-        else:
-            if feature_names is None:
-                raise ParameterError(self._unresolved_message())
-            labels = group_labels(self._name_lists(self.groups), feature_names=feature_names)
-        return GroupHorseshoe(labels, self.global_scale, self.relative_to_sigma)
-
-    def _unresolved_message(self) -> str:
-        how = ("the formula's terms: build the model with Model.from_formula"
-               if isinstance(self.groups, str) else
-               "feature names: fit on a DataFrame whose columns are these names (or use "
-               "Model.from_formula), or give column indices")
-        return f"GroupHorseshoe.groups are {how}."
-
-    def _labels(self, n_coef: int | None = None) -> np.ndarray:
-        if not self.resolved:
-            raise ParameterError(self._unresolved_message())
-        if n_coef is not None:
-            self.check_n_coef(n_coef)
-        return self.groups
-
-    def check_n_coef(self, n_coef: int) -> None:
-        if self.resolved and self.groups.shape[0] != n_coef:
-            raise ParameterError(
-                f"GroupHorseshoe.groups labels {self.groups.shape[0]} columns but the model has "
-                f"{n_coef} coefficients: give every column of X a group.")
+        labels = self.bound_labels(feature_names, term_groups)
+        return self if labels is None else GroupHorseshoe(labels, self.global_scale,
+                                                         self.relative_to_sigma)
 
     def _first(self, labels: np.ndarray) -> np.ndarray:
         """The first column of every group (where the per-column ``lambda`` is read)."""
@@ -374,28 +300,20 @@ class GroupHorseshoe(Horseshoe):
         return [cls(np.array([0, 0, 1]))]  # a group of two and a group of one
 
     def to_dict(self) -> dict[str, Any]:
-        g = self.groups.tolist() if self.resolved else self.groups
-        return {"type": type(self).__name__, "groups": g, "global_scale": self.global_scale,
+        return {"type": type(self).__name__, "groups": self._groups_to_dict(),
+                "global_scale": self.global_scale,
                 "relative_to_sigma": self.relative_to_sigma}
 
     def __eq__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        if (self.global_scale, self.relative_to_sigma, self.resolved) != \
-                (other.global_scale, other.relative_to_sigma, other.resolved):
-            return False
-        return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
-                else self.groups == other.groups)
+        return ((self.global_scale, self.relative_to_sigma)
+                == (other.global_scale, other.relative_to_sigma) and self._same_groups(other))
 
     __hash__ = Horseshoe.__hash__
 
     def __repr__(self) -> str:
-        if self.resolved:
-            g = f"{int(self.groups.max()) + 1} groups over {self.groups.size} columns"
-        elif isinstance(self.groups, str):
-            g = repr(self.groups)
-        else:
-            g = f"{len(self.groups)} named columns"
+        g = self._groups_repr()
         a = "None" if self.global_scale is None else f"{self.global_scale:.6g}"
         return (f"GroupHorseshoe(groups=<{g}>, global_scale={a}, "
                 f"relative_to_sigma={self.relative_to_sigma})")

@@ -36,7 +36,7 @@ from ..penalties import GroupLassoPenalty
 from ._mixture import inverse_gaussian
 from .base import GibbsFace, Prior, register_prior
 
-__all__ = ["GroupLaplace", "group_labels"]
+__all__ = ["GroupLaplace", "GroupedColumns", "group_labels"]
 
 
 def _is_int(v) -> bool:
@@ -202,8 +202,162 @@ def _group_record(latent, params, out):
     return None
 
 
+class GroupedColumns:
+    """The column-to-group face of the group priors (:class:`GroupLaplace`,
+    :class:`~bayesreg.priors.GroupHorseshoe`), one copy.
+
+    ``self.groups`` is either the canonical label array (one int per column, ``-1`` = an
+    unpenalized column where the prior takes them, see ``takes_unpenalized``: *resolved*), a
+    dict feature name -> label (named groups, resolved against the design's column names by
+    :meth:`bound_labels`), or ``"terms"`` (the terms of :meth:`bayesreg.Model.from_formula`)."""
+
+    #: whether label -1 (an unpenalized column, a flat prior) is allowed
+    takes_unpenalized: bool = True
+    groups: Any
+
+    def _init_groups(self, groups: Any, unpenalized: Any = None) -> None:
+        name = type(self).__name__
+        if isinstance(groups, str):
+            if groups != "terms":
+                raise ParameterError(
+                    f"{name}.groups: the only string accepted is 'terms' (the formula's "
+                    f"terms, with Model.from_formula), got {groups!r}.")
+            if unpenalized is not None:
+                raise ParameterError(f"{name}(groups='terms') takes no unpenalized: the "
+                                     "formula's terms are resolved when the model is built.")
+            self.groups = "terms"
+        elif isinstance(groups, dict):  # name -> label (to_dict of feature-name groups)
+            self.groups = {str(k): int(v) for k, v in groups.items()}
+            if unpenalized is not None:
+                for c in ([unpenalized] if isinstance(unpenalized, str) else unpenalized):
+                    self.groups[str(c)] = -1
+        elif self._named(groups) or (unpenalized is not None and self._named([unpenalized])):
+            self.groups = self._name_labels(groups, unpenalized)
+        else:
+            self.groups = group_labels(groups, unpenalized)
+        if not self.takes_unpenalized:
+            labels = (np.array(list(self.groups.values())) if isinstance(self.groups, dict)
+                      else None if isinstance(self.groups, str) else self.groups)
+            if labels is not None and np.any(labels < 0):
+                raise ParameterError(
+                    f"{name}.groups: columns {np.flatnonzero(labels < 0)[:10].tolist()} have "
+                    "the label -1 (unpenalized), which this prior does not take: every column "
+                    "is in a group (a column of its own is a group of one).")
+
+    @staticmethod
+    def _named(groups) -> bool:
+        try:
+            return any(isinstance(c, str) for g in groups if not isinstance(g, str)
+                       for c in (g if hasattr(g, "__iter__") else [g]))
+        except TypeError:
+            return False
+
+    def _name_labels(self, groups, unpenalized) -> dict[str, int]:
+        name = type(self).__name__
+        out: dict[str, int] = {}
+        if isinstance(groups, np.ndarray) or not isinstance(groups, (list, tuple)):
+            raise BayesregTypeError(f"{name}.groups given by names must be a list of "
+                                    f"feature-name lists, got {groups!r}.")
+        for k, g in enumerate(groups):
+            if isinstance(g, str) or not hasattr(g, "__iter__"):
+                raise BayesregTypeError(f"groups[{k}] must be a list of feature names, got {g!r}.")
+            if not g:
+                raise ParameterError(f"groups[{k}] is empty: every group needs a column.")
+            for c in g:
+                if not isinstance(c, str):
+                    raise BayesregTypeError(
+                        f"groups[{k}] mixes names and {c!r}: {name}.groups mixes feature names "
+                        "and column indices; give feature names only, or column indices only.")
+                if c in out:
+                    raise ParameterError(f"groups: feature {c!r} is in groups[{out[c]}] and "
+                                         f"groups[{k}]: every column must be in exactly one group.")
+                out[c] = k
+        if unpenalized is not None:
+            for c in ([unpenalized] if isinstance(unpenalized, str) else unpenalized):
+                if c in out:
+                    raise ParameterError(f"feature {c!r} is both in groups[{out[c]}] and "
+                                         "unpenalized: remove it from one of them.")
+                out[str(c)] = -1
+        return out
+
+    @property
+    def resolved(self) -> bool:
+        """True when the groups are column labels (not names or ``"terms"`` yet)."""
+        return isinstance(self.groups, np.ndarray)
+
+    def bound_labels(self, feature_names, term_groups=None) -> np.ndarray | None:
+        """The label array of the groups given the design's column names (and, for
+        ``groups="terms"``, the term index of every column: ``FormulaModel.groups``); None when
+        the groups are labels already."""
+        if self.resolved:
+            return None
+        name = type(self).__name__
+        if isinstance(self.groups, str):
+            if term_groups is None:
+                raise ParameterError(
+                    f"{name}(groups='terms') groups the columns of a formula's terms: use "
+                    "it with Model.from_formula (or pass groups=formula_model.groups).")
+            return np.asarray(term_groups, dtype=np.int64)
+        if feature_names is None:
+            raise ParameterError(self._unresolved_message())
+        names = [str(c) for c in feature_names]
+        unknown = [c for c in self.groups if c not in names]
+        if unknown:
+            raise ParameterError(f"{name}.groups names {unknown[:5]}, which are not "
+                                 f"columns of X (columns: {names[:8]}).")
+        labels = np.full(len(names), -2, dtype=np.int64)
+        for c, g in self.groups.items():
+            labels[names.index(c)] = g
+        missing = [names[j] for j in np.flatnonzero(labels == -2)]
+        if missing:
+            fix = (", or list it in unpenalized=[...] (a flat prior)" if self.takes_unpenalized
+                   else " (a column of its own is a group of one)")
+            raise ParameterError(f"{name}.groups: the columns {missing[:10]} are in no group: "
+                                 f"put every column in exactly one group{fix}.")
+        return labels
+
+    def _unresolved_message(self) -> str:
+        how = ("the formula's terms: build the model with Model.from_formula"
+               if isinstance(self.groups, str) else
+               "feature names: fit on a DataFrame whose columns are these names (or use "
+               "Model.from_formula), or give column indices")
+        return f"{type(self).__name__}.groups are {how}."
+
+    def _labels(self, n_coef: int | None = None) -> np.ndarray:
+        if not self.resolved:
+            raise ParameterError(self._unresolved_message())
+        if n_coef is not None:
+            self.check_n_coef(n_coef)
+        return self.groups
+
+    def check_n_coef(self, n_coef: int) -> None:
+        if self.resolved and self.groups.shape[0] != n_coef:
+            fix = " (or list it in unpenalized=[...])" if self.takes_unpenalized else ""
+            raise ParameterError(
+                f"{type(self).__name__}.groups labels {self.groups.shape[0]} columns but the "
+                f"model has {n_coef} coefficients: give every column of X a group{fix}.")
+
+    def _groups_to_dict(self) -> Any:
+        return self.groups.tolist() if self.resolved else self.groups
+
+    def _same_groups(self, other: GroupedColumns) -> bool:
+        if self.resolved != other.resolved:
+            return False
+        return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
+                else self.groups == other.groups)
+
+    def _groups_repr(self) -> str:
+        if self.resolved:
+            unp = int(np.sum(self.groups < 0))
+            return (f"{int(self.groups.max()) + 1} groups over {self.groups.size} columns"
+                    + (f", {unp} unpenalized" if unp else ""))
+        if isinstance(self.groups, str):
+            return repr(self.groups)
+        return f"{len(self.groups)} named columns"
+
+
 @register_prior
-class GroupLaplace(Prior):
+class GroupLaplace(GroupedColumns, Prior):
     """Multivariate Laplace prior on each group of coefficients: the group lasso; with
     ``l1_scale``, times a Laplace prior on every coefficient: the sparse group lasso.
 
@@ -284,24 +438,7 @@ class GroupLaplace(Prior):
         self.l1_scale = (None if l1_scale is None
                          else check_scale(l1_scale, "GroupLaplace.l1_scale", allow_array=False))
         self.group_weights = self._check_weights(group_weights)
-        if isinstance(groups, str):
-            if groups != "terms":
-                raise ParameterError(
-                    f"GroupLaplace.groups: the only string accepted is 'terms' (the formula's "
-                    f"terms, with Model.from_formula), got {groups!r}.")
-            if unpenalized is not None:
-                raise ParameterError("GroupLaplace(groups='terms') takes no unpenalized: the "
-                                     "formula's terms are resolved when the model is built.")
-            self.groups = "terms"
-        elif isinstance(groups, dict):  # name -> label (to_dict of feature-name groups)
-            self.groups = {str(k): int(v) for k, v in groups.items()}
-            if unpenalized is not None:
-                for c in ([unpenalized] if isinstance(unpenalized, str) else unpenalized):
-                    self.groups[str(c)] = -1
-        elif self._named(groups) or (unpenalized is not None and self._named([unpenalized])):
-            self.groups = self._name_labels(groups, unpenalized)
-        else:
-            self.groups = group_labels(groups, unpenalized)
+        self._init_groups(groups, unpenalized)
         self._check_n_weights()
 
     @staticmethod
@@ -341,94 +478,11 @@ class GroupLaplace(Prior):
         out._check_n_weights()
         return out
 
-    @staticmethod
-    def _named(groups) -> bool:
-        try:
-            return any(isinstance(c, str) for g in groups if not isinstance(g, str)
-                       for c in (g if hasattr(g, "__iter__") else [g]))
-        except TypeError:
-            return False
-
-    @staticmethod
-    def _name_labels(groups, unpenalized) -> dict[str, int]:
-        out: dict[str, int] = {}
-        if isinstance(groups, np.ndarray) or not isinstance(groups, (list, tuple)):
-            raise BayesregTypeError("GroupLaplace.groups given by names must be a list of "
-                                    f"feature-name lists, got {groups!r}.")
-        for k, g in enumerate(groups):
-            if isinstance(g, str) or not hasattr(g, "__iter__"):
-                raise BayesregTypeError(f"groups[{k}] must be a list of feature names, got {g!r}.")
-            if not g:
-                raise ParameterError(f"groups[{k}] is empty: every group needs a column.")
-            for c in g:
-                if not isinstance(c, str):
-                    raise BayesregTypeError(f"groups[{k}] mixes names and {c!r}: give feature "
-                                            "names only, or column indices only.")
-                if c in out:
-                    raise ParameterError(f"groups: feature {c!r} is in groups[{out[c]}] and "
-                                         f"groups[{k}]: every column must be in exactly one group.")
-                out[c] = k
-        if unpenalized is not None:
-            for c in ([unpenalized] if isinstance(unpenalized, str) else unpenalized):
-                if c in out:
-                    raise ParameterError(f"feature {c!r} is both in groups[{out[c]}] and "
-                                         "unpenalized: remove it from one of them.")
-                out[str(c)] = -1
-        return out
-
-    # -- groups -----------------------------------------------------------------------
-    @property
-    def resolved(self) -> bool:
-        """True when the groups are column labels (not names or ``"terms"`` yet)."""
-        return isinstance(self.groups, np.ndarray)
-
     def bind_features(self, feature_names, term_groups=None) -> GroupLaplace:
         """This prior with its groups as column labels, given the design's column names (and,
         for ``groups="terms"``, the term index of every column: ``FormulaModel.groups``)."""
-        if self.resolved:
-            return self
-        if isinstance(self.groups, str):
-            if term_groups is None:
-                raise ParameterError(
-                    "GroupLaplace(groups='terms') groups the columns of a formula's terms: use "
-                    "it with Model.from_formula (or pass groups=formula_model.groups).")
-            return self._copy(groups=np.asarray(term_groups, dtype=np.int64))
-        if feature_names is None:
-            raise ParameterError(self._unresolved_message())
-        names = [str(c) for c in feature_names]
-        unknown = [c for c in self.groups if c not in names]
-        if unknown:
-            raise ParameterError(f"GroupLaplace.groups names {unknown[:5]}, which are not "
-                                 f"columns of X (columns: {names[:8]}).")
-        labels = np.full(len(names), -2, dtype=np.int64)
-        for c, g in self.groups.items():
-            labels[names.index(c)] = g
-        missing = [names[j] for j in np.flatnonzero(labels == -2)]
-        if missing:
-            raise ParameterError(
-                f"GroupLaplace.groups: the columns {missing[:10]} are in no group: put every "
-                "column in exactly one group, or list it in unpenalized=[...] (a flat prior).")
-        return self._copy(groups=labels)
-
-    def _unresolved_message(self) -> str:
-        how = ("the formula's terms: build the model with Model.from_formula"
-               if isinstance(self.groups, str) else
-               "feature names: fit on a DataFrame whose columns are these names (or use "
-               "Model.from_formula), or give column indices")
-        return f"GroupLaplace.groups are {how}."
-
-    def _labels(self, n_coef: int) -> np.ndarray:
-        if not self.resolved:
-            raise ParameterError(self._unresolved_message())
-        self.check_n_coef(n_coef)
-        return self.groups
-
-    def check_n_coef(self, n_coef: int) -> None:
-        if self.resolved and self.groups.shape[0] != n_coef:
-            raise ParameterError(
-                f"GroupLaplace.groups labels {self.groups.shape[0]} columns but the model has "
-                f"{n_coef} coefficients: give every column of X a group (or list it in "
-                "unpenalized=[...]).")
+        labels = self.bound_labels(feature_names, term_groups)
+        return self if labels is None else self._copy(groups=labels)
 
     def _penalty(self, labels: np.ndarray) -> GroupLassoPenalty:
         """The penalty of the resolved ``labels``: ``lam_g = m_g / scale``; groups of weight 0
@@ -525,8 +579,7 @@ class GroupLaplace(Prior):
                 cls(0.4, np.array([0, 0, 1]), group_weights=[0.5, 2.0], l1_scale=0.8)]
 
     def to_dict(self) -> dict[str, Any]:
-        g = self.groups.tolist() if self.resolved else self.groups
-        out = {"type": type(self).__name__, "scale": self.scale, "groups": g}
+        out = {"type": type(self).__name__, "scale": self.scale, "groups": self._groups_to_dict()}
         if self.group_weights is not None:
             out["group_weights"] = list(self.group_weights)
         if self.l1_scale is not None:
@@ -536,23 +589,14 @@ class GroupLaplace(Prior):
     def __eq__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        if self.scale != other.scale or self.resolved != other.resolved:
+        if self.scale != other.scale or self.l1_scale != other.l1_scale:
             return False
-        if self.l1_scale != other.l1_scale or self.group_weights != other.group_weights:
-            return False
-        return (bool(np.array_equal(self.groups, other.groups)) if self.resolved
-                else self.groups == other.groups)
+        return self.group_weights == other.group_weights and self._same_groups(other)
 
     __hash__ = Prior.__hash__
 
     def __repr__(self) -> str:
-        if self.resolved:
-            n_g = int(self.groups.max()) + 1
-            unp = int(np.sum(self.groups < 0))
-            g = f"{n_g} groups over {self.groups.size} columns" + (
-                f", {unp} unpenalized" if unp else "")
-        else:
-            g = repr(self.groups) if isinstance(self.groups, str) else f"{len(self.groups)} named columns"
+        g = self._groups_repr()
         extra = ""
         if self.group_weights is not None:
             extra += f", group_weights=<{len(self.group_weights)} weights>"
