@@ -29,9 +29,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from numba import njit
 
-__all__ = ["slice_sampler", "MAX_STEPS", "MAX_SHRINK"]
+__all__ = ["slice_sampler", "slice_update", "MAX_STEPS", "MAX_SHRINK"]
 
 #: stepping-out steps per side (a guard only: the unlimited procedure is the exact one)
 MAX_STEPS = 10_000
@@ -62,9 +63,30 @@ def slice_sampler(logf: Callable[..., float]) -> Any:
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is logf:
         return hit[1]
+    update = njit(cache=True, nogil=True)(_update_for(logf))
+    _CACHE[key] = (logf, update)
+    return update
+
+
+def slice_update(logf: Callable[[float], float], x0: float, rng: Any, width: float = 1.0,
+                 lo: float = -np.inf, hi: float = np.inf) -> float:
+    """The same update (module docstring) for a plain Python log density ``logf(x) -> float``,
+    run as Python: for a density that closes over Python objects (a likelihood's free
+    parameter given the data), called once per sweep.
+
+    Returns
+    -------
+    float
+        One exact update from ``x0`` within ``[lo, hi]``.
+    """
+    return float(_update_for(lambda x, args: logf(x))(float(x0), (), rng, width, lo, hi))
+
+
+def _update_for(logf: Callable[..., float]) -> Callable[..., float]:
+    """The update's one source: Neal's stepping-out and shrinkage for ``logf(x, args)``
+    (compiled by :func:`slice_sampler`, run as Python by :func:`slice_update`)."""
     m, max_shrink = MAX_STEPS, MAX_SHRINK
 
-    @njit(cache=True, nogil=True)
     def update(x0, args, rng, width, lo, hi):
         logy = logf(x0, args) - rng.standard_exponential()
         left = x0 - width * rng.random()
@@ -87,5 +109,4 @@ def slice_sampler(logf: Callable[..., float]) -> Any:
                 right = x1
         return x0
 
-    _CACHE[key] = (logf, update)
     return update

@@ -29,7 +29,7 @@ import numpy as np
 
 from .._errors import NotSupportedError
 
-__all__ = ["AugmentedGibbsFace", "polya_gamma_face", "random_polyagamma", "slice_1d"]
+__all__ = ["AugmentedGibbsFace", "polya_gamma_face", "random_polyagamma"]
 
 
 class AugmentedGibbsFace(NamedTuple):
@@ -58,33 +58,6 @@ class AugmentedGibbsFace(NamedTuple):
     update_latent: Callable[..., Any]
     update_free: Callable[..., Any]
     noise_scale: Callable[..., Any]
-
-
-def slice_1d(logf: Callable[[float], float], x0: float, rng: np.random.Generator,
-             width: float = 1.0, lo: float = -np.inf, hi: float = np.inf) -> float:
-    """One stepping-out + shrinkage slice-sampling update of a scalar (Neal 2003), within
-    ``[lo, hi]``; leaves the density ``exp(logf)`` invariant."""
-    logy = logf(x0) - rng.standard_exponential()
-    left = x0 - width * rng.random()
-    right = left + width
-    for _ in range(100):
-        if left <= lo or logf(left) <= logy:
-            break
-        left -= width
-    for _ in range(100):
-        if right >= hi or logf(right) <= logy:
-            break
-        right += width
-    left, right = max(left, lo), min(right, hi)
-    for _ in range(1000):
-        x1 = left + (right - left) * rng.random()
-        if logf(x1) > logy:
-            return float(x1)
-        if x1 < x0:
-            left = x1
-        else:
-            right = x1
-    return float(x0)
 
 
 #: Where each of polyagamma 2.0's samplers matches the PG(h, z) moments (checked against the

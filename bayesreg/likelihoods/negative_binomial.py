@@ -266,14 +266,15 @@ class NegativeBinomial(Likelihood):
 
         A free alpha: ``t = log r`` is updated given ``eta`` (omega marginalized, then omega is
         redrawn given the new r: together an exact draw of ``(r, omega) | eta``) by one slice
-        step (:func:`~bayesreg.likelihoods._augmentation.slice_1d`) of
+        step (:func:`bayesreg._slice.slice_update`) of
         ``sum_i sw_i log NB(y_i; e^eta_i, alpha) + log p(alpha) + log alpha``, ``alpha = e^-t``
         (the last term the Jacobian of ``t``), within ``[ALPHA_MIN, ALPHA_MAX]``.
 
         Mixing: the pseudo-data precision ``omega_i`` is about ``r / (2 |psi_i|)`` when r is
         large, so with little over-dispersion (alpha -> 0, Poisson-like counts) the chain moves
         in small steps; NUTS is then the better sampler."""
-        from ._augmentation import polya_gamma_face, slice_1d
+        from .._slice import slice_update
+        from ._augmentation import polya_gamma_face
 
         y = np.asarray(y, dtype=float)
         sw = np.asarray(sw, dtype=float)
@@ -305,7 +306,7 @@ class NegativeBinomial(Likelihood):
                     - float(swk @ ((yk + 1.0 / a) * np.log1p(a * mu)))
                 return ll + lin + float(self.alpha_logprior(a)) - t
 
-            t = slice_1d(logf, float(np.log(r_of(free))), rng, lo=t_lo, hi=t_hi)
+            t = slice_update(logf, float(np.log(r_of(free))), rng, lo=t_lo, hi=t_hi)
             return {"alpha": float(np.exp(-t))}
 
         return polya_gamma_face(y, sw, lambda f: y + r_of(f), lambda f: np.log(r_of(f)),
