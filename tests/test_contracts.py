@@ -316,7 +316,7 @@ def test_spec_round_trips(prior, lik):
 def _sampler_for(model, p):
     if model.prior.inclusion_variable is not None:
         return "pymc"  # discrete indicators: PyMC's compound step (nutpie is NUTS only)
-    return "gibbs" if (hasattr(model.likelihood, "gibbs_noise_face")
+    return "gibbs" if (model.likelihood.gibbs_kind() == "gaussian"
                        and model.prior.gibbs_face(p) is not None) else "nutpie"
 
 

@@ -67,7 +67,7 @@ def smooth_prior(prior, p: int) -> bool:
 
 def has_closed_form_eb(lik, prior, p: int) -> bool:
     """Gaussian (least-squares face) x Gaussian prior: the evidence is in closed form."""
-    return hasattr(lik, "quadratic_weight") and hasattr(lik, "gibbs_noise_face") \
+    return hasattr(lik, "quadratic_weight") and lik.gibbs_kind() == "gaussian" \
         and smooth_prior(prior, p)
 
 
@@ -217,7 +217,7 @@ def mcem_eb(model, X, y, sw, *, scale0=None, n_iter: int = 30, draws: int = 400,
 
     lik, prior, fi = model.likelihood, model.prior, model.fit_intercept
     p = X.shape[1]
-    if prior.gibbs_face(p) is None or not hasattr(lik, "gibbs_noise_face"):
+    if prior.gibbs_face(p) is None or lik.gibbs_kind() != "gaussian":
         raise NotSupportedError(
             f"Monte Carlo EM needs the Gibbs sampler (a Gaussian likelihood and a prior with Gibbs "
             f"conditionals); {type(lik).__name__} x {type(prior).__name__} has none.")

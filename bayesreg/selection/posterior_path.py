@@ -89,7 +89,7 @@ def posterior_path(model, X, y, scales=None, n_scales: int = 30, draws: int = 50
             raise ParameterError("scales must be a 1-D array of finite positive prior scales.")
     else:
         grid = path_scale(prior) * np.logspace(-2, 2, check_int(n_scales, "n_scales", 1))
-    gibbs = hasattr(lik, "gibbs_noise_face") and prior.gibbs_face(p) is not None
+    gibbs = lik.gibbs_kind() == "gaussian" and prior.gibbs_face(p) is not None
     if sampler == "auto":
         sampler = "gibbs" if gibbs else "nutpie"
     if tune_warm is None:

@@ -433,7 +433,7 @@ def _run_eb(sel, model, X, y, sw, path, grid, opts, seed):
                     sig = lik.sigma
                 vals.append(float(spec.log_evidence(s, sig)))
             sel.log_evidence = np.array(vals)
-        elif prior.gibbs_face(p) is not None and hasattr(lik, "gibbs_noise_face"):
+        elif prior.gibbs_face(p) is not None and lik.gibbs_kind() == "gaussian":
             kw = {k: opts[k] for k in ("n_iter", "draws", "tune", "scale0") if k in opts}
             if "scale0" not in kw and sel.scale_min is not None:
                 kw["scale0"] = sel.scale_min
@@ -496,7 +496,7 @@ def _run_hyperprior(sel, model, X, y, sw, opts, seed):
     p = X.shape[1]
     rel = _laplace_kind(prior, p)
     normal = _normal_kind(prior, p) if rel is None else None
-    if (rel is None and normal is None) or not hasattr(lik, "gibbs_noise_face"):
+    if (rel is None and normal is None) or lik.gibbs_kind() != "gaussian":
         sel.skipped["hyperprior"] = (
             "the hyperprior is the Bayesian lasso's Gamma(r, delta) prior on lambda^2 = "
             "1 / scale^2 (Laplace-type priors) or BayesianRidge's InverseGamma(a, b) prior on "
@@ -534,7 +534,7 @@ def _run_loo(sel, model, X, y, sw, grid, opts, seed):
     import pandas as pd
 
     lik, prior = model.likelihood, model.prior
-    if prior.gibbs_face(X.shape[1]) is None or not hasattr(lik, "gibbs_noise_face"):
+    if prior.gibbs_face(X.shape[1]) is None or lik.gibbs_kind() != "gaussian":
         sel.skipped["loo"] = ("LOO here runs the Gibbs sampler at each grid point: it needs a "
                               "Gaussian likelihood and a prior with Gibbs conditionals")
         return
