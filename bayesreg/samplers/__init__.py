@@ -54,8 +54,8 @@ def choose_sampler(model, X) -> str:
 
     ``"gibbs"`` (exact conditionals, nothing to compile: a first sample in a new process takes
     about a second) when the likelihood and the prior both have Gibbs faces (a Gaussian,
-    StudentT, Bernoulli or Binomial likelihood with Normal, Laplace, ElasticNetPrior,
-    BayesianLasso, horseshoe, ... priors) and the coefficient draw stays cheap: with
+    StudentT, Bernoulli, Binomial or NegativeBinomial likelihood with Normal, Laplace,
+    ElasticNetPrior, BayesianLasso, horseshoe, ... priors) and the coefficient draw stays cheap: with
     ``d = min(p, n)`` for dense X, ``d = p`` for sparse X and for the collapsed spike-and-slab
     sampler (p x p statistics), ``d <= GIBBS_AUTO_MAX_DIM`` for the
     Gaussian (sufficient statistics once), ``d <= GIBBS_AUTO_MAX_AUGMENTED_DIM`` and
@@ -130,7 +130,7 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
     sampler : {"auto", "nutpie", "pymc", "gibbs"}
         ``"auto"`` (default): :func:`choose_sampler`: the exact Gibbs sampler where the model
         has one and it is cheap (Gaussian likelihood, ``min(n, p) <= 1000``; StudentT, Bernoulli,
-        Binomial: ``min(n, p) <= 50``), else nutpie; the
+        Binomial, NegativeBinomial: ``min(n, p) <= 50``), else nutpie; the
         choice is in ``idata.attrs["sampler"]``. ``"nutpie"``: nutpie's NUTS on the
         numba-compiled model, in threads (no multiprocessing; the first compile of a model takes
         10-60 s, and the compiled model of
@@ -138,7 +138,7 @@ def sample(model, X, y, sample_weight=None, draws: int = 1000, tune: int = 1000,
         chains run sequentially (``cores=1``) unless ``cores`` is given, in which case the
         ``"forkserver"`` context is used (scripts then need an ``if __name__ == "__main__":``
         guard). ``"gibbs"``: :func:`bayesreg.samplers.gibbs.sample_gibbs` (Gaussian, StudentT,
-        Bernoulli and Binomial models).
+        Bernoulli, Binomial and NegativeBinomial models).
     progressbar : bool
     suff_stats : {"auto", True, False}
         Form of the Gaussian likelihood (see :func:`bayesreg.pymc.build_model`).

@@ -406,8 +406,8 @@ def check_gibbs(model) -> None:
     if lik.gibbs_kind() is None:
         raise NotSupportedError(
             f"sampler='gibbs' needs a likelihood with a Gibbs form (Gaussian, StudentT, "
-            f"Bernoulli, Binomial), got {type(lik).__name__}: use sampler='nutpie' (or 'pymc') "
-            "for this model.")
+            f"Bernoulli, Binomial, NegativeBinomial), got {type(lik).__name__}: use "
+            "sampler='nutpie' (or 'pymc') for this model.")
     prior.check_likelihood(lik)
 
 
